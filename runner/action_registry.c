@@ -1,0 +1,17 @@
+#include "runner/action.h"
+
+#include <string.h>
+
+/* Every table of actions this runner binary knows. A connector adds its table here. */
+static const struct o2c_action *const tables[] = {
+    o2c_core_actions,
+};
+
+const struct o2c_action *o2c_action_find(const char *name)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct o2c_action *a = tables[t]; a->name; a++)
+            if (strcmp(a->name, name) == 0)
+                return a;
+    return NULL;
+}

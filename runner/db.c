@@ -1,0 +1,108 @@
+#include "runner/db.h"
+
+#include "runner/log.h"
+#include "runner/queries.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PREPARED 64
+
+struct o2c_db {
+    PGconn *conn;
+    char prepared[MAX_PREPARED][96];
+    int prepared_count;
+    char error[512];
+};
+
+o2c_db *o2c_db_connect(const char *conninfo, char *err, size_t errlen)
+{
+    if (!conninfo || !*conninfo)
+        conninfo = getenv("DATABASE_URL");
+    if (!conninfo)
+        conninfo = "";
+    o2c_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    db->conn = PQconnectdb(conninfo);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        snprintf(err, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(db->conn));
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(db->conn);
+        free(db);
+        return NULL;
+    }
+    PGresult *res = PQexec(db->conn, "set application_name = 'o2c'");
+    PQclear(res);
+    return db;
+}
+
+void o2c_db_close(o2c_db *db)
+{
+    if (!db)
+        return;
+    PQfinish(db->conn);
+    free(db);
+}
+
+PGconn *o2c_db_conn(o2c_db *db) { return db->conn; }
+
+const char *o2c_db_error(o2c_db *db) { return db->error; }
+
+int o2c_db_broken(o2c_db *db) { return PQstatus(db->conn) != CONNECTION_OK; }
+
+int o2c_db_reset(o2c_db *db)
+{
+    PQreset(db->conn);
+    db->prepared_count = 0;
+    return PQstatus(db->conn) == CONNECTION_OK ? 0 : -1;
+}
+
+static void remember_error(o2c_db *db, const char *what, const PGresult *res)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    snprintf(db->error, sizeof db->error, "%s: %s", what, msg && *msg ? msg : "unknown error");
+    db->error[strcspn(db->error, "\n")] = '\0';
+}
+
+static int is_prepared(o2c_db *db, const char *stmt)
+{
+    for (int i = 0; i < db->prepared_count; i++)
+        if (strcmp(db->prepared[i], stmt) == 0)
+            return 1;
+    return 0;
+}
+
+PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparams,
+                     const char *const *params)
+{
+    char stmt[96];
+    snprintf(stmt, sizeof stmt, "%s.%s", table, name);
+    if (!is_prepared(db, stmt)) {
+        const char *sql = o2c_query(table, name);
+        if (!sql) {
+            snprintf(db->error, sizeof db->error, "no statement named %s in sql/queries/%s.sql", name, table);
+            return NULL;
+        }
+        PGresult *prep = PQprepare(db->conn, stmt, sql, nparams, NULL);
+        if (PQresultStatus(prep) != PGRES_COMMAND_OK) {
+            remember_error(db, stmt, prep);
+            PQclear(prep);
+            return NULL;
+        }
+        PQclear(prep);
+        if (db->prepared_count < MAX_PREPARED)
+            snprintf(db->prepared[db->prepared_count++], sizeof db->prepared[0], "%s", stmt);
+    }
+    PGresult *res = PQexecPrepared(db->conn, stmt, nparams, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        remember_error(db, stmt, res);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}

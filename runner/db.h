@@ -1,0 +1,30 @@
+/* A PostgreSQL session for the engine: connects with a URL/conninfo (or libpq's PG* variables
+ * when none is given) and runs the named statements of sql/queries/ as prepared statements,
+ * preparing each on first use. Not thread-safe: one o2c_db per thread. */
+#ifndef O2C_DB_H
+#define O2C_DB_H
+
+#include <libpq-fe.h>
+
+typedef struct o2c_db o2c_db;
+
+/* conninfo NULL or "" means $DATABASE_URL, then libpq's defaults (PGHOST, PGDATABASE, ...).
+ * Returns NULL and writes why into err on failure. */
+o2c_db *o2c_db_connect(const char *conninfo, char *err, size_t errlen);
+void o2c_db_close(o2c_db *db);
+PGconn *o2c_db_conn(o2c_db *db);
+
+/* Runs the named statement (table, name as in o2c_query) with text parameters (NULL = SQL null).
+ * Returns a result the caller PQclear()s when it is TUPLES_OK or COMMAND_OK; otherwise NULL,
+ * after logging the error, which o2c_db_error() then describes. */
+PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparams,
+                     const char *const *params);
+const char *o2c_db_error(o2c_db *db);
+
+/* Was the last failure a broken connection (as opposed to an SQL error)? */
+int o2c_db_broken(o2c_db *db);
+
+/* Re-establishes a broken connection; prepared statements are prepared again on next use. */
+int o2c_db_reset(o2c_db *db);
+
+#endif

@@ -1,0 +1,497 @@
+#include "runner/runner.h"
+
+#include "runner/action.h"
+#include "runner/db.h"
+#include "runner/log.h"
+#include "runner/workers.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct runner {
+    const struct o2c_runner_options *opt;
+    o2c_db *db;
+    o2c_workers *workers;
+    int wake_fd;
+    char id[160];
+    char lanes[512];             /* PostgreSQL array literal, "" = all lanes */
+    struct o2c_step **inflight;  /* submitted to the workers */
+    int ninflight;
+    struct o2c_step **finished;  /* ran, not yet committed */
+    int nfinished;
+    int finished_cap;
+    long claims;
+    bool more;                   /* the last claim was full: more work is probably due */
+    int64_t next_poll_ms;        /* monotonic ms */
+    int64_t next_renew_ms;
+    int64_t completed, refused;
+};
+
+void o2c_runner_defaults(struct o2c_runner_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->concurrency = 16;
+    opt->batch = 64;
+    opt->lease_seconds = 30;
+    opt->poll_ms = 1000;
+    opt->idle_horizon_seconds = 60;
+    opt->fair_every = 8;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static char *dup_value(const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        return strdup("");
+    return strdup(PQgetvalue(res, row, col));
+}
+
+static json_object *step_fields(const struct o2c_step *s)
+{
+    json_object *f = json_object_new_object();
+    json_object_object_add(f, "workflow_id", json_object_new_int64(s->workflow_id));
+    json_object_object_add(f, "workflow", json_object_new_string(s->workflow));
+    json_object_object_add(f, "state", json_object_new_string(s->state));
+    json_object_object_add(f, "action", json_object_new_string(s->action));
+    if (s->connection[0])
+        json_object_object_add(f, "connection", json_object_new_string(s->connection));
+    json_object_object_add(f, "attempt", json_object_new_int(s->attempt));
+    return f;
+}
+
+static bool reconnect(struct runner *r)
+{
+    o2c_log(O2C_LOG_WARN, "database connection lost; reconnecting", NULL);
+    for (int tries = 0; tries < 60; tries++) {
+        if (o2c_db_reset(r->db) == 0) {
+            PGresult *res = o2c_db_run(r->db, "step", "listen", 0, NULL);
+            if (res) {
+                PQclear(res);
+                o2c_log(O2C_LOG_INFO, "database connection restored", NULL);
+                return true;
+            }
+        }
+        sleep(1);
+    }
+    return false;
+}
+
+/* Runs a step whose action is quick, or reports the missing action, into r->finished. */
+static void finish_inline(struct runner *r, struct o2c_step *s)
+{
+    if (s->impl) {
+        o2c_run_action(s);
+    } else {
+        o2c_outcome_clear(&s->outcome);
+        o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
+                           "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
+                           s->state, s->workflow);
+    }
+    r->finished[r->nfinished++] = s;
+}
+
+static int claim(struct runner *r, int want)
+{
+    char limit[16], lease[16];
+    snprintf(limit, sizeof limit, "%d", want);
+    snprintf(lease, sizeof lease, "%d", r->opt->lease_seconds);
+    r->claims++;
+    bool fair = r->opt->fair_every > 0 && r->claims % r->opt->fair_every == 0;
+    const char *params[] = {r->id, limit, lease, r->lanes[0] ? r->lanes : NULL, fair ? "t" : "f"};
+    PGresult *res = o2c_db_run(r->db, "step", "claim", 5, params);
+    if (!res) {
+        o2c_logf(O2C_LOG_ERROR, "claim failed: %s", o2c_db_error(r->db));
+        if (o2c_db_broken(r->db) && !reconnect(r))
+            return -1;
+        return 0;
+    }
+    int rows = PQntuples(res);
+    int64_t t = now_ms();
+    for (int i = 0; i < rows; i++) {
+        struct o2c_step *s = calloc(1, sizeof *s);
+        if (!s)
+            abort();
+        s->workflow_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        s->lease_token = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        s->workflow = dup_value(res, i, 2);
+        s->version = atoi(PQgetvalue(res, i, 3));
+        s->state = dup_value(res, i, 4);
+        s->action = dup_value(res, i, 5);
+        s->business_key = dup_value(res, i, 6);
+        s->attempt = atoi(PQgetvalue(res, i, 7));
+        s->context_json = dup_value(res, i, 8);
+        s->connection = dup_value(res, i, 9);
+        s->lane = dup_value(res, i, 10);
+        s->outcome.delay_ms = -1;
+        s->impl = o2c_action_find(s->action);
+        s->renewed.tv_sec = t / 1000;
+        s->renewed.tv_nsec = (t % 1000) * 1000000;
+        if (o2c_log_enabled(O2C_LOG_DEBUG))
+            o2c_log(O2C_LOG_DEBUG, "claimed", step_fields(s));
+        if (!s->impl || s->impl->quick) {
+            finish_inline(r, s);
+        } else {
+            r->inflight[r->ninflight++] = s;
+            o2c_workers_submit(r->workers, s);
+        }
+    }
+    PQclear(res);
+    return rows;
+}
+
+static json_object *result_json(const struct o2c_step *s)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(s->workflow_id));
+    json_object_object_add(o, "token", json_object_new_int64(s->lease_token));
+    json_object_object_add(o, "outcome", json_object_new_string(s->outcome.name));
+    if (s->outcome.patch)
+        json_object_object_add(o, "patch", json_object_get(s->outcome.patch));
+    if (s->outcome.detail)
+        json_object_object_add(o, "detail", json_object_get(s->outcome.detail));
+    if (s->outcome.delay_ms >= 0)
+        json_object_object_add(o, "delay_ms", json_object_new_int(s->outcome.delay_ms));
+    json_object_object_add(o, "duration_ms", json_object_new_int64(s->duration_ms));
+    return o;
+}
+
+static void log_outcome(const struct o2c_step *s, bool refused)
+{
+    const char *name = s->outcome.name;
+    enum o2c_log_level level = O2C_LOG_DEBUG;
+    if (refused)
+        level = O2C_LOG_WARN;
+    else if (strcmp(name, "failed") == 0)
+        level = O2C_LOG_WARN;
+    else if (strcmp(name, "retry") == 0 || strcmp(name, "throttled") == 0 || strcmp(name, "locked") == 0)
+        level = O2C_LOG_INFO;
+    if (!o2c_log_enabled(level))
+        return;
+    json_object *f = step_fields(s);
+    json_object_object_add(f, "outcome", json_object_new_string(name));
+    json_object_object_add(f, "duration_ms", json_object_new_int64(s->duration_ms));
+    json_object *msg;
+    if (s->outcome.detail && json_object_object_get_ex(s->outcome.detail, "message", &msg))
+        json_object_object_add(f, "detail", json_object_get(msg));
+    o2c_log(level, refused ? "completion refused: the lease was lost and the step belongs to another runner now"
+                           : "step completed", f);
+}
+
+/* Commits steps [from, from+count) of r->finished in one call. Returns 0, or -1 if the
+ * database refused the statement itself (not the results). */
+static int complete_some(struct runner *r, int from, int count)
+{
+    json_object *batch = json_object_new_array_ext(count);
+    for (int i = 0; i < count; i++)
+        json_object_array_add(batch, result_json(r->finished[from + i]));
+    const char *params[] = {r->id, json_object_to_json_string_ext(batch, JSON_C_TO_STRING_PLAIN)};
+    PGresult *res = o2c_db_run(r->db, "step", "complete", 2, params);
+    json_object_put(batch);
+    if (!res)
+        return -1;
+    /* The refused ids come back as an array literal such as {12,40}. */
+    const char *refused = PQgetvalue(res, 0, 0);
+    for (int i = 0; i < count; i++) {
+        struct o2c_step *s = r->finished[from + i];
+        char needle[32];
+        int n = snprintf(needle, sizeof needle, "%" PRId64, s->workflow_id);
+        bool was_refused = false;
+        for (const char *p = strstr(refused, needle); p; p = strstr(p + 1, needle))
+            if ((p[-1] == '{' || p[-1] == ',') && (p[n] == '}' || p[n] == ','))
+                was_refused = true;
+        log_outcome(s, was_refused);
+        if (was_refused)
+            r->refused++;
+        else
+            r->completed++;
+    }
+    PQclear(res);
+    return 0;
+}
+
+static void free_finished(struct runner *r, int from, int count)
+{
+    for (int i = from; i < from + count; i++)
+        o2c_step_free(r->finished[i]);
+}
+
+static int complete_finished(struct runner *r)
+{
+    if (r->nfinished == 0)
+        return 0;
+    if (complete_some(r, 0, r->nfinished) == 0) {
+        free_finished(r, 0, r->nfinished);
+        r->nfinished = 0;
+        return 0;
+    }
+    o2c_logf(O2C_LOG_ERROR, "completing %d steps failed: %s", r->nfinished, o2c_db_error(r->db));
+    if (o2c_db_broken(r->db))
+        return reconnect(r) ? 0 : -1; /* keep the results and try again */
+    /* The statement itself was refused: commit one by one so one bad result cannot hold back
+     * the others. A result the database will not take is dropped; its lease expires and the
+     * step runs again. */
+    for (int i = 0; i < r->nfinished; i++)
+        if (complete_some(r, i, 1) != 0)
+            o2c_logf(O2C_LOG_ERROR, "dropping the result of workflow %" PRId64 ": %s",
+                     r->finished[i]->workflow_id, o2c_db_error(r->db));
+    free_finished(r, 0, r->nfinished);
+    r->nfinished = 0;
+    return 0;
+}
+
+static void collect_done(struct runner *r)
+{
+    int room = r->finished_cap - r->nfinished;
+    int got = o2c_workers_take_done(r->workers, r->finished + r->nfinished, room);
+    for (int i = 0; i < got; i++) {
+        struct o2c_step *s = r->finished[r->nfinished + i];
+        for (int j = 0; j < r->ninflight; j++)
+            if (r->inflight[j] == s) {
+                r->inflight[j] = r->inflight[--r->ninflight];
+                break;
+            }
+    }
+    r->nfinished += got;
+}
+
+static void renew_leases(struct runner *r)
+{
+    int64_t t = now_ms();
+    int64_t every = r->opt->lease_seconds * 1000 / 3;
+    if (t < r->next_renew_ms)
+        return;
+    r->next_renew_ms = t + every;
+    if (r->ninflight == 0)
+        return;
+    char *ids = malloc((size_t)r->ninflight * 24 + 3), *tokens = malloc((size_t)r->ninflight * 24 + 3);
+    if (!ids || !tokens)
+        abort();
+    size_t ni = 0, nt = 0;
+    ids[ni++] = '{';
+    tokens[nt++] = '{';
+    for (int i = 0; i < r->ninflight; i++) {
+        ni += (size_t)sprintf(ids + ni, "%s%" PRId64, i ? "," : "", r->inflight[i]->workflow_id);
+        nt += (size_t)sprintf(tokens + nt, "%s%" PRId64, i ? "," : "", r->inflight[i]->lease_token);
+    }
+    strcpy(ids + ni, "}");
+    strcpy(tokens + nt, "}");
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", r->opt->lease_seconds);
+    const char *params[] = {r->id, ids, tokens, lease};
+    PGresult *res = o2c_db_run(r->db, "step", "renew_leases", 4, params);
+    free(ids);
+    free(tokens);
+    if (!res) {
+        o2c_logf(O2C_LOG_ERROR, "renewing leases failed: %s", o2c_db_error(r->db));
+        if (o2c_db_broken(r->db))
+            reconnect(r);
+        return;
+    }
+    const char *lost = PQgetvalue(res, 0, 0);
+    if (strcmp(lost, "{}") != 0) {
+        json_object *f = json_object_new_object();
+        json_object_object_add(f, "workflow_ids", json_object_new_string(lost));
+        o2c_log(O2C_LOG_WARN, "leases lost while steps were running; their results will be refused", f);
+    }
+    PQclear(res);
+}
+
+/* How long until work is due, after a claim that found nothing. */
+static void plan_next_poll(struct runner *r)
+{
+    const char *params[] = {r->lanes[0] ? r->lanes : NULL};
+    PGresult *res = o2c_db_run(r->db, "step", "next_due_ms", 1, params);
+    int64_t wait = r->opt->poll_ms;
+    if (res) {
+        if (!PQgetisnull(res, 0, 0)) {
+            int64_t due = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+            /* Due now but not claimable: its connection is at a limit. Capacity freed by a
+             * completion is announced by NOTIFY; a refilling rate bucket is not, so look again soon. */
+            wait = due <= 0 ? 50 : due + 1;
+            if (wait > r->opt->poll_ms)
+                wait = r->opt->poll_ms;
+        }
+        PQclear(res);
+    } else if (o2c_db_broken(r->db)) {
+        reconnect(r);
+    }
+    r->next_poll_ms = now_ms() + wait;
+}
+
+static bool work_pending(struct runner *r)
+{
+    char horizon[16];
+    snprintf(horizon, sizeof horizon, "%d", r->opt->idle_horizon_seconds);
+    const char *params[] = {r->lanes[0] ? r->lanes : NULL, horizon};
+    PGresult *res = o2c_db_run(r->db, "step", "work_pending", 2, params);
+    if (!res)
+        return true; /* cannot tell: keep going */
+    bool pending = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return pending;
+}
+
+static void drain_notifications(struct runner *r)
+{
+    PGconn *conn = o2c_db_conn(r->db);
+    if (!PQconsumeInput(conn))
+        return;
+    PGnotify *n;
+    while ((n = PQnotifies(conn))) {
+        r->more = true;
+        PQfreemem(n);
+    }
+}
+
+static void wait_for_something(struct runner *r, int64_t until_ms)
+{
+    int64_t t = now_ms();
+    int64_t timeout = until_ms - t;
+    if (r->next_renew_ms - t < timeout && r->ninflight > 0)
+        timeout = r->next_renew_ms - t;
+    if (timeout < 0)
+        timeout = 0;
+    struct pollfd fds[2] = {
+        {.fd = PQsocket(o2c_db_conn(r->db)), .events = POLLIN},
+        {.fd = r->wake_fd, .events = POLLIN},
+    };
+    int ready = poll(fds, 2, (int)timeout);
+    if (ready <= 0)
+        return;
+    if (fds[0].revents)
+        drain_notifications(r);
+    if (fds[1].revents) {
+        uint64_t count;
+        ssize_t got = read(r->wake_fd, &count, sizeof count);
+        (void)got;
+    }
+}
+
+static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wake_fd)
+{
+    r->opt = opt;
+    r->wake_fd = wake_fd;
+    if (opt->runner_id) {
+        snprintf(r->id, sizeof r->id, "%s", opt->runner_id);
+    } else {
+        char host[128] = "localhost";
+        gethostname(host, sizeof host - 1);
+        snprintf(r->id, sizeof r->id, "%s:%d", host, (int)getpid());
+    }
+    if (opt->lanes && *opt->lanes) {
+        size_t n = strlen(opt->lanes);
+        if (n + 3 > sizeof r->lanes || strpbrk(opt->lanes, "{}\"\\ ")) {
+            o2c_logf(O2C_LOG_ERROR, "--lanes must be a comma-separated list of lane names");
+            return -1;
+        }
+        snprintf(r->lanes, sizeof r->lanes, "{%s}", opt->lanes);
+    }
+    r->finished_cap = opt->concurrency + opt->batch;
+    r->inflight = calloc((size_t)opt->concurrency, sizeof *r->inflight);
+    r->finished = calloc((size_t)r->finished_cap, sizeof *r->finished);
+    char err[512];
+    r->db = o2c_db_connect(opt->database, err, sizeof err);
+    if (!r->db) {
+        o2c_log(O2C_LOG_ERROR, err, NULL);
+        return -1;
+    }
+    PGresult *res = o2c_db_run(r->db, "step", "listen", 0, NULL);
+    if (!res) {
+        o2c_logf(O2C_LOG_ERROR, "LISTEN failed: %s", o2c_db_error(r->db));
+        return -1;
+    }
+    PQclear(res);
+    r->workers = o2c_workers_start(opt->concurrency, wake_fd);
+    if (!r->inflight || !r->finished || !r->workers) {
+        o2c_logf(O2C_LOG_ERROR, "cannot start %d worker threads", opt->concurrency);
+        return -1;
+    }
+    r->more = true;
+    return 0;
+}
+
+static void tear_down(struct runner *r)
+{
+    o2c_workers_stop(r->workers);
+    free_finished(r, 0, r->nfinished);
+    free(r->inflight);
+    free(r->finished);
+    o2c_db_close(r->db);
+}
+
+int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *stop, int wake_fd)
+{
+    struct runner r = {0};
+    if (set_up(&r, opt, wake_fd) != 0) {
+        tear_down(&r);
+        return 1;
+    }
+    json_object *f = json_object_new_object();
+    json_object_object_add(f, "runner", json_object_new_string(r.id));
+    json_object_object_add(f, "concurrency", json_object_new_int(opt->concurrency));
+    json_object_object_add(f, "lease_seconds", json_object_new_int(opt->lease_seconds));
+    json_object_object_add(f, "lanes", json_object_new_string(opt->lanes ? opt->lanes : "all"));
+    o2c_log(O2C_LOG_INFO, "runner started", f);
+
+    int status = 0;
+    bool draining = false;
+    for (;;) {
+        if (*stop && !draining) {
+            draining = true;
+            o2c_logf(O2C_LOG_INFO, "stopping: finishing %d steps in flight, claiming no more", r.ninflight);
+        }
+        collect_done(&r);
+        if (complete_finished(&r) != 0) {
+            status = 1;
+            break;
+        }
+        if (draining && r.ninflight == 0)
+            break;
+
+        int free_slots = opt->concurrency - r.ninflight;
+        if (!draining && free_slots > 0 && (r.more || now_ms() >= r.next_poll_ms)) {
+            int want = free_slots < opt->batch ? free_slots : opt->batch;
+            int got = claim(&r, want);
+            if (got < 0) {
+                status = 1;
+                break;
+            }
+            r.more = got == want;
+            if (got == 0) {
+                if (opt->until_idle && r.ninflight == 0 && r.nfinished == 0 && !work_pending(&r))
+                    break;
+                plan_next_poll(&r);
+            }
+            if (r.nfinished > 0)
+                continue; /* quick actions ran inline: commit them straight away */
+        }
+        renew_leases(&r);
+        bool can_claim = !draining && r.ninflight < opt->concurrency;
+        if (r.more && can_claim)
+            continue;
+        /* With every slot busy (or while draining) only a finished step or a lease renewal
+         * needs us; the workers' eventfd wakes the loop for the former. */
+        wait_for_something(&r, can_claim ? r.next_poll_ms : now_ms() + opt->poll_ms);
+    }
+
+    f = json_object_new_object();
+    json_object_object_add(f, "runner", json_object_new_string(r.id));
+    json_object_object_add(f, "completed", json_object_new_int64(r.completed));
+    json_object_object_add(f, "refused", json_object_new_int64(r.refused));
+    o2c_log(O2C_LOG_INFO, "runner stopped", f);
+    tear_down(&r);
+    return status;
+}

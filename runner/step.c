@@ -1,0 +1,127 @@
+#include "runner/step.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_object *o2c_step_context(struct o2c_step *step)
+{
+    if (!step->context) {
+        step->context = step->context_json ? json_tokener_parse(step->context_json) : NULL;
+        if (!step->context || !json_object_is_type(step->context, json_type_object)) {
+            json_object_put(step->context);
+            step->context = json_object_new_object();
+        }
+    }
+    return step->context;
+}
+
+const char *o2c_step_string(struct o2c_step *step, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o2c_step_context(step), key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+int64_t o2c_step_int(struct o2c_step *step, const char *key, int64_t fallback)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o2c_step_context(step), key, &v) || !json_object_is_type(v, json_type_int))
+        return fallback;
+    return json_object_get_int64(v);
+}
+
+void o2c_step_free(struct o2c_step *step)
+{
+    if (!step)
+        return;
+    free(step->workflow);
+    free(step->state);
+    free(step->action);
+    free(step->business_key);
+    free(step->connection);
+    free(step->lane);
+    free(step->context_json);
+    json_object_put(step->context);
+    o2c_outcome_clear(&step->outcome);
+    free(step);
+}
+
+void o2c_outcome_clear(struct o2c_outcome *out)
+{
+    json_object_put(out->patch);
+    json_object_put(out->detail);
+    memset(out, 0, sizeof *out);
+    out->delay_ms = -1;
+}
+
+static void set_name(struct o2c_outcome *out, const char *name)
+{
+    snprintf(out->name, sizeof out->name, "%s", name);
+}
+
+static void set_message(struct o2c_outcome *out, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (!out->detail)
+        out->detail = json_object_new_object();
+    json_object_object_add(out->detail, "message", json_object_new_string(msg));
+}
+
+void o2c_outcome_ok(struct o2c_outcome *out) { set_name(out, "ok"); }
+
+void o2c_outcome_named(struct o2c_outcome *out, const char *name) { set_name(out, name); }
+
+void o2c_outcome_retry(struct o2c_outcome *out, const char *fmt, ...)
+{
+    set_name(out, "retry");
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(out, fmt, ap);
+    va_end(ap);
+}
+
+void o2c_outcome_throttled(struct o2c_outcome *out, int delay_ms, const char *fmt, ...)
+{
+    set_name(out, "throttled");
+    out->delay_ms = delay_ms;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(out, fmt, ap);
+    va_end(ap);
+}
+
+void o2c_outcome_locked(struct o2c_outcome *out, const char *fmt, ...)
+{
+    set_name(out, "locked");
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(out, fmt, ap);
+    va_end(ap);
+}
+
+void o2c_outcome_failed(struct o2c_outcome *out, const char *category, const char *severity,
+                        const char *owner, const char *fmt, ...)
+{
+    set_name(out, "failed");
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(out, fmt, ap);
+    va_end(ap);
+    if (category)
+        json_object_object_add(out->detail, "category", json_object_new_string(category));
+    if (severity)
+        json_object_object_add(out->detail, "severity", json_object_new_string(severity));
+    if (owner)
+        json_object_object_add(out->detail, "owner", json_object_new_string(owner));
+}
+
+void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *value)
+{
+    if (!out->patch)
+        out->patch = json_object_new_object();
+    json_object_object_add(out->patch, key, value);
+}

@@ -1,0 +1,68 @@
+/* A claimed step as an action sees it, and the outcome the action reports back.
+ *
+ * An action fills exactly one outcome: ok or a named outcome (leads to the next state through
+ * the pipeline's transitions), retry (transient: counts an attempt, backoff with jitter),
+ * throttled (wait as told, no attempt used, the connection is slowed for everyone), locked
+ * (record lock: short delay, own budget) or failed (permanent: the workflow becomes an
+ * exception with a category, severity, owning team and a message people understand).
+ * Whatever the outcome, `patch` (if any) is merged into the workflow's context. */
+#ifndef O2C_STEP_H
+#define O2C_STEP_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <time.h>
+
+struct o2c_action;
+
+struct o2c_outcome {
+    char name[64];        /* "ok", a named outcome, "retry", "throttled", "locked", "failed" */
+    json_object *patch;   /* owned; keys merged into the context; may be NULL */
+    json_object *detail;  /* owned; message, category, severity, owner, remote details */
+    int delay_ms;         /* retry/throttled/locked: wait this long; < 0: engine default */
+};
+
+struct o2c_step {
+    int64_t workflow_id;
+    int64_t lease_token;
+    char *workflow;
+    int version;
+    char *state;
+    char *action;
+    char *business_key;
+    int attempt;          /* 1 on the first try */
+    char *connection;     /* "" when the state names none */
+    char *lane;
+    char *context_json;
+    json_object *context; /* parsed on first o2c_step_context() */
+
+    /* runner bookkeeping */
+    const struct o2c_action *impl;
+    struct timespec started;
+    struct timespec renewed;
+    long duration_ms;
+    struct o2c_outcome outcome;
+};
+
+/* The workflow context as JSON (never NULL: an unreadable context reads as {}). Owned by the step. */
+json_object *o2c_step_context(struct o2c_step *step);
+/* Convenience readers of top-level context keys. */
+const char *o2c_step_string(struct o2c_step *step, const char *key);     /* NULL if absent */
+int64_t o2c_step_int(struct o2c_step *step, const char *key, int64_t fallback);
+
+void o2c_step_free(struct o2c_step *step);
+
+/* Outcome builders. Messages are printf-style; they end up in events and exceptions. */
+void o2c_outcome_ok(struct o2c_outcome *out);
+void o2c_outcome_named(struct o2c_outcome *out, const char *name);
+void o2c_outcome_retry(struct o2c_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void o2c_outcome_throttled(struct o2c_outcome *out, int delay_ms, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void o2c_outcome_locked(struct o2c_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void o2c_outcome_failed(struct o2c_outcome *out, const char *category, const char *severity,
+                        const char *owner, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Adds key = value (ownership of value taken) to the context patch. */
+void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *value);
+void o2c_outcome_clear(struct o2c_outcome *out);
+
+#endif

@@ -1,0 +1,21 @@
+/* A fixed pool of threads that run (possibly blocking) actions. The claim loop submits steps;
+ * each finished step lands in a done list, and the pool writes to `wake_fd` (an eventfd) so the
+ * claim loop's poll() wakes up to complete it. */
+#ifndef O2C_WORKERS_H
+#define O2C_WORKERS_H
+
+#include "runner/step.h"
+
+typedef struct o2c_workers o2c_workers;
+
+o2c_workers *o2c_workers_start(int threads, int wake_fd);
+void o2c_workers_submit(o2c_workers *w, struct o2c_step *step);
+/* Moves every finished step into out[] (up to max); returns how many. Never blocks. */
+int o2c_workers_take_done(o2c_workers *w, struct o2c_step **out, int max);
+/* Waits for the threads to finish what was submitted, then frees the pool. */
+void o2c_workers_stop(o2c_workers *w);
+
+/* Runs step->impl on the calling thread, timing it into step->duration_ms. */
+void o2c_run_action(struct o2c_step *step);
+
+#endif

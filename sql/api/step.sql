@@ -1,0 +1,320 @@
+-- The queue protocol runners speak: claim due steps, renew leases, complete with outcomes.
+
+-- Claims up to p_limit due steps for p_runner with a lease of p_lease_seconds.
+-- Higher lanes first; with p_fair the oldest due step first whatever its lane (runners ask for
+-- a fair claim now and then, so lower lanes are never starved). Steps whose connection is at its
+-- fleet-wide concurrency or rate limit (or paused, or throttled) are left for later: they hold no
+-- runner slot while they wait.
+create or replace function o2c.claim(p_runner text, p_limit int, p_lease_seconds int,
+                                     p_lanes text[] default null, p_fair boolean default false)
+returns table (workflow_id bigint, lease_token bigint, workflow text, version int, state text,
+               action text, business_key text, attempt int, context jsonb, connection text,
+               lane text)
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    v_names text[] := '{}';
+    v_caps  int[]  := '{}';
+    v_cap   int;
+    v_tokens numeric;
+    c       o2c.connection;
+begin
+    -- Connections with due work, locked so that claims competing for one remote system take
+    -- turns, and for each the number of calls that may start now.
+    for c in
+        select * from o2c.connection cn
+         where exists (select 1 from o2c.step s
+                        where s.connection = cn.name and s.due_at <= now())
+         order by cn.name
+           for update
+    loop
+        if c.paused or c.throttled_until > now() then
+            v_cap := 0;
+        else
+            v_cap := p_limit;
+            if c.max_concurrent is not null then
+                v_cap := least(v_cap, c.max_concurrent - (
+                    select count(*) from o2c.step s
+                     where s.connection = c.name and s.leased_by is not null and s.due_at > now())::int);
+            end if;
+            if c.rate_per_second is not null then
+                v_tokens := least(coalesce(c.burst, ceil(c.rate_per_second)),
+                                  c.tokens + c.rate_per_second * extract(epoch from now() - c.tokens_at));
+                update o2c.connection set tokens = v_tokens, tokens_at = now() where name = c.name;
+                v_cap := least(v_cap, floor(v_tokens)::int);
+            end if;
+        end if;
+        v_names := v_names || c.name;
+        v_caps := v_caps || greatest(v_cap, 0);
+    end loop;
+    v_names := v_names || ''::text;
+    v_caps := v_caps || p_limit;
+
+    return query
+    with picked as (
+        select x.instance_id, x.leased_by as prev_runner
+          from unnest(v_names, v_caps) as g(conn, cap)
+         cross join lateral (
+               select s.instance_id, s.leased_by, s.priority, s.due_at
+                 from o2c.step s
+                where s.connection = g.conn and s.due_at <= now()
+                  and (p_lanes is null or s.lane = any(p_lanes))
+                  and not p_fair
+                order by s.priority desc, s.due_at
+                limit g.cap
+                  for update skip locked) x
+        union all
+        select x.instance_id, x.leased_by
+          from unnest(v_names, v_caps) as g(conn, cap)
+         cross join lateral (
+               select s.instance_id, s.leased_by, s.due_at
+                 from o2c.step s
+                where s.connection = g.conn and s.due_at <= now()
+                  and (p_lanes is null or s.lane = any(p_lanes))
+                  and p_fair
+                order by s.due_at
+                limit g.cap
+                  for update skip locked) x
+        limit p_limit
+    ),
+    claimed as (
+        update o2c.step s
+           set leased_by = p_runner, lease_token = nextval('o2c.lease_token_seq'), leased_at = now(),
+               due_at = now() + make_interval(secs => p_lease_seconds)
+          from picked p
+         where s.instance_id = p.instance_id
+     returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner
+    ),
+    spent as (
+        update o2c.connection cn set tokens = cn.tokens - u.n
+          from (select cl.connection, count(*) as n from claimed cl
+                 where cl.connection <> '' group by cl.connection) u
+         where cn.name = u.connection and cn.rate_per_second is not null
+    ),
+    expired as (
+        insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, detail)
+        select cl.instance_id, i.state, i.state, 'lease_expired', i.attempts + 1, p_runner,
+               jsonb_build_object('previous_runner', cl.prev_runner)
+          from claimed cl join o2c.instance i on i.id = cl.instance_id
+         where cl.prev_runner is not null
+    )
+    select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state, st.action, i.business_key,
+           i.attempts + 1, i.context, cl.connection, cl.lane
+      from claimed cl
+      join o2c.instance i on i.id = cl.instance_id
+      join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state);
+end
+$$;
+
+-- Extends the leases p_runner still holds; returns the ids whose lease it has lost.
+create or replace function o2c.renew_leases(p_runner text, p_ids bigint[], p_tokens bigint[],
+                                            p_lease_seconds int)
+returns bigint[]
+language sql
+security definer
+set search_path = o2c, pg_temp
+as $$
+    with held as (
+        select r.id, r.token from unnest(p_ids, p_tokens) as r(id, token)
+    ),
+    renewed as (
+        update o2c.step s set due_at = now() + make_interval(secs => p_lease_seconds)
+          from held h
+         where s.instance_id = h.id and s.lease_token = h.token and s.leased_by = p_runner
+     returning s.instance_id
+    )
+    select coalesce(array_agg(h.id), '{}') from held h
+     where h.id not in (select instance_id from renewed);
+$$;
+
+-- Commits a batch of step results, each atomically with the others: new state or retry time,
+-- context patch, event row, next due time. p_results is a JSON array of
+--   {"id":…, "token":…, "outcome":"ok"|name|"retry"|"throttled"|"locked"|"failed",
+--    "patch":{…}, "delay_ms":…, "duration_ms":…, "detail":{"message":…, "category":…, …}}
+-- A result whose lease was lost (token no longer current) is refused: its id is returned and
+-- nothing of it is written, so a slow runner never overwrites a newer result.
+create or replace function o2c.complete(p_runner text, p_results jsonb)
+returns bigint[]
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_refused bigint[];
+    v_wake    int;
+begin
+    with r as (
+        select * from jsonb_to_recordset(p_results)
+            as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb)
+    ),
+    held as (
+        -- Fencing: lock the step only if it is still leased under the presented token.
+        select s.instance_id from o2c.step s join r on r.id = s.instance_id and r.token = s.lease_token
+         order by s.instance_id
+           for update of s
+    ),
+    cur as (
+        select r.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
+               st.action, st.max_attempts, st.base_ms, st.cap_ms, st.lock_max_attempts, st.lock_delay_ms,
+               st.owner, coalesce(st.connection, '') as conn, t.target
+          from r
+          join held h on h.instance_id = r.id
+          join o2c.instance i on i.id = r.id
+          join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+          left join o2c.workflow_transition t
+                 on (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, r.outcome)
+    ),
+    verdict as (
+        select c.*,
+               case
+                   when c.outcome = 'retry' and c.attempts + 1 >= c.max_attempts then 'exhausted'
+                   when c.outcome = 'retry' then 'retry'
+                   when c.outcome = 'throttled' then 'throttled'
+                   when c.outcome = 'locked' and c.lock_attempts + 1 >= c.lock_max_attempts then 'lock_exhausted'
+                   when c.outcome = 'locked' then 'locked'
+                   when c.outcome = 'failed' then 'failed'
+                   when c.target is null then 'no_transition'
+                   else 'advance'
+               end as kind
+          from cur c
+    ),
+    decided as (
+        select v.*,
+               case when v.kind = 'advance' then v.target else v.state end as new_state,
+               case when v.kind = 'advance' and ts.terminal then 'done'
+                    when v.kind in ('exhausted', 'lock_exhausted', 'failed', 'no_transition') then 'exception'
+                    else 'active' end as new_status,
+               case v.kind
+                    when 'advance' then 0
+                    when 'retry' then v.attempts + 1
+                    when 'exhausted' then v.attempts + 1
+                    else v.attempts end as new_attempts,
+               case v.kind
+                    when 'advance' then 0
+                    when 'locked' then v.lock_attempts + 1
+                    when 'lock_exhausted' then v.lock_attempts + 1
+                    else v.lock_attempts end as new_lock_attempts,
+               now() + make_interval(secs => case v.kind
+                    when 'retry' then coalesce(v.delay_ms,
+                        least(v.cap_ms::float8, v.base_ms * power(2, v.attempts)) * (0.5 + random() / 2))
+                    when 'throttled' then coalesce(v.delay_ms, 1000)
+                    when 'locked' then coalesce(v.delay_ms,
+                        v.lock_delay_ms * (v.lock_attempts + 1) * (0.5 + random() / 2))
+                    else 0 end / 1000.0) as new_due,
+               case v.kind
+                    when 'exhausted' then 'retries_exhausted'
+                    when 'lock_exhausted' then 'record_locked'
+                    when 'failed' then coalesce(v.detail->>'category', 'failed')
+                    when 'no_transition' then 'workflow_error'
+               end as x_category,
+               case v.kind
+                    when 'failed' then coalesce(v.detail->>'severity', 'medium')
+                    when 'no_transition' then 'high'
+                    else 'high' end as x_severity,
+               case v.kind
+                    when 'no_transition' then 'engineering'
+                    else coalesce(v.detail->>'owner', v.owner) end as x_owner,
+               case v.kind
+                    when 'exhausted' then format('gave up after %s attempts in state "%s" (%s): %s',
+                        v.attempts + 1, v.state, v.action, coalesce(v.detail->>'message', 'transient errors'))
+                    when 'lock_exhausted' then format('record still locked after %s tries in state "%s" (%s): %s',
+                        v.lock_attempts + 1, v.state, v.action, coalesce(v.detail->>'message', 'record locked'))
+                    when 'failed' then coalesce(v.detail->>'message', format('%s failed', v.action))
+                    when 'no_transition' then format('action %s returned outcome "%s", for which state "%s" has no transition',
+                        v.action, v.outcome, v.state)
+               end as x_message,
+               tl.name as new_lane, tl.priority as new_priority, coalesce(ts.connection, '') as new_conn
+          from verdict v
+          left join o2c.workflow_state ts
+                 on v.kind = 'advance' and (ts.workflow, ts.version, ts.state) = (v.workflow, v.version, v.target)
+          left join o2c.lane tl on tl.name = ts.lane
+    ),
+    upd_instance as (
+        update o2c.instance i
+           set state = d.new_state, status = d.new_status, attempts = d.new_attempts,
+               lock_attempts = d.new_lock_attempts, updated_at = now(),
+               context = case when d.patch is null or jsonb_typeof(d.patch) <> 'object' then i.context
+                              else i.context || d.patch end,
+               exception_category = d.x_category, exception_severity = d.x_severity,
+               exception_owner = d.x_owner, exception_message = d.x_message,
+               exception_since = case when d.new_status = 'exception' then now() end
+          from decided d
+         where i.id = d.id
+    ),
+    upd_step as (
+        update o2c.step s
+           set due_at = d.new_due, leased_by = null, lease_token = null, leased_at = null,
+               lane = coalesce(d.new_lane, s.lane), priority = coalesce(d.new_priority, s.priority),
+               connection = case when d.kind = 'advance' then d.new_conn else s.connection end
+          from decided d
+         where s.instance_id = d.id and d.new_status = 'active'
+    ),
+    del_step as (
+        delete from o2c.step s using decided d
+         where s.instance_id = d.id and d.new_status <> 'active'
+    ),
+    throttle as (
+        update o2c.connection cn
+           set throttled_until = greatest(cn.throttled_until, now() + make_interval(secs => t.ms / 1000.0))
+          from (select d.conn, max(coalesce(d.delay_ms, 1000)) as ms from decided d
+                 where d.kind = 'throttled' and d.conn <> '' group by d.conn) t
+         where cn.name = t.conn
+    ),
+    ev as (
+        insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, duration_ms, detail)
+        select d.id, d.state, d.new_state, d.outcome, d.attempts + 1, p_runner, d.duration_ms,
+               case when d.new_status = 'exception'
+                    then coalesce(d.detail, '{}') || jsonb_build_object('exception', d.x_category,
+                             'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)
+                    else d.detail end
+          from decided d
+    )
+    select coalesce((select array_agg(r.id) from r where r.id not in (select instance_id from held)), '{}'),
+           (select count(*) from decided d where d.kind = 'advance' or d.conn <> '')
+      into v_refused, v_wake;
+    -- New due work, or connection capacity freed: wake other runners.
+    if v_wake > 0 then
+        perform pg_notify('o2c_work', '');
+    end if;
+    return v_refused;
+end
+$$;
+
+-- When the earliest step (in the given lanes) becomes due; null when there is none.
+create or replace function o2c.next_due(p_lanes text[] default null)
+returns timestamptz
+language sql
+stable
+security definer
+set search_path = o2c, pg_temp
+as $$
+    select min(s.due_at) from o2c.step s where p_lanes is null or s.lane = any(p_lanes);
+$$;
+
+-- Is there work in these lanes that is leased, due, or due within p_horizon_seconds?
+create or replace function o2c.work_pending(p_lanes text[] default null, p_horizon_seconds int default 60)
+returns boolean
+language sql
+stable
+security definer
+set search_path = o2c, pg_temp
+as $$
+    select exists (select 1 from o2c.step s
+                    where (p_lanes is null or s.lane = any(p_lanes))
+                      and (s.leased_by is not null
+                           or s.due_at <= now() + make_interval(secs => p_horizon_seconds)));
+$$;
+
+revoke all on function o2c.claim(text, int, int, text[], boolean) from public;
+revoke all on function o2c.renew_leases(text, bigint[], bigint[], int) from public;
+revoke all on function o2c.complete(text, jsonb) from public;
+revoke all on function o2c.next_due(text[]) from public;
+revoke all on function o2c.work_pending(text[], int) from public;
+grant execute on function o2c.claim(text, int, int, text[], boolean) to o2c_runner;
+grant execute on function o2c.renew_leases(text, bigint[], bigint[], int) to o2c_runner;
+grant execute on function o2c.complete(text, jsonb) to o2c_runner;
+grant execute on function o2c.next_due(text[]) to o2c_runner;
+grant execute on function o2c.work_pending(text[], int) to o2c_runner, o2c_admin;

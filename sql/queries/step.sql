@@ -1,0 +1,21 @@
+-- Statements the runner sends. Parameters are positional; see runner/queue.c.
+
+-- name: claim
+select workflow_id, lease_token, workflow, version, state, action, business_key, attempt,
+       context, connection, lane
+  from o2c.claim($1, $2, $3, $4::text[], $5);
+
+-- name: complete
+select o2c.complete($1, $2::jsonb);
+
+-- name: renew_leases
+select o2c.renew_leases($1, $2::bigint[], $3::bigint[], $4);
+
+-- name: next_due_ms
+select greatest(0, extract(epoch from (o2c.next_due($1::text[]) - clock_timestamp())) * 1000)::bigint;
+
+-- name: work_pending
+select o2c.work_pending($1::text[], $2);
+
+-- name: listen
+listen o2c_work;
