@@ -55,7 +55,7 @@ begin
 
     return query
     with picked as (
-        select x.instance_id, x.leased_by as prev_runner
+        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
                select s.instance_id, s.leased_by, s.priority, s.due_at
@@ -67,7 +67,7 @@ begin
                 limit g.cap
                   for update skip locked) x
         union all
-        select x.instance_id, x.leased_by
+        select x.instance_id, x.leased_by, 0, x.due_at
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
                select s.instance_id, s.leased_by, s.due_at
@@ -78,6 +78,7 @@ begin
                 order by s.due_at
                 limit g.cap
                   for update skip locked) x
+        order by 3 desc, 4   -- priority (0 on a fair claim), then the oldest due
         limit p_limit
     ),
     claimed as (
@@ -86,7 +87,8 @@ begin
                due_at = now() + make_interval(secs => p_lease_seconds)
           from picked p
          where s.instance_id = p.instance_id
-     returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner
+     returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner,
+               p.priority as picked_priority, p.due_at as picked_due_at
     ),
     spent as (
         update o2c.connection cn set tokens = cn.tokens - u.n
@@ -105,7 +107,8 @@ begin
            i.attempts + 1, i.context, cl.connection, cl.lane
       from claimed cl
       join o2c.instance i on i.id = cl.instance_id
-      join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state);
+      join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+     order by cl.picked_priority desc, cl.picked_due_at;
 end
 $$;
 

@@ -45,6 +45,7 @@ static int exec_sql(const char *conninfo, const char *sql)
         PQfinish(conn);
         return -1;
     }
+    PQclear(PQexec(conn, "set client_min_messages = warning"));
     PGresult *res = PQexec(conn, sql);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
     if (!ok)

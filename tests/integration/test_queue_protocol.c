@@ -1,0 +1,263 @@
+/* The queue protocol runners speak, driven directly in SQL so each rule is checked exactly:
+ * fencing of late completions, lane priority without starvation, fleet-wide connection limits,
+ * and how retry, throttled, locked and failed outcomes move a workflow. */
+#include "tests/support/harness.h"
+#include "tests/support/pg.h"
+#include "tests/support/proc.h"
+
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char conninfo[1024];
+static PGconn *db;
+
+static int set_up(void)
+{
+    if (tsup_fresh_database("o2c_test_queue_protocol", conninfo, sizeof conninfo) != 0)
+        return -1;
+    db = tpg_connect(conninfo);
+    return db ? 0 : -1;
+}
+
+static int tear_down(void)
+{
+    PQfinish(db);
+    return 0;
+}
+
+/* Keeps each test's steps to itself: nothing else is due while it runs. */
+static void clear_queue(void)
+{
+    tpg_ok(db, "update o2c.instance set status = 'cancelled' where status = 'active'", 0, NULL);
+    tpg_ok(db, "delete from o2c.step", 0, NULL);
+}
+
+static void define(const char *name, const char *spec)
+{
+    const char *params[] = {name, spec};
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, params));
+}
+
+/* Completes, as `runner`, every step it holds of workflow `wf` with `outcome`; returns the
+ * number of refused completions. */
+static long long complete_all(const char *runner, const char *wf, const char *outcome, const char *extra)
+{
+    const char *params[] = {runner, wf, outcome, extra ? extra : "{}"};
+    return tpg_number(db,
+                      "select cardinality(o2c.complete($1, (select coalesce(jsonb_agg(jsonb_build_object("
+                      "'id', s.instance_id, 'token', s.lease_token, 'outcome', $3::text, 'duration_ms', 1) || $4::jsonb), '[]') "
+                      "from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                      "where s.leased_by = $1 and i.workflow = $2)))",
+                      4, params);
+}
+
+static void test_late_completion_is_refused(void)
+{
+    clear_queue();
+    define("fence", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    long long id = tpg_number(db, "select o2c.start('fence', 'f-1')", 0, NULL);
+    /* Runner A claims with a one-second lease, then stalls past it. */
+    long long token_a = tpg_number(db, "select lease_token from o2c.claim('runner-a', 10, 1)", 0, NULL);
+    CU_ASSERT(token_a > 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('runner-b', 10, 30)", 0, NULL), 0);
+    tproc_sleep_ms(1200);
+    /* Runner B finds the expired lease and takes the step over. */
+    long long token_b = tpg_number(db, "select lease_token from o2c.claim('runner-b', 10, 30)", 0, NULL);
+    CU_ASSERT(token_b > 0 && token_b != token_a);
+    char id_text[32], ta[32], tb[32];
+    snprintf(id_text, sizeof id_text, "%lld", id);
+    snprintf(ta, sizeof ta, "%lld", token_a);
+    snprintf(tb, sizeof tb, "%lld", token_b);
+    const char *late[] = {"runner-a", id_text, ta};
+    /* A wakes up and reports: refused, nothing written. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select cardinality(o2c.complete($1, jsonb_build_array(jsonb_build_object("
+                                   "'id', $2::bigint, 'token', $3::bigint, 'outcome', 'ok'))))", 3, late), 1);
+    const char *p[] = {id_text};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'a' and status = 'active'", 1, p), 1);
+    /* A cannot renew the lease it lost either. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select cardinality(o2c.renew_leases('runner-a', array[$1::bigint], array[$2::bigint], 30))",
+                               2, (const char *[]){id_text, ta}), 1);
+    /* B's completion is accepted. */
+    const char *current[] = {"runner-b", id_text, tb};
+    CU_ASSERT_EQUAL(tpg_number(db, "select cardinality(o2c.complete($1, jsonb_build_array(jsonb_build_object("
+                                   "'id', $2::bigint, 'token', $3::bigint, 'outcome', 'ok'))))", 3, current), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and status = 'done'", 1, p), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events where workflow_id = $1 and outcome = 'ok'", 1, p), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events where workflow_id = $1 and outcome = 'lease_expired' "
+                                   "and runner = 'runner-b' and detail->>'previous_runner' = 'runner-a'", 1, p), 1);
+}
+
+static void test_lanes_priority_and_fairness(void)
+{
+    clear_queue();
+    define("lane_orders", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    define("lane_stock", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"inventory\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    define("lane_finance", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"finance\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    /* Finance work queued first (oldest), then orders, then inventory last. */
+    tpg_ok(db, "select o2c.start('lane_finance', 'fin-' || g) from generate_series(1, 5) g", 0, NULL);
+    tpg_ok(db, "update o2c.step set due_at = now() - interval '1 minute'", 0, NULL);
+    tpg_ok(db, "select o2c.start('lane_orders', 'ord-' || g) from generate_series(1, 20) g", 0, NULL);
+    tpg_ok(db, "select o2c.start('lane_stock', 'inv-' || g) from generate_series(1, 5) g", 0, NULL);
+
+    /* A normal claim takes inventory first, then orders. */
+    PGresult *res = tpg_query(db, "select lane from o2c.claim('r', 8, 30)", 0, NULL);
+    CU_ASSERT_FATAL(res != NULL);
+    CU_ASSERT_EQUAL(PQntuples(res), 8);
+    for (int i = 0; i < PQntuples(res); i++)
+        CU_ASSERT_STRING_EQUAL(PQgetvalue(res, i, 0), i < 5 ? "inventory" : "orders");
+    PQclear(res);
+    /* A fair claim takes the oldest due work, whatever its lane: finance is not starved. */
+    res = tpg_query(db, "select lane from o2c.claim('r', 3, 30, null, true)", 0, NULL);
+    CU_ASSERT_FATAL(res != NULL);
+    CU_ASSERT_EQUAL(PQntuples(res), 3);
+    for (int i = 0; i < PQntuples(res); i++)
+        CU_ASSERT_STRING_EQUAL(PQgetvalue(res, i, 0), "finance");
+    PQclear(res);
+    /* --lanes: a runner restricted to finance gets only finance. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) filter (where lane <> 'finance') + 100 * count(*) "
+                                   "from o2c.claim('r', 50, 30, array['finance'])", 0, NULL), 200);
+}
+
+static void test_connection_concurrency_limit(void)
+{
+    clear_queue();
+    tpg_ok(db, "insert into o2c.connection (name, max_concurrent) values ('erp', 3)", 0, NULL);
+    define("conn_erp", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"inventory\",\"connection\":\"erp\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    define("conn_free", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"finance\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('conn_erp', 'e-' || g) from generate_series(1, 10) g", 0, NULL);
+    tpg_ok(db, "select o2c.start('conn_free', 'f-' || g) from generate_series(1, 4) g", 0, NULL);
+
+    /* Two runners together get only three erp steps; the waiting ones hold no slot, so the
+     * lower-lane work without a connection is handed out instead. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r1', 2, 30) where connection = 'erp'", 0, NULL), 2);
+    PGresult *res = tpg_query(db, "select connection from o2c.claim('r2', 5, 30)", 0, NULL);
+    CU_ASSERT_FATAL(res != NULL);
+    int erp = 0, other = 0;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strcmp(PQgetvalue(res, i, 0), "erp") == 0)
+            erp++;
+        else
+            other++;
+    PQclear(res);
+    CU_ASSERT_EQUAL(erp, 1);
+    CU_ASSERT_EQUAL(other, 4);
+    CU_ASSERT_EQUAL(tpg_number(db, "select in_flight from o2c.connections where name = 'erp'", 0, NULL), 3);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r3', 10, 30)", 0, NULL), 0);
+    /* Finishing one frees one place. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select cardinality(o2c.complete('r1', (select jsonb_agg(jsonb_build_object("
+                                   "'id', instance_id, 'token', lease_token, 'outcome', 'ok')) from "
+                                   "(select * from o2c.step where leased_by = 'r1' and connection = 'erp' limit 1) s)))", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r3', 10, 30)", 0, NULL), 1);
+    /* Paused: nothing more starts on it. */
+    complete_all("r3", "conn_erp", "ok", NULL);
+    tpg_ok(db, "select o2c.pause_connection('erp', 'ERP maintenance window')", 0, NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r4', 10, 30)", 0, NULL), 0);
+    tpg_ok(db, "select o2c.resume_connection('erp')", 0, NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r4', 10, 30)", 0, NULL), 1);
+}
+
+static void test_connection_rate_limit(void)
+{
+    clear_queue();
+    tpg_ok(db, "insert into o2c.connection (name, rate_per_second, burst, tokens) values ('shop', 1, 3, 3)", 0, NULL);
+    define("rate", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"connection\":\"shop\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('rate', 'r-' || g) from generate_series(1, 10) g", 0, NULL);
+    /* The burst is three calls; after that one per second. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r', 10, 30)", 0, NULL), 3);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r', 10, 30)", 0, NULL), 0);
+    tproc_sleep_ms(1100);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r', 10, 30)", 0, NULL), 1);
+}
+
+/* Skips the waits the previous outcome asked for. */
+static void make_due(void)
+{
+    tpg_ok(db, "update o2c.step set due_at = now()", 0, NULL);
+    tpg_ok(db, "update o2c.connection set throttled_until = '-infinity'", 0, NULL);
+}
+
+static void test_outcomes(void)
+{
+    clear_queue();
+    tpg_ok(db, "insert into o2c.connection (name) values ('api')", 0, NULL);
+    define("outcomes", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"connection\":\"api\","
+                       "\"retry\":{\"max_attempts\":3,\"base_ms\":1,\"cap_ms\":1},\"lock\":{\"max_attempts\":2,\"delay_ms\":1},"
+                       "\"owner\":\"finance\",\"on\":{\"ok\":\"b\",\"found\":\"c\"}},"
+                       "\"b\":{\"terminal\":true},\"c\":{\"terminal\":true}}}");
+    long long id = tpg_number(db, "select o2c.start('outcomes', 'o-1', '{\"seen\":0}')", 0, NULL);
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%lld", id);
+    const char *p[] = {id_text};
+
+    /* throttled: waits as told, uses no attempt, and holds back the whole connection. */
+    for (int i = 0; i < 3; i++) {
+        make_due();
+        CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r', 1, 30)", 0, NULL), 1);
+        CU_ASSERT_EQUAL(complete_all("r", "outcomes", "throttled", "{\"delay_ms\": 5000}"), 0);
+    }
+    CU_ASSERT_EQUAL(tpg_number(db, "select attempts from o2c.workflows where id = $1", 1, p), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and next_run_at > now() + interval '4 seconds'", 1, p), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection where name = 'api' and throttled_until > now() + interval '4 seconds'", 0, NULL), 1);
+
+    /* locked: its own budget; exhausting it is an exception of category record_locked. */
+    make_due();
+    tpg_ok(db, "select o2c.claim('r', 1, 30)", 0, NULL);
+    complete_all("r", "outcomes", "locked", NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select attempts from o2c.workflows where id = $1", 1, p), 0);
+    make_due();
+    tpg_ok(db, "select o2c.claim('r', 1, 30)", 0, NULL);
+    complete_all("r", "outcomes", "locked", "{\"detail\":{\"message\":\"RCRD_HAS_BEEN_CHANGED\"}}");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow_id = $1 and category = 'record_locked' "
+                                   "and owner = 'finance' and message like '%RCRD_HAS_BEEN_CHANGED%'", 1, p), 1);
+
+    /* retry: counts attempts; the budget's end is an exception; redrive gives a fresh budget. */
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p));
+    for (int i = 1; i <= 3; i++) {
+        make_due();
+        CU_ASSERT_EQUAL(tpg_number(db, "select attempt from o2c.claim('r', 1, 30)", 0, NULL), i);
+        complete_all("r", "outcomes", "retry", "{\"detail\":{\"message\":\"HTTP 503 from api\"},\"patch\":{\"seen\":1}}");
+    }
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow_id = $1 and category = 'retries_exhausted' "
+                                   "and message like 'gave up after 3 attempts%HTTP 503 from api'", 1, p), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select (context->>'seen')::int from o2c.workflows where id = $1", 1, p), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.step where instance_id = $1", 1, p), 0);
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p));
+    CU_ASSERT_EQUAL(tpg_number(db, "select attempt from o2c.claim('r', 1, 30)", 0, NULL), 1);
+
+    /* failed: exception with the action's category, severity, owner and message. */
+    complete_all("r", "outcomes", "failed",
+                 "{\"detail\":{\"category\":\"unmapped_sku\",\"severity\":\"medium\",\"owner\":\"ops\",\"message\":\"SKU X-1 has no NetSuite item\"}}");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow_id = $1 and category = 'unmapped_sku' "
+                                   "and severity = 'medium' and owner = 'ops' and message = 'SKU X-1 has no NetSuite item'", 1, p), 1);
+
+    /* An outcome the state has no transition for is a workflow error for engineering. */
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p));
+    tpg_ok(db, "select o2c.claim('r', 1, 30)", 0, NULL);
+    complete_all("r", "outcomes", "surprise", NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow_id = $1 and category = 'workflow_error' "
+                                   "and owner = 'engineering'", 1, p), 1);
+
+    /* A named outcome follows its own transition. */
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p));
+    tpg_ok(db, "select o2c.claim('r', 1, 30)", 0, NULL);
+    complete_all("r", "outcomes", "found", NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'c' and status = 'done'", 1, p), 1);
+}
+
+static CU_TestInfo tests[] = {
+    {"a completion whose lease was lost is refused", test_late_completion_is_refused},
+    {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
+    {"connection concurrency holds across runners; waiting steps hold no slot", test_connection_concurrency_limit},
+    {"connection rate limit with burst", test_connection_rate_limit},
+    {"throttled, locked, retry, failed and named outcomes", test_outcomes},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"queue protocol", set_up, tear_down, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return tsup_run_suites("integration/test_queue_protocol", suites); }

@@ -1,0 +1,65 @@
+#include "tests/support/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+PGconn *tpg_connect(const char *conninfo)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "tests: cannot connect: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return NULL;
+    }
+    PQclear(PQexec(conn, "set client_min_messages = warning"));
+    return conn;
+}
+
+PGresult *tpg_query(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    if (!conn)
+        return NULL;
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fprintf(stderr, "tests: %s\n  -> %s", sql, PQresultErrorMessage(res));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+long long tpg_number(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = tpg_query(conn, sql, n, params);
+    if (!res)
+        return -1;
+    long long v = -1;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+        v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return v;
+}
+
+int tpg_fails_with(PGconn *conn, const char *sql, int n, const char *const *params, const char *expected)
+{
+    if (!conn)
+        return 0;
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    int failed = st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK;
+    int matches = failed && strstr(PQresultErrorMessage(res), expected) != NULL;
+    if (!matches)
+        fprintf(stderr, "tests: expected \"%s\" to fail with \"%s\", got: %s\n", sql, expected,
+                failed ? PQresultErrorMessage(res) : "success");
+    PQclear(res);
+    return matches;
+}
+
+int tpg_ok(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = tpg_query(conn, sql, n, params);
+    PQclear(res);
+    return res != NULL;
+}

@@ -1,0 +1,22 @@
+/* Database helpers for integration tests. Every helper fails the current CUnit test (and
+ * returns a neutral value) on error instead of crashing, and prints PostgreSQL's message. */
+#ifndef O2C_TESTS_PG_H
+#define O2C_TESTS_PG_H
+
+#include <libpq-fe.h>
+
+PGconn *tpg_connect(const char *conninfo);
+
+/* Runs sql with text parameters; returns the result (caller PQclear()s) or NULL on error. */
+PGresult *tpg_query(PGconn *conn, const char *sql, int n, const char *const *params);
+
+/* Runs sql and returns the first column of the first row as a number (or -1 on error/null). */
+long long tpg_number(PGconn *conn, const char *sql, int n, const char *const *params);
+
+/* Runs sql expecting an error; returns 1 if it failed and its message contains `expected`. */
+int tpg_fails_with(PGconn *conn, const char *sql, int n, const char *const *params, const char *expected);
+
+/* Runs sql expecting success; returns 1 if it succeeded. */
+int tpg_ok(PGconn *conn, const char *sql, int n, const char *const *params);
+
+#endif
