@@ -155,12 +155,12 @@ begin
     ),
     held as (
         -- Fencing: lock the step only if it is still leased under the presented token.
-        select s.instance_id from o2c.step s join r on r.id = s.instance_id and r.token = s.lease_token
+        select s.instance_id, s.leased_at from o2c.step s join r on r.id = s.instance_id and r.token = s.lease_token
          order by s.instance_id
            for update of s
     ),
     cur as (
-        select r.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
+        select r.*, h.leased_at, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
                st.action, st.max_attempts, st.base_ms, st.cap_ms, st.lock_max_attempts, st.lock_delay_ms,
                st.owner, coalesce(st.connection, '') as conn, t.target
           from r
@@ -267,8 +267,9 @@ begin
          where cn.name = t.conn
     ),
     ev as (
-        insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, duration_ms, detail)
-        select d.id, d.state, d.new_state, d.outcome, d.attempts + 1, p_runner, d.duration_ms,
+        insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
+                               duration_ms, detail)
+        select d.id, d.state, d.new_state, d.outcome, d.attempts + 1, p_runner, d.leased_at, d.duration_ms,
                case when d.new_status = 'exception'
                     then coalesce(d.detail, '{}') || jsonb_build_object('exception', d.x_category,
                              'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)

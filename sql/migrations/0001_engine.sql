@@ -141,6 +141,7 @@ create table o2c.event (
     outcome     text not null,
     attempt     int,
     runner      text,
+    claimed_at  timestamptz,   -- when the runner claimed the step: at - claimed_at = time in the runner
     duration_ms int,
     detail      jsonb,
     actor       text
