@@ -154,6 +154,11 @@ double sb_parse_time(const char *s);
  * or the call order is deterministic). */
 double sb_random(void);
 uint64_t sb_random_u64(void);
-char *sb_strdup(const char *s); /* aborts never; NULL in → NULL out */
+char *sb_strdup(const char *s); /* NULL in → NULL out; aborts on out-of-memory */
+/* Percent-decodes n bytes of `in` ('+' stays '+') into out (NUL-terminated); false when the
+ * result does not fit or an escape is broken. */
+bool sb_url_decode(const char *in, size_t n, char *out, size_t outlen);
+/* Sleeps, but returns early (false) when the sandbox is shutting down. */
+bool sb_sleep_ms(int ms);
 
 #endif

@@ -74,6 +74,8 @@ sb_seed *sb_seed_default(void);
 /* Loads a seed file; NULL with a message in err when unreadable or invalid. */
 sb_seed *sb_seed_load(const char *path, char *err, size_t errlen);
 void sb_seed_free(sb_seed *seed);
+/* The seed in the file format sb_seed_load reads (a new json-c object; GET /_sandbox/seed). */
+struct json_object *sb_seed_to_json(const sb_seed *seed);
 
 /* Lookups (linear or indexed; NULL / -1 when absent). */
 const sb_item *sb_seed_item_by_sku(const sb_seed *seed, const char *sku);
