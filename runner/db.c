@@ -76,27 +76,35 @@ static int is_prepared(o2c_db *db, const char *stmt)
     return 0;
 }
 
-PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparams,
-                     const char *const *params)
+/* Prepares table.name (once per connection) and writes its statement name into stmt. */
+static int prepare(o2c_db *db, const char *table, const char *name, int nparams, char stmt[96])
 {
-    char stmt[96];
-    snprintf(stmt, sizeof stmt, "%s.%s", table, name);
+    snprintf(stmt, 96, "%s.%s", table, name);
     if (!is_prepared(db, stmt)) {
         const char *sql = o2c_query(table, name);
         if (!sql) {
             snprintf(db->error, sizeof db->error, "no statement named %s in sql/queries/%s.sql", name, table);
-            return NULL;
+            return -1;
         }
         PGresult *prep = PQprepare(db->conn, stmt, sql, nparams, NULL);
         if (PQresultStatus(prep) != PGRES_COMMAND_OK) {
             remember_error(db, stmt, prep);
             PQclear(prep);
-            return NULL;
+            return -1;
         }
         PQclear(prep);
         if (db->prepared_count < MAX_PREPARED)
             snprintf(db->prepared[db->prepared_count++], sizeof db->prepared[0], "%s", stmt);
     }
+    return 0;
+}
+
+PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparams,
+                     const char *const *params)
+{
+    char stmt[96];
+    if (prepare(db, table, name, nparams, stmt) != 0)
+        return NULL;
     PGresult *res = PQexecPrepared(db->conn, stmt, nparams, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -105,4 +113,73 @@ PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparam
         return NULL;
     }
     return res;
+}
+
+/* Reads one statement's results up to its terminating NULL; keeps the last one. */
+static PGresult *read_one(PGconn *conn)
+{
+    PGresult *last = NULL, *res;
+    while ((res = PQgetResult(conn))) {
+        PQclear(last);
+        last = res;
+    }
+    return last;
+}
+
+int o2c_db_run_in_transaction(o2c_db *db, struct o2c_db_call *calls, int ncalls)
+{
+    char stmts[8][96];
+    if (ncalls > 8) {
+        snprintf(db->error, sizeof db->error, "at most 8 statements per pipelined transaction");
+        return -1;
+    }
+    for (int i = 0; i < ncalls; i++) {
+        calls[i].result = NULL;
+        if (prepare(db, calls[i].table, calls[i].name, calls[i].nparams, stmts[i]) != 0)
+            return -1;
+    }
+    PGconn *conn = db->conn;
+    if (!PQenterPipelineMode(conn)) {
+        remember_error(db, "pipeline mode", NULL);
+        return -1;
+    }
+    int sent = PQsendQueryParams(conn, "begin", 0, NULL, NULL, NULL, NULL, 0);
+    for (int i = 0; i < ncalls && sent; i++)
+        sent = PQsendQueryPrepared(conn, stmts[i], calls[i].nparams, calls[i].params, NULL, NULL, 0);
+    sent = sent && PQsendQueryParams(conn, "commit", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
+
+    int failed = !sent;
+    if (!sent)
+        remember_error(db, "sending a pipelined transaction", NULL);
+    /* Read everything that was sent, whatever happened, so the connection is clean again. */
+    for (int i = -1; i <= ncalls && sent; i++) {
+        PGresult *res = read_one(conn);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            if (!failed)
+                remember_error(db, i >= 0 && i < ncalls ? stmts[i] : (i < 0 ? "begin" : "commit"), res);
+            failed = 1;
+            PQclear(res);
+        } else if (i >= 0 && i < ncalls) {
+            calls[i].result = res;
+        } else {
+            PQclear(res);
+        }
+    }
+    if (sent) {
+        PGresult *sync = PQgetResult(conn); /* PGRES_PIPELINE_SYNC */
+        PQclear(sync);
+    }
+    PQexitPipelineMode(conn);
+    if (failed) {
+        for (int i = 0; i < ncalls; i++) {
+            PQclear(calls[i].result);
+            calls[i].result = NULL;
+        }
+        /* A failed statement leaves the transaction aborted (its commit was skipped). */
+        if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
+            PQclear(PQexec(conn, "rollback"));
+        return -1;
+    }
+    return 0;
 }

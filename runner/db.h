@@ -21,6 +21,19 @@ PGresult *o2c_db_run(o2c_db *db, const char *table, const char *name, int nparam
                      const char *const *params);
 const char *o2c_db_error(o2c_db *db);
 
+/* One statement of a pipelined transaction. */
+struct o2c_db_call {
+    const char *table, *name;
+    int nparams;
+    const char *const *params;
+    PGresult *result; /* set by o2c_db_run_in_transaction on success; the caller PQclear()s it */
+};
+
+/* Runs the calls in one transaction and one round trip (libpq pipeline mode). All or nothing:
+ * returns 0 with every call's result set, or -1 (transaction rolled back, no results, error
+ * in o2c_db_error()). */
+int o2c_db_run_in_transaction(o2c_db *db, struct o2c_db_call *calls, int ncalls);
+
 /* Was the last failure a broken connection (as opposed to an SQL error)? */
 int o2c_db_broken(o2c_db *db);
 

@@ -103,21 +103,28 @@ static void finish_inline(struct runner *r, struct o2c_step *s)
     r->finished[r->nfinished++] = s;
 }
 
-static int claim(struct runner *r, int want)
-{
+/* Parameters of a claim of `want` steps; the strings live in `buf`. */
+struct claim_params {
     char limit[16], lease[16];
-    snprintf(limit, sizeof limit, "%d", want);
-    snprintf(lease, sizeof lease, "%d", r->opt->lease_seconds);
+    const char *values[5];
+};
+
+static void claim_params(struct runner *r, int want, struct claim_params *p)
+{
+    snprintf(p->limit, sizeof p->limit, "%d", want);
+    snprintf(p->lease, sizeof p->lease, "%d", r->opt->lease_seconds);
     r->claims++;
     bool fair = r->opt->fair_every > 0 && r->claims % r->opt->fair_every == 0;
-    const char *params[] = {r->id, limit, lease, r->lanes[0] ? r->lanes : NULL, fair ? "t" : "f"};
-    PGresult *res = o2c_db_run(r->db, "step", "claim", 5, params);
-    if (!res) {
-        o2c_logf(O2C_LOG_ERROR, "claim failed: %s", o2c_db_error(r->db));
-        if (o2c_db_broken(r->db) && !reconnect(r))
-            return -1;
-        return 0;
-    }
+    p->values[0] = r->id;
+    p->values[1] = p->limit;
+    p->values[2] = p->lease;
+    p->values[3] = r->lanes[0] ? r->lanes : NULL;
+    p->values[4] = fair ? "t" : "f";
+}
+
+/* Takes the claimed rows: quick actions run at once, the others go to the workers. */
+static int take_claimed(struct runner *r, PGresult *res)
+{
     int rows = PQntuples(res);
     int64_t t = now_ms();
     for (int i = 0; i < rows; i++) {
@@ -148,6 +155,21 @@ static int claim(struct runner *r, int want)
             o2c_workers_submit(r->workers, s);
         }
     }
+    return rows;
+}
+
+static int claim(struct runner *r, int want)
+{
+    struct claim_params p;
+    claim_params(r, want, &p);
+    PGresult *res = o2c_db_run(r->db, "step", "claim", 5, p.values);
+    if (!res) {
+        o2c_logf(O2C_LOG_ERROR, "claim failed: %s", o2c_db_error(r->db));
+        if (o2c_db_broken(r->db) && !reconnect(r))
+            return -1;
+        return 0;
+    }
+    int rows = take_claimed(r, res);
     PQclear(res);
     return rows;
 }
@@ -190,20 +212,29 @@ static void log_outcome(const struct o2c_step *s, bool refused)
                            : "step completed", f);
 }
 
-/* Commits steps [from, from+count) of r->finished in one call. Returns 0, or -1 if the
- * database refused the statement itself (not the results). */
-static int complete_some(struct runner *r, int from, int count)
+static void free_finished(struct runner *r, int from, int count)
+{
+    for (int i = from; i < from + count; i++)
+        o2c_step_free(r->finished[i]);
+}
+
+/* The o2c.complete argument for steps [from, from+count) of r->finished (caller frees). */
+static char *results_json(struct runner *r, int from, int count)
 {
     json_object *batch = json_object_new_array_ext(count);
     for (int i = 0; i < count; i++)
         json_object_array_add(batch, result_json(r->finished[from + i]));
-    const char *params[] = {r->id, json_object_to_json_string_ext(batch, JSON_C_TO_STRING_PLAIN)};
-    PGresult *res = o2c_db_run(r->db, "step", "complete", 2, params);
+    char *text = strdup(json_object_to_json_string_ext(batch, JSON_C_TO_STRING_PLAIN));
     json_object_put(batch);
-    if (!res)
-        return -1;
-    /* The refused ids come back as an array literal such as {12,40}. */
-    const char *refused = PQgetvalue(res, 0, 0);
+    if (!text)
+        abort();
+    return text;
+}
+
+/* Logs and counts steps [from, from+count) given o2c.complete's answer: the refused ids as an
+ * array literal such as {12,40}. */
+static void account_completed(struct runner *r, int from, int count, const char *refused)
+{
     for (int i = 0; i < count; i++) {
         struct o2c_step *s = r->finished[from + i];
         char needle[32];
@@ -218,14 +249,21 @@ static int complete_some(struct runner *r, int from, int count)
         else
             r->completed++;
     }
-    PQclear(res);
-    return 0;
 }
 
-static void free_finished(struct runner *r, int from, int count)
+/* Commits steps [from, from+count) of r->finished in one call. Returns 0, or -1 if the
+ * database refused the statement itself (not the results). */
+static int complete_some(struct runner *r, int from, int count)
 {
-    for (int i = from; i < from + count; i++)
-        o2c_step_free(r->finished[i]);
+    char *json = results_json(r, from, count);
+    const char *params[] = {r->id, json};
+    PGresult *res = o2c_db_run(r->db, "step", "complete", 2, params);
+    free(json);
+    if (!res)
+        return -1;
+    account_completed(r, from, count, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
 }
 
 static int complete_finished(struct runner *r)
@@ -243,13 +281,55 @@ static int complete_finished(struct runner *r)
     /* The statement itself was refused: commit one by one so one bad result cannot hold back
      * the others. A result the database will not take is dropped; its lease expires and the
      * step runs again. */
-    for (int i = 0; i < r->nfinished; i++)
+    for (int i = 0; i < r->nfinished; i++) {
+        if (complete_some(r, i, 1) == 0)
+            continue;
+        /* This one result cannot be stored as it is. Record that as an exception, without the
+         * action's patch and detail, rather than let the step run again and again. */
+        struct o2c_step *s = r->finished[i];
+        char why[600];
+        snprintf(why, sizeof why, "%s", o2c_db_error(r->db));
+        o2c_outcome_clear(&s->outcome);
+        o2c_outcome_failed(&s->outcome, "engine_error", "high", "engineering",
+                           "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
         if (complete_some(r, i, 1) != 0)
-            o2c_logf(O2C_LOG_ERROR, "dropping the result of workflow %" PRId64 ": %s",
-                     r->finished[i]->workflow_id, o2c_db_error(r->db));
+            o2c_logf(O2C_LOG_ERROR, "dropping the result of workflow %" PRId64 " (it will run again): %s",
+                     s->workflow_id, o2c_db_error(r->db));
+    }
     free_finished(r, 0, r->nfinished);
     r->nfinished = 0;
     return 0;
+}
+
+/* Commits every finished result and claims up to `want` more in one transaction and one
+ * round trip. Returns the number claimed, or -1 if that failed (then nothing was committed and
+ * the caller falls back to doing the two separately). */
+static int complete_and_claim(struct runner *r, int want)
+{
+    char *json = results_json(r, 0, r->nfinished);
+    const char *complete_params[] = {r->id, json};
+    struct claim_params p;
+    claim_params(r, want, &p);
+    struct o2c_db_call calls[] = {
+        {"step", "complete", 2, complete_params, NULL},
+        {"step", "claim", 5, p.values, NULL},
+    };
+    int ok = o2c_db_run_in_transaction(r->db, calls, 2) == 0;
+    free(json);
+    if (!ok) {
+        o2c_logf(O2C_LOG_WARN, "completing and claiming together failed, trying separately: %s", o2c_db_error(r->db));
+        if (o2c_db_broken(r->db))
+            reconnect(r);
+        return -1;
+    }
+    int done = r->nfinished;
+    account_completed(r, 0, done, PQgetvalue(calls[0].result, 0, 0));
+    free_finished(r, 0, done);
+    r->nfinished = 0;
+    int rows = take_claimed(r, calls[1].result);
+    PQclear(calls[0].result);
+    PQclear(calls[1].result);
+    return rows;
 }
 
 static void collect_done(struct runner *r)
@@ -454,6 +534,12 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             o2c_logf(O2C_LOG_INFO, "stopping: finishing %d steps in flight, claiming no more", r.ninflight);
         }
         collect_done(&r);
+        int free_slots = opt->concurrency - r.ninflight;
+        bool want_claim = !draining && free_slots > 0 && (r.more || now_ms() >= r.next_poll_ms);
+        int want = free_slots < opt->batch ? free_slots : opt->batch;
+        int got = -1;
+        if (want_claim && r.nfinished > 0)
+            got = complete_and_claim(&r, want);
         if (complete_finished(&r) != 0) {
             status = 1;
             break;
@@ -461,10 +547,9 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
         if (draining && r.ninflight == 0)
             break;
 
-        int free_slots = opt->concurrency - r.ninflight;
-        if (!draining && free_slots > 0 && (r.more || now_ms() >= r.next_poll_ms)) {
-            int want = free_slots < opt->batch ? free_slots : opt->batch;
-            int got = claim(&r, want);
+        if (want_claim) {
+            if (got < 0)
+                got = claim(&r, want);
             if (got < 0) {
                 status = 1;
                 break;

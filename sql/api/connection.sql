@@ -36,10 +36,11 @@ $$;
 create or replace view o2c.connections as
 select c.name, c.system, c.base_url, c.max_concurrent, c.rate_per_second, c.burst, c.paused,
        nullif(c.throttled_until, '-infinity') as throttled_until,
+       (select count(*) from o2c.connection_lease l
+         where l.connection = c.name and l.leased_until > now()) as in_flight,
        (select count(*) from o2c.step s
-         where s.connection = c.name and s.leased_by is not null and s.due_at > now()) as in_flight,
-       (select count(*) from o2c.step s
-         where s.connection = c.name and s.leased_by is null and s.due_at <= now()) as waiting
+         where s.connection = c.name and s.due_at <= now()
+           and (s.leased_until is null or s.leased_until <= now())) as waiting
   from o2c.connection c;
 
 revoke all on function o2c.pause_connection(text, text) from public;

@@ -92,7 +92,8 @@ begin
       from o2c.lane l where l.name = v_state.lane
     on conflict (instance_id) do update
        set lane = excluded.lane, priority = excluded.priority, connection = excluded.connection,
-           due_at = now(), leased_by = null, lease_token = null, leased_at = null;
+           due_at = now(), leased_by = null, lease_token = null, leased_at = null, leased_until = null;
+    delete from o2c.connection_lease where instance_id = p_id;
     insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, actor, detail)
     values (p_id, v_inst.state, v_state.state, 'redrive', 0, session_user,
             jsonb_build_object('previous_status', v_inst.status,
@@ -124,6 +125,7 @@ begin
             using errcode = 'object_not_in_prerequisite_state';
     end if;
     delete from o2c.step where instance_id = p_id;
+    delete from o2c.connection_lease where instance_id = p_id;
     update o2c.instance set status = 'cancelled', updated_at = now() where id = p_id;
     insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, actor, detail)
     values (p_id, v_inst.state, v_inst.state, 'cancel', 0, session_user,
@@ -134,7 +136,7 @@ $$;
 create or replace view o2c.workflows as
 select i.id, i.workflow, i.version, i.business_key, i.state, i.status, i.attempts, i.context,
        i.created_at, i.updated_at,
-       s.due_at as next_run_at, s.leased_by, s.lane
+       greatest(s.due_at, s.leased_until) as next_run_at, s.leased_by, s.lane
   from o2c.instance i
   left join o2c.step s on s.instance_id = i.id;
 

@@ -13,6 +13,12 @@ returns table (workflow_id bigint, lease_token bigint, workflow text, version in
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
+-- A claim touches a small batch by key: index lookups, always. Left to itself the planner
+-- hash-joins the batch against whole tables as soon as the batch is a few hundred rows, and
+-- re-plans the statements on every call; one generic plan serves every batch.
+set enable_hashjoin = off
+set enable_mergejoin = off
+set plan_cache_mode = force_generic_plan
 as $$
 #variable_conflict use_column
 declare
@@ -37,8 +43,8 @@ begin
             v_cap := p_limit;
             if c.max_concurrent is not null then
                 v_cap := least(v_cap, c.max_concurrent - (
-                    select count(*) from o2c.step s
-                     where s.connection = c.name and s.leased_by is not null and s.due_at > now())::int);
+                    select count(*) from o2c.connection_lease l
+                     where l.connection = c.name and l.leased_until > now())::int);
             end if;
             if c.rate_per_second is not null then
                 v_tokens := least(coalesce(c.burst, ceil(c.rate_per_second)),
@@ -61,6 +67,7 @@ begin
                select s.instance_id, s.leased_by, s.priority, s.due_at
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
+                  and (s.leased_until is null or s.leased_until <= now())
                   and (p_lanes is null or s.lane = any(p_lanes))
                   and not p_fair
                 order by s.priority desc, s.due_at
@@ -73,6 +80,7 @@ begin
                select s.instance_id, s.leased_by, s.due_at
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
+                  and (s.leased_until is null or s.leased_until <= now())
                   and (p_lanes is null or s.lane = any(p_lanes))
                   and p_fair
                 order by s.due_at
@@ -84,11 +92,18 @@ begin
     claimed as (
         update o2c.step s
            set leased_by = p_runner, lease_token = nextval('o2c.lease_token_seq'), leased_at = now(),
-               due_at = now() + make_interval(secs => p_lease_seconds)
+               leased_until = now() + make_interval(secs => p_lease_seconds)
           from picked p
          where s.instance_id = p.instance_id
      returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner,
                p.priority as picked_priority, p.due_at as picked_due_at
+    ),
+    connection_leases as (
+        insert into o2c.connection_lease (instance_id, connection, leased_until)
+        select cl.instance_id, cl.connection, now() + make_interval(secs => p_lease_seconds)
+          from claimed cl where cl.connection <> ''
+        on conflict (instance_id) do update
+           set connection = excluded.connection, leased_until = excluded.leased_until
     ),
     spent as (
         update o2c.connection cn set tokens = cn.tokens - u.n
@@ -119,15 +134,22 @@ returns bigint[]
 language sql
 security definer
 set search_path = o2c, pg_temp
+set enable_hashjoin = off
+set enable_mergejoin = off
 as $$
     with held as (
         select r.id, r.token from unnest(p_ids, p_tokens) as r(id, token)
     ),
     renewed as (
-        update o2c.step s set due_at = now() + make_interval(secs => p_lease_seconds)
+        update o2c.step s set leased_until = now() + make_interval(secs => p_lease_seconds)
           from held h
          where s.instance_id = h.id and s.lease_token = h.token and s.leased_by = p_runner
-     returning s.instance_id
+     returning s.instance_id, s.connection
+    ),
+    renewed_connection_leases as (
+        update o2c.connection_lease l set leased_until = now() + make_interval(secs => p_lease_seconds)
+          from renewed r
+         where l.instance_id = r.instance_id and r.connection <> ''
     )
     select coalesce(array_agg(h.id), '{}') from held h
      where h.id not in (select instance_id from renewed);
@@ -144,6 +166,10 @@ returns bigint[]
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
+-- As for o2c.claim: a batch by key, index lookups only, planned once.
+set enable_hashjoin = off
+set enable_mergejoin = off
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_refused bigint[];
@@ -155,20 +181,20 @@ begin
     ),
     held as (
         -- Fencing: lock the step only if it is still leased under the presented token.
-        select s.instance_id, s.leased_at from o2c.step s join r on r.id = s.instance_id and r.token = s.lease_token
+        select r.*, s.leased_at
+          from r join o2c.step s on s.instance_id = r.id and s.lease_token = r.token
          order by s.instance_id
            for update of s
     ),
     cur as (
-        select r.*, h.leased_at, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
+        select h.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
                st.action, st.max_attempts, st.base_ms, st.cap_ms, st.lock_max_attempts, st.lock_delay_ms,
                st.owner, coalesce(st.connection, '') as conn, t.target
-          from r
-          join held h on h.instance_id = r.id
-          join o2c.instance i on i.id = r.id
+          from held h
+          join o2c.instance i on i.id = h.id
           join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
           left join o2c.workflow_transition t
-                 on (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, r.outcome)
+                 on (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, h.outcome)
     ),
     verdict as (
         select c.*,
@@ -248,12 +274,19 @@ begin
          where i.id = d.id
     ),
     upd_step as (
+        -- Moving on keeps the step's due_at (it is due already, and keeps its place in line):
+        -- with the lease cleared and lane unchanged this is a HOT update.
         update o2c.step s
-           set due_at = d.new_due, leased_by = null, lease_token = null, leased_at = null,
+           set due_at = case when d.kind = 'advance' then s.due_at else d.new_due end,
+               leased_by = null, lease_token = null, leased_at = null, leased_until = null,
                lane = coalesce(d.new_lane, s.lane), priority = coalesce(d.new_priority, s.priority),
                connection = case when d.kind = 'advance' then d.new_conn else s.connection end
           from decided d
          where s.instance_id = d.id and d.new_status = 'active'
+    ),
+    del_connection_lease as (
+        delete from o2c.connection_lease l using decided d
+         where l.instance_id = d.id and d.conn <> ''
     ),
     del_step as (
         delete from o2c.step s using decided d
@@ -276,7 +309,7 @@ begin
                     else d.detail end
           from decided d
     )
-    select coalesce((select array_agg(r.id) from r where r.id not in (select instance_id from held)), '{}'),
+    select coalesce((select array_agg(r.id) from r where r.id not in (select h.id from held h)), '{}'),
            (select count(*) from decided d where d.kind = 'advance' or d.conn <> '')
       into v_refused, v_wake;
     -- New due work, or connection capacity freed: wake other runners.
@@ -295,7 +328,8 @@ stable
 security definer
 set search_path = o2c, pg_temp
 as $$
-    select min(s.due_at) from o2c.step s where p_lanes is null or s.lane = any(p_lanes);
+    select min(greatest(s.due_at, s.leased_until)) from o2c.step s
+     where p_lanes is null or s.lane = any(p_lanes);
 $$;
 
 -- Is there work in these lanes that is leased, due, or due within p_horizon_seconds?

@@ -109,31 +109,43 @@ create table o2c.instance (
     foreign key (workflow, version) references o2c.workflow_version
 );
 create index instance_exception on o2c.instance (exception_since) where status = 'exception';
-create index instance_status on o2c.instance (workflow, status);
+-- Room for the few updates of a workflow's life next to it on the page, so they stay HOT.
+alter table o2c.instance set (fillfactor = 80);
 
 -- The queue: one row per active workflow, nothing else, so claims never wade through history.
--- due_at is when the step may next be claimed; while leased it is the lease's expiry, so an
--- expired lease simply makes the step due again.
+-- due_at orders the work and says when it may next run. A lease lives in columns that no index
+-- covers (leased_by, lease_token, leased_at, leased_until), so claiming a step and moving it to
+-- its next state are HOT updates that write no index entries; an expired lease is simply
+-- claimable again.
 create table o2c.step (
-    instance_id bigint primary key references o2c.instance,
-    lane        text not null,
-    priority    int  not null,
-    connection  text not null default '',      -- '' = no connection limits apply
-    due_at      timestamptz not null,
-    leased_by   text,
-    lease_token bigint,
-    leased_at   timestamptz
+    instance_id  bigint primary key references o2c.instance,
+    lane         text not null,
+    priority     int  not null,
+    connection   text not null default '',      -- '' = no connection limits apply
+    due_at       timestamptz not null,
+    leased_by    text,
+    lease_token  bigint,
+    leased_at    timestamptz,
+    leased_until timestamptz
 ) with (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_cost_delay = 0);
 create index step_by_priority on o2c.step (connection, priority desc, due_at);
 create index step_by_due on o2c.step (connection, due_at);
-create index step_leased on o2c.step (connection) where leased_by is not null;
+
+-- Leases of steps that call a connection: counting the live ones gives the calls in flight on
+-- that connection across the whole fleet. Steps without a connection never touch this table.
+create table o2c.connection_lease (
+    instance_id  bigint primary key,
+    connection   text not null,
+    leased_until timestamptz not null
+);
+create index connection_lease_live on o2c.connection_lease (connection, leased_until);
 
 -- Fencing tokens: every claim gets a new one; a completion must present the token it was given.
 create sequence o2c.lease_token_seq cache 100;
 
 -- One row per transition and per admin act. Append-only.
 create table o2c.event (
-    id          bigint generated always as identity primary key,
+    id          bigint generated always as identity,  -- order of events; looked up by workflow
     workflow_id bigint not null,
     at          timestamptz not null default now(),
     from_state  text,
