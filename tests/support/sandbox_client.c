@@ -200,6 +200,12 @@ int tsb_http(const char *method, const char *url, const char *const *headers, co
 int tsb_netsuite(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body,
                  const char *const *extra_headers, tsb_response *res)
 {
+    return tsb_netsuite_raw(sb, method, path_query, body, body ? strlen(body) : 0, extra_headers, res);
+}
+
+int tsb_netsuite_raw(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body,
+                     size_t body_len, const char *const *extra_headers, tsb_response *res)
+{
     char url[2048];
     snprintf(url, sizeof url, "%s%s", sb->base, path_query);
     o2c_oauth1_credentials cred = {
@@ -218,7 +224,7 @@ int tsb_netsuite(const tsb_sandbox *sb, const char *method, const char *path_que
     for (size_t i = 0; extra_headers && extra_headers[i] && n < 15; i++)
         headers[n++] = extra_headers[i];
     headers[n] = NULL;
-    int rc = tsb_http(method, url, headers, body, body ? strlen(body) : 0, res);
+    int rc = tsb_http(method, url, headers, body, body_len, res);
     free(auth_header);
     free(auth);
     return rc;

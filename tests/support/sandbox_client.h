@@ -52,6 +52,9 @@ void tsb_thread_done(void);
  * body NULL for none; extra headers may be NULL. */
 int tsb_netsuite(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body,
                  const char *const *extra_headers, tsb_response *res);
+/* The same with a body of explicit length (may hold NUL bytes or invalid UTF-8). */
+int tsb_netsuite_raw(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body,
+                     size_t body_len, const char *const *extra_headers, tsb_response *res);
 /* Parses a response body as JSON (NULL when it is not). */
 json_object *tsb_json(const tsb_response *res);
 /* The o:errorCode of a NetSuite error body, or "" when there is none. Copies into buf. */
