@@ -146,7 +146,7 @@ select i.id as workflow_id, i.workflow, i.business_key, i.state,
        i.exception_owner as owner, i.exception_message as message, i.exception_since as since,
        format('select o2c.redrive(%s);', i.id) as redrive_sql
   from o2c.instance i
- where i.status = 'exception';
+ where i.exception_since is not null and i.status = 'exception';
 
 revoke all on function o2c.start(text, text, jsonb) from public;
 revoke all on function o2c.redrive(bigint, text) from public;

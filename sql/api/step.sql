@@ -15,9 +15,12 @@ security definer
 set search_path = o2c, pg_temp
 -- A claim touches a small batch by key: index lookups, always. Left to itself the planner
 -- hash-joins the batch against whole tables as soon as the batch is a few hundred rows, and
--- re-plans the statements on every call; one generic plan serves every batch.
+-- re-plans the statements on every call; one generic plan serves every batch. Sequential
+-- scans are ruled out too, so that a plan made while the tables were new and had no
+-- statistics cannot stay with a long-lived runner's session when the tables are large.
 set enable_hashjoin = off
 set enable_mergejoin = off
+set enable_seqscan = off
 set plan_cache_mode = force_generic_plan
 as $$
 #variable_conflict use_column
@@ -111,18 +114,25 @@ begin
                  where cl.connection <> '' group by cl.connection) u
          where cn.name = u.connection and cn.rate_per_second is not null
     ),
+    -- The joins below go through LATERAL ... OFFSET 0 so the claimed batch always drives index
+    -- lookups; a generic plan would otherwise be free to walk a whole table per batch.
     expired as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, detail)
         select cl.instance_id, i.state, i.state, 'lease_expired', i.attempts + 1, p_runner,
                jsonb_build_object('previous_runner', cl.prev_runner)
-          from claimed cl join o2c.instance i on i.id = cl.instance_id
+          from claimed cl
+         cross join lateral (select i.state, i.attempts from o2c.instance i
+                              where i.id = cl.instance_id offset 0) i
          where cl.prev_runner is not null
     )
     select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state, st.action, i.business_key,
            i.attempts + 1, i.context, cl.connection, cl.lane
       from claimed cl
-      join o2c.instance i on i.id = cl.instance_id
-      join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+     cross join lateral (select i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
+                           from o2c.instance i where i.id = cl.instance_id offset 0) i
+     cross join lateral (select st.action from o2c.workflow_state st
+                          where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+                         offset 0) st
      order by cl.picked_priority desc, cl.picked_due_at;
 end
 $$;
@@ -136,6 +146,7 @@ security definer
 set search_path = o2c, pg_temp
 set enable_hashjoin = off
 set enable_mergejoin = off
+set enable_seqscan = off
 as $$
     with held as (
         select r.id, r.token from unnest(p_ids, p_tokens) as r(id, token)
@@ -169,6 +180,7 @@ set search_path = o2c, pg_temp
 -- As for o2c.claim: a batch by key, index lookups only, planned once.
 set enable_hashjoin = off
 set enable_mergejoin = off
+set enable_seqscan = off
 set plan_cache_mode = force_generic_plan
 as $$
 declare
@@ -179,22 +191,28 @@ begin
         select * from jsonb_to_recordset(p_results)
             as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb)
     ),
+    -- Joins go through LATERAL ... OFFSET 0 so the batch always drives index lookups (see claim).
     held as (
         -- Fencing: lock the step only if it is still leased under the presented token.
         select r.*, s.leased_at
-          from r join o2c.step s on s.instance_id = r.id and s.lease_token = r.token
-         order by s.instance_id
-           for update of s
+          from (select * from r order by r.id) r
+         cross join lateral (select s.leased_at from o2c.step s
+                              where s.instance_id = r.id and s.lease_token = r.token
+                             offset 0 for update) s
     ),
     cur as (
         select h.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
                st.action, st.max_attempts, st.base_ms, st.cap_ms, st.lock_max_attempts, st.lock_delay_ms,
                st.owner, coalesce(st.connection, '') as conn, t.target
           from held h
-          join o2c.instance i on i.id = h.id
-          join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
-          left join o2c.workflow_transition t
-                 on (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, h.outcome)
+         cross join lateral (select i.workflow, i.version, i.state, i.attempts, i.lock_attempts
+                               from o2c.instance i where i.id = h.id offset 0) i
+         cross join lateral (select * from o2c.workflow_state st
+                              where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+                             offset 0) st
+          left join lateral (select t.target from o2c.workflow_transition t
+                              where (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, h.outcome)
+                             offset 0) t on true
     ),
     verdict as (
         select c.*,
@@ -257,9 +275,11 @@ begin
                end as x_message,
                tl.name as new_lane, tl.priority as new_priority, coalesce(ts.connection, '') as new_conn
           from verdict v
-          left join o2c.workflow_state ts
-                 on v.kind = 'advance' and (ts.workflow, ts.version, ts.state) = (v.workflow, v.version, v.target)
-          left join o2c.lane tl on tl.name = ts.lane
+          left join lateral (select ts.terminal, ts.lane, ts.connection from o2c.workflow_state ts
+                              where v.kind = 'advance'
+                                and (ts.workflow, ts.version, ts.state) = (v.workflow, v.version, v.target)
+                             offset 0) ts on true
+          left join lateral (select tl.name, tl.priority from o2c.lane tl where tl.name = ts.lane offset 0) tl on true
     ),
     upd_instance as (
         update o2c.instance i

@@ -108,7 +108,9 @@ create table o2c.instance (
     unique (workflow, business_key),
     foreign key (workflow, version) references o2c.workflow_version
 );
-create index instance_exception on o2c.instance (exception_since) where status = 'exception';
+-- Exceptions are found by exception_since (set only while in exception), not by status, so
+-- that a workflow's last update (status -> done) touches no indexed column and stays HOT.
+create index instance_exception on o2c.instance (exception_since) where exception_since is not null;
 -- Room for the few updates of a workflow's life next to it on the page, so they stay HOT.
 alter table o2c.instance set (fillfactor = 80);
 
