@@ -11,6 +11,7 @@
 #include "runner/step.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 typedef void (*o2c_action_fn)(struct o2c_step *step, struct o2c_outcome *out);
 
@@ -25,5 +26,8 @@ struct o2c_action {
 extern const struct o2c_action o2c_core_actions[];
 
 const struct o2c_action *o2c_action_find(const char *name);
+
+/* Prints every action this binary knows, one "name<TAB>summary" line each. */
+void o2c_action_list(FILE *to);
 
 #endif

@@ -15,3 +15,10 @@ const struct o2c_action *o2c_action_find(const char *name)
                 return a;
     return NULL;
 }
+
+void o2c_action_list(FILE *to)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct o2c_action *a = tables[t]; a->name; a++)
+            fprintf(to, "%s\t%s\n", a->name, a->summary ? a->summary : "");
+}

@@ -1,5 +1,6 @@
 /* o2c-runner: a stateless worker that claims and runs pipeline steps. Start as many as you like,
  * on as many machines as you like, against one database. */
+#include "runner/action.h"
 #include "runner/log.h"
 #include "runner/runner.h"
 
@@ -37,6 +38,7 @@ static void usage(FILE *to)
             "  --idle-horizon-seconds N  how far ahead --until-idle looks for scheduled work (default 60)\n"
             "  --runner-id ID          name in events and leases (default host:pid)\n"
             "  --log-level L           debug|info|warn|error (default info; or $O2C_LOG_LEVEL)\n"
+            "  --list-actions          print the actions this runner can run, and exit\n"
             "SIGTERM or SIGINT: finish the steps in flight, claim no more, exit 0.\n");
 }
 
@@ -56,7 +58,8 @@ int main(int argc, char **argv)
 {
     struct o2c_runner_options opt;
     o2c_runner_defaults(&opt);
-    enum { DATABASE = 1, CONCURRENCY, BATCH, LEASE, POLL, LANES, UNTIL_IDLE, HORIZON, RUNNER_ID, LOG_LEVEL, HELP };
+    enum { DATABASE = 1, CONCURRENCY, BATCH, LEASE, POLL, LANES, UNTIL_IDLE, HORIZON, RUNNER_ID, LOG_LEVEL,
+           LIST_ACTIONS, HELP };
     static const struct option longopts[] = {
         {"database", required_argument, NULL, DATABASE},
         {"concurrency", required_argument, NULL, CONCURRENCY},
@@ -68,6 +71,7 @@ int main(int argc, char **argv)
         {"idle-horizon-seconds", required_argument, NULL, HORIZON},
         {"runner-id", required_argument, NULL, RUNNER_ID},
         {"log-level", required_argument, NULL, LOG_LEVEL},
+        {"list-actions", no_argument, NULL, LIST_ACTIONS},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case LIST_ACTIONS: o2c_action_list(stdout); return 0;
         case HELP: usage(stdout); return 0;
         default: bad = 1;
         }

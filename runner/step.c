@@ -1,5 +1,7 @@
 #include "runner/step.h"
 
+#include "runner/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,7 @@ static void set_message(struct o2c_outcome *out, const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    o2c_utf8_sanitize(msg); /* remote error text is not always UTF-8, and jsonb insists */
     if (!out->detail)
         out->detail = json_object_new_object();
     json_object_object_add(out->detail, "message", json_object_new_string(msg));

@@ -1,0 +1,133 @@
+/* Unit tests of engine pieces that need no database: UTF-8 clean-up of remote text, named
+ * queries, outcome builders and the built-in actions. */
+#include "runner/action.h"
+#include "runner/queries.h"
+#include "runner/text.h"
+#include "tests/support/harness.h"
+
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_utf8_sanitize(void)
+{
+    char ok[] = "Ångström – 東京 🙂";
+    CU_ASSERT_EQUAL(o2c_utf8_sanitize(ok), 0);
+    CU_ASSERT_STRING_EQUAL(ok, "Ångström – 東京 🙂");
+
+    char latin1[] = "caf\xe9 au lait";          /* ISO-8859-1 é */
+    CU_ASSERT_EQUAL(o2c_utf8_sanitize(latin1), 1);
+    CU_ASSERT_STRING_EQUAL(latin1, "caf? au lait");
+
+    char overlong[] = "a\xc0\xafz";              /* overlong '/' */
+    CU_ASSERT_EQUAL(o2c_utf8_sanitize(overlong), 2);
+    CU_ASSERT_STRING_EQUAL(overlong, "a??z");
+
+    char surrogate[] = "x\xed\xa0\x80y";         /* U+D800 */
+    CU_ASSERT_EQUAL(o2c_utf8_sanitize(surrogate), 3);
+    CU_ASSERT_STRING_EQUAL(surrogate, "x???y");
+
+    char truncated[] = "end\xe6\x9d";            /* cut in the middle of a character */
+    CU_ASSERT_EQUAL(o2c_utf8_sanitize(truncated), 2);
+    CU_ASSERT_STRING_EQUAL(truncated, "end??");
+}
+
+static void test_named_queries(void)
+{
+    const char *claim = o2c_query("step", "claim");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(claim);
+    CU_ASSERT(strncmp(claim, "select", 6) == 0);
+    CU_ASSERT(strstr(claim, "o2c.claim($1, $2, $3, $4::text[], $5)") != NULL);
+    /* A statement ends before the comment that introduces the next one. */
+    CU_ASSERT(strstr(claim, "-- name:") == NULL);
+    CU_ASSERT_PTR_NULL(o2c_query("step", "nosuch"));
+    CU_ASSERT_PTR_NULL(o2c_query("nosuch", "claim"));
+}
+
+static struct o2c_step *step_with_context(const char *action, const char *context)
+{
+    struct o2c_step *s = calloc(1, sizeof *s);
+    s->action = strdup(action);
+    s->state = strdup("a");
+    s->workflow = strdup("w");
+    s->context_json = strdup(context);
+    s->impl = o2c_action_find(action);
+    s->outcome.delay_ms = -1;
+    return s;
+}
+
+static const char *detail_string(const struct o2c_outcome *out, const char *key)
+{
+    json_object *v;
+    if (!out->detail || !json_object_object_get_ex(out->detail, key, &v))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+static void test_core_fail_counts_down_then_succeeds(void)
+{
+    struct o2c_step *s = step_with_context("core.fail", "{\"fail_as\":\"retry\",\"fail_times\":2,\"message\":\"503\"}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->impl);
+    s->impl->run(s, &s->outcome);
+    CU_ASSERT_STRING_EQUAL(s->outcome.name, "retry");
+    CU_ASSERT_STRING_EQUAL(detail_string(&s->outcome, "message"), "503");
+    json_object *left;
+    CU_ASSERT_FATAL(json_object_object_get_ex(s->outcome.patch, "fail_times", &left));
+    CU_ASSERT_EQUAL(json_object_get_int(left), 1);
+    o2c_step_free(s);
+
+    s = step_with_context("core.fail", "{\"fail_times\":0}");
+    s->impl->run(s, &s->outcome);
+    CU_ASSERT_STRING_EQUAL(s->outcome.name, "ok");
+    o2c_step_free(s);
+
+    s = step_with_context("core.fail", "{\"category\":\"unmapped_sku\",\"owner\":\"ops\",\"message\":\"SKU X\"}");
+    s->impl->run(s, &s->outcome);
+    CU_ASSERT_STRING_EQUAL(s->outcome.name, "failed");
+    CU_ASSERT_STRING_EQUAL(detail_string(&s->outcome, "category"), "unmapped_sku");
+    CU_ASSERT_STRING_EQUAL(detail_string(&s->outcome, "owner"), "ops");
+    o2c_step_free(s);
+
+    s = step_with_context("core.fail", "{\"fail_as\":\"explode\"}");
+    s->impl->run(s, &s->outcome);
+    CU_ASSERT_STRING_EQUAL(s->outcome.name, "failed");
+    CU_ASSERT_STRING_EQUAL(detail_string(&s->outcome, "category"), "bad_input");
+    o2c_step_free(s);
+}
+
+static void test_bad_context_reads_as_empty(void)
+{
+    struct o2c_step *s = step_with_context("core.sleep", "not json at all");
+    CU_ASSERT_EQUAL(o2c_step_int(s, "ms", 7), 7);
+    CU_ASSERT_PTR_NULL(o2c_step_string(s, "x"));
+    o2c_step_free(s);
+
+    s = step_with_context("core.sleep", "{\"ms\": -5}");
+    s->impl->run(s, &s->outcome);
+    CU_ASSERT_STRING_EQUAL(s->outcome.name, "failed");
+    o2c_step_free(s);
+}
+
+static void test_outcome_messages_are_valid_utf8(void)
+{
+    struct o2c_outcome out = {.delay_ms = -1};
+    o2c_outcome_retry(&out, "remote said: %s", "d\xe9j\xe0 vu");
+    CU_ASSERT_STRING_EQUAL(detail_string(&out, "message"), "remote said: d?j? vu");
+    o2c_outcome_clear(&out);
+}
+
+static CU_TestInfo tests[] = {
+    {"invalid UTF-8 from remote systems is replaced", test_utf8_sanitize},
+    {"named queries are found and end where they should", test_named_queries},
+    {"core.fail fails as told, counts down, then succeeds", test_core_fail_counts_down_then_succeeds},
+    {"an unreadable context reads as empty; bad sleep input fails clearly", test_bad_context_reads_as_empty},
+    {"outcome messages are valid UTF-8", test_outcome_messages_are_valid_utf8},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"engine units", NULL, NULL, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return tsup_run_suites("unit/test_engine_units", suites); }
