@@ -3,11 +3,12 @@
  *
  *   wake URL WORKFLOW KEY_PREFIX COUNT GAP_MS
  *
- * Per workflow it prints one line: "<after_commit_us> <after_send_us>" where after_commit_us is
+ * Per workflow it prints one line: "<after_commit_us> <after_send_us> <completing_us>" where after_commit_us is
  * the step's claimed_at (the claim transaction's start, PostgreSQL's clock) minus the moment the
  * o2c.start call returned here (CLOCK_REALTIME, the same clock on this machine), and
  * after_send_us the same measured from just before the call was sent (an upper bound that
- * includes the start itself). It waits until the step was claimed and completed before the next
+ * includes the start itself), and completing_us the start of the transaction that completed the
+ * step (so the claim itself, running the no-op and sending the result are inside it). It waits until the step was claimed and completed before the next
  * start (woken by the completion's NOTIFY, checking at least every 20 ms, giving up on one
  * workflow after 10 s), then pauses GAP_MS so that the runners are idle again. */
 #include <libpq-fe.h>
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
         die(db, "prepare start");
     PQclear(r);
     r = PQprepare(db, "claimed",
-                  "select (extract(epoch from claimed_at) * 1000000)::bigint from o2c.event "
+                  "select (extract(epoch from claimed_at) * 1000000)::bigint, "
+                  "(extract(epoch from at) * 1000000)::bigint from o2c.event "
                   "where workflow_id = $1 and claimed_at is not null order by id limit 1",
                   1, NULL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
         PQclear(r);
 
         const char *idp[] = {id};
-        int64_t claimed = -1;
+        int64_t claimed = -1, completing = -1;
         for (int64_t deadline = committed + 10000000; claimed < 0 && realtime_us() < deadline;) {
             struct pollfd p = {.fd = PQsocket(db), .events = POLLIN};
             poll(&p, 1, 20);
@@ -86,15 +88,18 @@ int main(int argc, char **argv)
             r = PQexecPrepared(db, "claimed", 1, idp, NULL, NULL, 0);
             if (PQresultStatus(r) != PGRES_TUPLES_OK)
                 die(db, "read claim");
-            if (PQntuples(r) == 1)
+            if (PQntuples(r) == 1) {
                 claimed = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+                completing = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+            }
             PQclear(r);
         }
         if (claimed < 0) {
             missed++;
             continue;
         }
-        printf("%lld %lld\n", (long long)(claimed - committed), (long long)(claimed - sent));
+        printf("%lld %lld %lld\n", (long long)(claimed - committed), (long long)(claimed - sent),
+               (long long)(completing - committed));
         if (gap_ms > 0)
             usleep((useconds_t)gap_ms * 1000);
     }
