@@ -5,6 +5,7 @@
 
 const sb_service *const sb_services[] = {
     &sb_netsuite_service,
+    &sb_centra_service,
     NULL,
 };
 
