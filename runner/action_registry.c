@@ -1,10 +1,13 @@
 #include "runner/action.h"
 
+#include "connectors/netsuite/netsuite.h"
+
 #include <string.h>
 
 /* Every table of actions this runner binary knows. A connector adds its table here. */
 static const struct o2c_action *const tables[] = {
     o2c_core_actions,
+    o2c_netsuite_actions,
 };
 
 const struct o2c_action *o2c_action_find(const char *name)

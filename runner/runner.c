@@ -1,6 +1,7 @@
 #include "runner/runner.h"
 
 #include "runner/action.h"
+#include "runner/connections.h"
 #include "runner/db.h"
 #include "runner/log.h"
 #include "runner/workers.h"
@@ -19,6 +20,7 @@ struct runner {
     const struct o2c_runner_options *opt;
     o2c_db *db;
     o2c_workers *workers;
+    o2c_connections *connections;
     int wake_fd;
     char id[160];
     char lanes[512];             /* PostgreSQL array literal, "" = all lanes */
@@ -96,9 +98,14 @@ static void finish_inline(struct runner *r, struct o2c_step *s)
         o2c_run_action(s);
     } else {
         o2c_outcome_clear(&s->outcome);
-        o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
-                           "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
-                           s->state, s->workflow);
+        if (o2c_action_find(s->action))
+            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
+                               "state \"%s\" of %s names connection \"%s\", which is not in o2c.connection",
+                               s->state, s->workflow, s->connection);
+        else
+            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
+                               "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
+                               s->state, s->workflow);
     }
     r->finished[r->nfinished++] = s;
 }
@@ -144,6 +151,8 @@ static int take_claimed(struct runner *r, PGresult *res)
         s->lane = dup_value(res, i, 10);
         s->outcome.delay_ms = -1;
         s->impl = o2c_action_find(s->action);
+        if (o2c_connections_attach(r->connections, r->db, s) != 0)
+            s->impl = NULL; /* reported as a workflow error below */
         s->renewed.tv_sec = t / 1000;
         s->renewed.tv_nsec = (t % 1000) * 1000000;
         if (o2c_log_enabled(O2C_LOG_DEBUG))
@@ -495,6 +504,7 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
     }
     PQclear(res);
     r->workers = o2c_workers_start(opt->concurrency, wake_fd);
+    r->connections = o2c_connections_new();
     if (!r->inflight || !r->finished || !r->workers) {
         o2c_logf(O2C_LOG_ERROR, "cannot start %d worker threads", opt->concurrency);
         return -1;
@@ -509,6 +519,7 @@ static void tear_down(struct runner *r)
     free_finished(r, 0, r->nfinished);
     free(r->inflight);
     free(r->finished);
+    o2c_connections_free(r->connections);
     o2c_db_close(r->db);
 }
 

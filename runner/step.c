@@ -44,6 +44,9 @@ void o2c_step_free(struct o2c_step *step)
     free(step->action);
     free(step->business_key);
     free(step->connection);
+    free(step->connection_system);
+    free(step->connection_base_url);
+    free(step->connection_secrets);
     free(step->lane);
     free(step->context_json);
     json_object_put(step->context);

@@ -32,6 +32,9 @@ struct o2c_step {
     char *business_key;
     int attempt;          /* 1 on the first try */
     char *connection;     /* "" when the state names none */
+    char *connection_system;    /* from o2c.connection, when connection is set */
+    char *connection_base_url;
+    char *connection_secrets;   /* JSON: secret name -> environment variable name */
     char *lane;
     char *context_json;
     json_object *context; /* parsed on first o2c_step_context() */

@@ -9,6 +9,13 @@
  * arguments (NULL-terminated). Its stderr goes to log_path (if not NULL). Returns the pid or -1. */
 pid_t tproc_runner(const char *conninfo, const char *log_path, const char *const *args);
 
+/* Starts `o2c-sandbox <service> --port 0 <args>` and reads the port it prints. Returns the pid
+ * (port in *port) or -1. Its stderr goes to log_path (if not NULL). */
+pid_t tproc_sandbox(const char *service, const char *log_path, const char *const *args, int *port);
+
+/* GETs http://127.0.0.1:port/path into buf (NUL-terminated); returns the HTTP status or -1. */
+int tproc_http_get(int port, const char *path, char *buf, size_t len);
+
 /* Waits for pid; returns its exit status, 128+signal if it died of a signal, -1 on error. */
 int tproc_wait(pid_t pid);
 

@@ -1,0 +1,194 @@
+/* The NetSuite connector against the NetSuite sandbox, through real runners: upserts are exactly
+ * once whatever is re-run, the fleet never exceeds the account's concurrency limit, injected
+ * faults (429, 503, record locks, cut-off bodies) are survived, and refusals become exceptions
+ * with NetSuite's message for the people who can fix them. */
+#include "tests/support/harness.h"
+#include "tests/support/pg.h"
+#include "tests/support/proc.h"
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char conninfo[1024];
+static PGconn *db;
+static char logs[256];
+
+static int set_up(void)
+{
+    if (tsup_fresh_database("o2c_test_netsuite_connector", conninfo, sizeof conninfo) != 0)
+        return -1;
+    db = tpg_connect(conninfo);
+    snprintf(logs, sizeof logs, "/tmp/o2c-test-netsuite.%d.log", (int)getpid());
+    /* The sandbox's default credentials, where the runners will look for them. */
+    setenv("NETSUITE_ACCOUNT", "1234567-sb1", 1);
+    setenv("NETSUITE_CONSUMER_KEY", "sandbox-consumer-key", 1);
+    setenv("NETSUITE_CONSUMER_SECRET", "sandbox-consumer-secret", 1);
+    setenv("NETSUITE_TOKEN_ID", "sandbox-token-id", 1);
+    setenv("NETSUITE_TOKEN_SECRET", "sandbox-token-secret", 1);
+    return db ? 0 : -1;
+}
+
+static int tear_down(void)
+{
+    PQfinish(db);
+    unlink(logs);
+    return 0;
+}
+
+/* Points connection `name` at the sandbox on `port` with the given concurrency limit. */
+static void connect_to(const char *name, int port, int limit)
+{
+    char url[64], lim[16];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *p[] = {name, url, lim};
+    CU_ASSERT(tpg_ok(db, "insert into o2c.connection (name, system, base_url, max_concurrent) values ($1, 'netsuite', $2, $3::int) "
+                         "on conflict (name) do update set base_url = excluded.base_url, max_concurrent = excluded.max_concurrent",
+                     3, p));
+    char spec[512];
+    snprintf(spec, sizeof spec,
+             "{\"initial\":\"post\",\"states\":{\"post\":{\"action\":\"netsuite.upsert\",\"lane\":\"orders\",\"connection\":\"%s\","
+             "\"retry\":{\"max_attempts\":20,\"base_ms\":20,\"cap_ms\":200},\"lock\":{\"max_attempts\":20,\"delay_ms\":10},"
+             "\"on\":{\"ok\":\"done\"}},\"done\":{\"terminal\":true}}}", name);
+    const char *d[] = {name, spec};
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, d));
+}
+
+/* Starts n sales-order upserts on workflow wf with external ids <prefix>-1..n (business keys
+ * <key>-1..n); item_id is the NetSuite item on every line. */
+static void start_orders(const char *wf, const char *key, const char *prefix, int n, const char *item_id)
+{
+    char count[16];
+    snprintf(count, sizeof count, "%d", n);
+    const char *p[] = {wf, key, prefix, count, item_id};
+    CU_ASSERT(tpg_ok(db,
+        "select o2c.start($1, $2 || '-' || g, jsonb_build_object('netsuite_type', 'salesOrder', 'external_id', $3 || '-' || g, "
+        "'body', jsonb_build_object('entity', jsonb_build_object('id', '501'), 'externalId', $3 || '-' || g, "
+        "'otherRefNum', $3 || '-' || g, 'tranDate', '2026-11-23', 'currency', jsonb_build_object('id', '1'), "
+        "'item', jsonb_build_object('items', jsonb_build_array(jsonb_build_object('item', jsonb_build_object('id', $5::text), "
+        "'quantity', 2, 'rate', 10.5, 'amount', 21, 'location', jsonb_build_object('id', '1')))))))"
+        " from generate_series(1, $4::int) g", 5, p));
+}
+
+static void run_runners(int count, const char *concurrency)
+{
+    const char *args[] = {"--until-idle", "--concurrency", concurrency, "--idle-horizon-seconds", "5", NULL};
+    pid_t pids[8];
+    for (int i = 0; i < count; i++)
+        pids[i] = tproc_runner(conninfo, logs, args);
+    for (int i = 0; i < count; i++)
+        CU_ASSERT_EQUAL(tproc_wait(pids[i]), 0);
+}
+
+static long long stat_number(int port, const char *path)
+{
+    char body[65536];
+    if (tproc_http_get(port, "/_sandbox/stats", body, sizeof body) != 200)
+        return -1;
+    json_object *root = json_tokener_parse(body), *v = root;
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    for (char *part = strtok(copy, "."); part && v; part = strtok(NULL, "."))
+        if (!json_object_object_get_ex(v, part, &v))
+            v = NULL;
+    long long n = v ? json_object_get_int64(v) : 0;
+    json_object_put(root);
+    return n;
+}
+
+static void test_fleet_upserts_exactly_once_within_the_limit(void)
+{
+    int port;
+    const char *args[] = {"--concurrency-limit", "5", "--latency-ms", "30", "--random-seed", "1", NULL};
+    pid_t sandbox = tproc_sandbox("netsuite", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    connect_to("ns_clean", port, 5);
+    start_orders("ns_clean", "clean", "CENTRA-CLEAN", 60, "1001");
+    run_runners(3, "8");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ns_clean' and status = 'done' "
+                                   "and context->>'netsuite_id' is not null", 0, NULL), 60);
+    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 60);
+    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    /* Three runners with eight slots each, and the account's limit of five held for all of them. */
+    CU_ASSERT(stat_number(port, "max_concurrency") <= 5);
+    CU_ASSERT(stat_number(port, "max_concurrency") >= 2);
+    CU_ASSERT_EQUAL(stat_number(port, "throttled"), 0);
+
+    /* The same orders again (say, re-ingested): updated in place, not created twice. */
+    start_orders("ns_clean", "again", "CENTRA-CLEAN", 60, "1001");
+    run_runners(2, "8");
+    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 60);
+    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(distinct context->>'netsuite_id') from o2c.workflows where workflow = 'ns_clean'",
+                               0, NULL), 60);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_faults_are_survived(void)
+{
+    int port;
+    const char *args[] = {"--faults", "429=0.1,503=0.1,lock=0.08,malformed=0.05", "--random-seed", "7", NULL};
+    pid_t sandbox = tproc_sandbox("netsuite", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    connect_to("ns_faulty", port, 10);
+    start_orders("ns_faulty", "faulty", "CENTRA-FAULTY", 80, "1002");
+    run_runners(2, "8");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ns_faulty' and status = 'done'", 0, NULL), 80);
+    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 80);
+    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    /* Each kind of misbehaviour was met and classified. */
+    const char *outcomes[] = {"throttled", "retry", "locked"};
+    for (int i = 0; i < 3; i++) {
+        const char *p[] = {outcomes[i]};
+        CU_ASSERT(tpg_number(db, "select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
+                                 "where i.workflow = 'ns_faulty' and e.outcome = $1", 1, p) > 0);
+    }
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_refusals_become_exceptions_with_owners(void)
+{
+    int port;
+    pid_t sandbox = tproc_sandbox("netsuite", logs, NULL, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    connect_to("ns_refuse", port, 5);
+    start_orders("ns_refuse", "unknown-item", "CENTRA-BADITEM", 1, "999999");
+    run_runners(1, "4");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_refuse' and category = 'rejected_by_netsuite' "
+                                   "and owner = 'ops' and message like '%999999%' and message like '%item.items[0].item%'", 0, NULL), 1);
+
+    setenv("NETSUITE_TOKEN_SECRET", "not-the-secret", 1);
+    start_orders("ns_refuse", "bad-login", "CENTRA-BADLOGIN", 1, "1001");
+    run_runners(1, "4");
+    setenv("NETSUITE_TOKEN_SECRET", "sandbox-token-secret", 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_refuse' and category = 'remote_auth' "
+                                   "and owner = 'engineering' and severity = 'critical'", 0, NULL), 1);
+    /* Fixed credentials and a re-drive finish it. */
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where category = 'remote_auth'", 0, NULL));
+    run_runners(1, "4");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ns_refuse' and business_key = 'bad-login-1' "
+                                   "and status = 'done'", 0, NULL), 1);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static CU_TestInfo tests[] = {
+    {"three runners upsert exactly once within the account's concurrency limit", test_fleet_upserts_exactly_once_within_the_limit},
+    {"429, 503, record locks and cut-off bodies are survived", test_faults_are_survived},
+    {"refusals become exceptions with NetSuite's message and an owner", test_refusals_become_exceptions_with_owners},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"netsuite connector", set_up, tear_down, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return tsup_run_suites("integration/test_netsuite_connector", suites); }
