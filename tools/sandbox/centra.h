@@ -113,6 +113,8 @@ typedef struct centra {
     int64_t last_us;          /* strictly increasing clock for created/updated stamps */
     uint64_t rng;             /* the shopper's generator (seeded from --random-seed) */
     double unknown_sku_rate;
+    char **opnames;           /* "query orderConnection", ...: stats names that outlive a request */
+    size_t n_opnames;
     /* stats */
     long duplicate_shipments, stock_writes, notifications_total, confirmed_events;
 } centra;
@@ -142,7 +144,9 @@ int centra_cancel_order(centra *c, int number);
 /* ---- JSON renderings (centra_json.c) ---- */
 json_object *centra_money(const sb_seed *seed, int currency, int64_t minor);
 void centra_time(int64_t us, char *buf, size_t len);   /* "2026-11-23T10:01:06+00:00" */
-json_object *centra_order_json(centra *c, const centra_order *o);
+json_object *centra_order_json(centra *c, const centra_order *o); /* a handle {"#id"} */
+/* One field of an order (shipments/returns excepted); *known = false for other names. */
+json_object *centra_order_field(centra *c, const centra_order *o, const char *field, bool *known);
 json_object *centra_shipment_json(centra *c, const centra_shipment *s);
 json_object *centra_return_json(centra *c, const centra_return *r);
 json_object *centra_event_json(centra *c, const centra_event *e);
@@ -152,8 +156,7 @@ typedef struct centra_request {
     centra *c;
     bool throttled;          /* set by the mutation bucket: answer 429 */
     int retry_after;
-    const char *operation;   /* for stats: "query orderConnection" */
-    char opbuf[96];
+    const char *operation;   /* for stats: "query orderConnection" (points into c->opnames) */
 } centra_request;
 json_object *centra_resolve(const gq_field_info *info, bool *handled);
 json_object *centra_query_field(centra *c, const gq_field_info *info, bool *handled);

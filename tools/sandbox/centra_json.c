@@ -142,19 +142,18 @@ static json_object *address_json(const sb_seed *seed, const centra_order *o)
     return a;
 }
 
+/* An order is a handle {"#id"}; its fields are built when selected (centra_order_field), so a
+ * page that asks for ids only does not pay for lines, addresses and money. */
 json_object *centra_order_json(centra *c, const centra_order *o)
 {
-    const sb_seed *seed = c->seed;
+    (void)c;
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "id", json_object_new_int(o->id));
-    json_object_object_add(j, "number", json_object_new_int(o->number));
-    add_str(j, "status", centra_status_name(o->status));
-    json_object_object_add(j, "storeId", json_object_new_int(1));
-    add_str(j, "storeType", "DIRECT_TO_CONSUMER");
-    json_object_object_add(j, "createdAt", time_json(o->created_us));
-    json_object_object_add(j, "updatedAt", time_json(o->updated_us));
-    json_object_object_add(j, "currency", currency_json(seed, o->currency));
-    json_object_object_add(j, "grandTotal", centra_money(seed, o->currency, o->grand_total));
+    json_object_object_add(j, "#id", json_object_new_int(o->id));
+    return j;
+}
+
+static json_object *totals_json(const sb_seed *seed, const centra_order *o)
+{
     json_object *t = json_object_new_object();
     json_object_object_add(t, "itemsTotal", centra_money(seed, o->currency, o->items_total));
     json_object_object_add(t, "discount", centra_money(seed, o->currency, o->discount));
@@ -162,37 +161,70 @@ json_object *centra_order_json(centra *c, const centra_order *o)
     json_object_object_add(t, "taxAdded", centra_money(seed, o->currency, o->tax_included ? 0 : o->tax));
     json_object_object_add(t, "taxIncluded", centra_money(seed, o->currency, o->tax_included ? o->tax : 0));
     json_object_object_add(t, "grandTotal", centra_money(seed, o->currency, o->grand_total));
-    json_object_object_add(j, "totals", t);
-    json_object *disc = json_object_new_array();
-    if (o->voucher && o->discount > 0) {
-        json_object *d = json_object_new_object();
-        add_str(d, "name", strncmp(o->voucher, "WELCOME", 7) == 0 ? "Welcome 10 %" : "Winter sale 20 %");
-        add_str(d, "code", o->voucher);
-        json_object_object_add(d, "value", centra_money(seed, o->currency, o->discount));
-        json_object_array_add(disc, d);
+    return t;
+}
+
+json_object *centra_order_field(centra *c, const centra_order *o, const char *f, bool *known)
+{
+    const sb_seed *seed = c->seed;
+    *known = true;
+    if (strcmp(f, "id") == 0)
+        return json_object_new_int(o->id);
+    if (strcmp(f, "number") == 0)
+        return json_object_new_int(o->number);
+    if (strcmp(f, "status") == 0)
+        return json_object_new_string(centra_status_name(o->status));
+    if (strcmp(f, "storeId") == 0)
+        return json_object_new_int(1);
+    if (strcmp(f, "storeType") == 0)
+        return json_object_new_string("DIRECT_TO_CONSUMER");
+    if (strcmp(f, "createdAt") == 0)
+        return time_json(o->created_us);
+    if (strcmp(f, "updatedAt") == 0)
+        return time_json(o->updated_us);
+    if (strcmp(f, "currency") == 0)
+        return currency_json(seed, o->currency);
+    if (strcmp(f, "grandTotal") == 0)
+        return centra_money(seed, o->currency, o->grand_total);
+    if (strcmp(f, "totals") == 0)
+        return totals_json(seed, o);
+    if (strcmp(f, "discountsApplied") == 0) {
+        json_object *disc = json_object_new_array();
+        if (o->voucher && o->discount > 0) {
+            json_object *d = json_object_new_object();
+            add_str(d, "name", strncmp(o->voucher, "WELCOME", 7) == 0 ? "Welcome 10 %" : "Winter sale 20 %");
+            add_str(d, "code", o->voucher);
+            json_object_object_add(d, "value", centra_money(seed, o->currency, o->discount));
+            json_object_array_add(disc, d);
+        }
+        return disc;
     }
-    json_object_object_add(j, "discountsApplied", disc);
-    json_object *pm = json_object_new_object();
-    json_object_object_add(pm, "id", json_object_new_int(o->payment_id));
-    add_str(pm, "name", o->payment_name);
-    add_str(pm, "uri", o->payment_uri);
-    add_str(pm, "plugin", o->payment_plugin);
-    json_object_object_add(j, "paymentMethod", pm);
-    json_object *cu = json_object_new_object();
-    json_object_object_add(cu, "id", json_object_new_int(o->customer_id));
-    add_str(cu, "email", o->email);
-    add_str(cu, "firstName", o->first_name);
-    add_str(cu, "lastName", o->last_name);
-    json_object_object_add(j, "customer", cu);
-    json_object_object_add(j, "billingAddress", address_json(seed, o));
-    json_object_object_add(j, "shippingAddress", address_json(seed, o));
-    json_object *lines = json_object_new_array();
-    for (size_t i = 0; i < o->n_lines; i++)
-        json_object_array_add(lines, line_json(seed, o, &o->lines[i]));
-    json_object_object_add(j, "lines", lines);
-    /* Shipments and returns are resolved lazily (they point back at the order). */
-    json_object_object_add(j, "#id", json_object_new_int(o->id));
-    return j;
+    if (strcmp(f, "paymentMethod") == 0) {
+        json_object *pm = json_object_new_object();
+        json_object_object_add(pm, "id", json_object_new_int(o->payment_id));
+        add_str(pm, "name", o->payment_name);
+        add_str(pm, "uri", o->payment_uri);
+        add_str(pm, "plugin", o->payment_plugin);
+        return pm;
+    }
+    if (strcmp(f, "customer") == 0) {
+        json_object *cu = json_object_new_object();
+        json_object_object_add(cu, "id", json_object_new_int(o->customer_id));
+        add_str(cu, "email", o->email);
+        add_str(cu, "firstName", o->first_name);
+        add_str(cu, "lastName", o->last_name);
+        return cu;
+    }
+    if (strcmp(f, "billingAddress") == 0 || strcmp(f, "shippingAddress") == 0)
+        return address_json(seed, o);
+    if (strcmp(f, "lines") == 0) {
+        json_object *lines = json_object_new_array();
+        for (size_t i = 0; i < o->n_lines; i++)
+            json_object_array_add(lines, line_json(seed, o, &o->lines[i]));
+        return lines;
+    }
+    *known = false;
+    return NULL;
 }
 
 json_object *centra_shipment_json(centra *c, const centra_shipment *s)

@@ -91,9 +91,14 @@ static bool before_execute(void *ctx, const gq_operation *op, int64_t complexity
 {
     (void)complexity;
     centra_request *rq = ctx;
-    const char *first = op->set && op->set->n && op->set->items[0].kind == GQ_SEL_FIELD ? op->set->items[0].name : "fragment";
-    snprintf(rq->opbuf, sizeof rq->opbuf, "%s %s", op->kind == GQ_OP_MUTATION ? "mutation" : "query", first);
-    rq->operation = rq->opbuf;
+    /* Stats name: the kind and first root field, interned (the framework reads it after the
+     * request is gone). */
+    const char *first = op->set && op->set->n && op->set->items[0].kind == GQ_SEL_FIELD ? op->set->items[0].name : "";
+    char name[128];
+    snprintf(name, sizeof name, "%s %s", op->kind == GQ_OP_MUTATION ? "mutation" : "query", first);
+    for (size_t i = 0; i < rq->c->n_opnames; i++)
+        if (strcmp(rq->c->opnames[i], name) == 0)
+            rq->operation = rq->c->opnames[i];
     if (op->kind == GQ_OP_MUTATION && !centra_bucket_take(&rq->c->mutations_10s, sb_now(), &rq->retry_after)) {
         rq->throttled = true;
         *stop = NULL;
@@ -348,6 +353,9 @@ static void destroy(void *svc)
     gq_schema_free(c->schema);
     for (size_t i = 0; i < c->n_permissions; i++)
         free(c->permissions[i]);
+    for (size_t i = 0; i < c->n_opnames; i++)
+        free(c->opnames[i]);
+    free(c->opnames);
     free(c->permissions);
     free(c->token);
     pthread_mutex_destroy(&c->lock);
@@ -372,6 +380,14 @@ static void *create(const sb_options *opts, char *err, size_t errlen)
         destroy(c);
         return NULL;
     }
+    const gq_type *roots[2] = {c->schema->query, c->schema->mutation};
+    c->opnames = calloc(roots[0]->n_fields + roots[1]->n_fields + 1, sizeof *c->opnames);
+    for (int r = 0; r < 2; r++)
+        for (size_t i = 0; i < roots[r]->n_fields; i++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s %s", r ? "mutation" : "query", roots[r]->fields[i].name);
+            c->opnames[c->n_opnames++] = sb_strdup(name);
+        }
     const char *perms = getenv("CENTRA_TOKEN_PERMISSIONS");
     if (perms && *perms && strcmp(perms, "*") != 0) {
         char *copy = sb_strdup(perms), *save = NULL;

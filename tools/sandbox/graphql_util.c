@@ -32,7 +32,7 @@ void *gq_alloc(gq_arena *a, size_t n)
         n = 16;
     gq_block *b = a->head;
     if (!b || b->size - b->used < n) {
-        size_t size = n > 16384 ? n : 16384;
+        size_t size = n > 65536 ? n : 65536;
         b = malloc(sizeof *b + size);
         if (!b)
             abort();
