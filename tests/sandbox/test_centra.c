@@ -769,6 +769,54 @@ static void test_rate_limits(void)
     free(x.body);
 }
 
+/* ---- suite: faults ------------------------------------------------------------------------------ */
+
+static int faults_init(void)
+{
+    static const char *const extra[] = {"--rate-10s", "1000000", "--rate-hour", "100000000",
+                                        "--faults", "429=0.2,503=0.1,malformed=0.1,lock=0.3", NULL};
+    return start_sandbox(NULL, extra) == 0 ? 0 : 1;
+}
+
+/* With a fixed seed the faults come at about the configured rates, each in Centra's shape; "lock"
+ * does not exist in Centra, so those requests run normally. */
+static void test_faults_in_centra_shape(void)
+{
+    const char *q = "{\"query\":\"{ rateLimits { type } }\"}";
+    int n429 = 0, n503 = 0, broken = 0, ok = 0, other = 0;
+    const int total = 400;
+    for (int i = 0; i < total; i++) {
+        reply r = http("POST", "/graphql", NULL, q, strlen(q));
+        json_object *body = json_tokener_parse(r.body);
+        if (r.status == 429) {
+            n429++;
+            CU_ASSERT_TRUE(r.retry_after >= 1);
+            CU_ASSERT_PTR_NOT_NULL(at(body, "errors.0.message"));
+        } else if (r.status == 503) {
+            n503++;
+            CU_ASSERT_PTR_NOT_NULL(at(body, "errors.0.message"));
+        } else if (r.status == 200 && !body) {
+            broken++;
+        } else if (r.status == 200 && at(body, "data.rateLimits")) {
+            ok++;
+        } else {
+            other++;
+        }
+        json_object_put(body);
+        free(r.body);
+    }
+    /* Expected 80 / 40 / 40 / 240; bounds far outside any plausible deviation for 400 draws. */
+    CU_ASSERT_TRUE(n429 >= 50 && n429 <= 115);
+    CU_ASSERT_TRUE(n503 >= 20 && n503 <= 65);
+    CU_ASSERT_TRUE(broken >= 20 && broken <= 65);
+    CU_ASSERT_TRUE(ok >= 190);
+    CU_ASSERT_EQUAL(other, 0);
+    json_object *st = stats();
+    CU_ASSERT_EQUAL(json_object_get_int(at(st, "faults_injected.lock")), 0);
+    CU_ASSERT_EQUAL(json_object_get_int(at(st, "faults_injected.429")), n429);
+    json_object_put(st);
+}
+
 int main(void)
 {
     static CU_TestInfo contract[] = {
@@ -796,10 +844,16 @@ int main(void)
         {"clean shutdown", test_clean_shutdown},
         CU_TEST_INFO_NULL,
     };
+    static CU_TestInfo faults[] = {
+        {"faults at their rates, in Centra's shape", test_faults_in_centra_shape},
+        {"clean shutdown", test_clean_shutdown},
+        CU_TEST_INFO_NULL,
+    };
     CU_SuiteInfo suites[] = {
         {"centra contract", contract_init, suite_cleanup, NULL, NULL, contract},
         {"centra permissions", perms_init, suite_cleanup, NULL, NULL, perms},
         {"centra rate limits", limits_init, suite_cleanup, NULL, NULL, limits},
+        {"centra faults", faults_init, suite_cleanup, NULL, NULL, faults},
         CU_SUITE_INFO_NULL,
     };
     int rc = tsup_run_suites("sandbox/test_centra", suites);
