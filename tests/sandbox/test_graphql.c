@@ -219,6 +219,10 @@ static void test_selection_rules(void)
     CONTAINS(run("{ order(id: 1) { id { x } } }", NULL, NULL),
              "Field \\\"id\\\" must not have a selection since type \\\"Int!\\\" has no subfields.");
     CONTAINS(run("{ order(id: 1) { id: number id } }", NULL, NULL), "Fields \\\"id\\\" conflict");
+    CONTAINS(run("{ order(id: 1) { id } order(id: 2) { id } }", NULL, NULL),
+             "Fields \\\"order\\\" conflict because they have differing arguments.");
+    EQUALS(run("{ order(id: 1) { id } order(id: 1) { number } }", NULL, NULL),
+           "{\"data\":{\"order\":{\"id\":1,\"number\":1001}}}");
 }
 
 static void test_fragment_rules(void)

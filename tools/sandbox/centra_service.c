@@ -256,8 +256,10 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
         }
         json_object *numbers = json_object_new_array();
         pthread_mutex_lock(&c->lock);
-        if (body && json_object_object_get_ex(body, "unknown_sku_rate", &v))
-            c->unknown_sku_rate = json_object_get_double(v);
+        if (body && json_object_object_get_ex(body, "unknown_sku_rate", &v)) {
+            double rate = json_object_get_double(v); /* a probability, not money */
+            c->unknown_sku_rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
+        }
         for (int i = 0; i < n; i++)
             json_object_array_add(numbers, json_object_new_int(centra_place_order(c)));
         pthread_mutex_unlock(&c->lock);

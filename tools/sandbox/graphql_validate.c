@@ -383,6 +383,25 @@ static void walk_field(vctx *c, const gq_selection *s, const gq_type *parent)
 
 static const char *response_key(const gq_selection *s) { return s->alias ? s->alias : s->name; }
 
+/* Two selections of one field merge only when their arguments are the same (by printed value). */
+static bool same_arguments(const gq_selection *a, const gq_selection *b)
+{
+    if (a->n_args != b->n_args)
+        return false;
+    for (size_t i = 0; i < a->n_args; i++) {
+        const gq_argument *match = NULL;
+        for (size_t j = 0; j < b->n_args; j++)
+            if (strcmp(a->args[i].name, b->args[j].name) == 0)
+                match = &b->args[j];
+        if (!match)
+            return false;
+        char va[256], vb[256];
+        if (strcmp(pv(a->args[i].value, va, sizeof va), pv(match->value, vb, sizeof vb)) != 0)
+            return false;
+    }
+    return true;
+}
+
 static void walk_set(vctx *c, const gq_selection_set *set, const gq_type *parent)
 {
     for (size_t i = 0; i < set->n; i++) {
@@ -393,12 +412,18 @@ static void walk_set(vctx *c, const gq_selection_set *set, const gq_type *parent
             /* Same response key for two different fields cannot be merged. */
             for (size_t j = 0; j < i; j++) {
                 const gq_selection *o = &set->items[j];
-                if (o->kind == GQ_SEL_FIELD && strcmp(response_key(o), response_key(s)) == 0 &&
-                    strcmp(o->name, s->name) != 0)
+                if (o->kind != GQ_SEL_FIELD || strcmp(response_key(o), response_key(s)) != 0)
+                    continue;
+                if (strcmp(o->name, s->name) != 0)
                     ERR(c, s->line, s->column,
                         "Fields \"%s\" conflict because \"%s\" and \"%s\" are different fields. Use "
                         "different aliases on the fields to fetch both if this was intentional.",
                         response_key(s), o->name, s->name);
+                else if (!same_arguments(o, s))
+                    ERR(c, s->line, s->column,
+                        "Fields \"%s\" conflict because they have differing arguments. Use different "
+                        "aliases on the fields to fetch both if this was intentional.",
+                        response_key(s));
             }
             break;
         case GQ_SEL_SPREAD: {
