@@ -372,6 +372,53 @@ static void test_paging_walks_all_once(void)
     json_object_put(r);
 }
 
+/* An updatedAt walk while orders change: nothing is skipped, a changed order shows up again
+ * later (its updatedAt moved past the cursor), new orders appear. This is how a poller uses it. */
+static void test_updated_walk_sees_changes(void)
+{
+    json_object *r = gql("{ orderConnection(first: 0) { totalCount } }", NULL);
+    int before = json_object_get_int(at(r, "data.orderConnection.totalCount"));
+    json_object_put(r);
+    int seen[4096] = {0}, changed = 0, pages = 0;
+    char after[256] = "";
+    for (int guard = 0; guard < 1000; guard++) {
+        char vars[384];
+        snprintf(vars, sizeof vars, "{\"after\":%s%s%s}", *after ? "\"" : "", *after ? after : "null", *after ? "\"" : "");
+        r = gql("query W($after: String) { orderConnection(first: 9, after: $after, sort: [updatedAt_ASC]) {"
+                " pageInfo { hasNextPage endCursor } nodes { id number } } }", vars);
+        json_object *nodes = at(r, "data.orderConnection.nodes");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(nodes);
+        for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+            int id = json_object_get_int(at(json_object_array_get_idx(nodes, i), "id"));
+            if (id > 0 && id < 4096)
+                seen[id]++;
+        }
+        if (pages++ == 0) {
+            /* Change an order already seen and place two new ones mid-walk. */
+            changed = json_object_get_int(at(nodes, "0.number"));
+            char path[64];
+            snprintf(path, sizeof path, "/_sandbox/orders/%d/cancel", changed);
+            reply x = http("POST", path, "", "", 0);
+            CU_ASSERT_TRUE(x.status == 200 || x.status == 409);
+            free(x.body);
+            CU_ASSERT_EQUAL(place_orders(2, NULL), 2);
+        }
+        bool more = json_object_get_boolean(at(r, "data.orderConnection.pageInfo.hasNextPage"));
+        snprintf(after, sizeof after, "%s", str_at(r, "data.orderConnection.pageInfo.endCursor"));
+        json_object_put(r);
+        if (!more)
+            break;
+    }
+    for (int id = 1; id <= before + 2 && id < 4096; id++)
+        CU_ASSERT_TRUE(seen[id] >= 1);
+    CU_ASSERT_EQUAL(seen[changed - 1000], 2);
+    /* orders(limit, page) pages the same set. */
+    r = gql("{ a: orders(limit: 3, page: 1) { id } b: orders(limit: 3, page: 2) { id } }", NULL);
+    CU_ASSERT_EQUAL(json_object_get_int(at(r, "data.a.0.id")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int(at(r, "data.b.0.id")), 4);
+    json_object_put(r);
+}
+
 static void test_where_filters(void)
 {
     reply c = http("POST", "/_sandbox/orders/1003/cancel", "", "", 0);
@@ -825,6 +872,7 @@ int main(void)
         {"only selected fields (aliases, fragments)", test_only_selected_fields},
         {"paging walks all orders once", test_paging_walks_all_once},
         {"where filters and cancellation", test_where_filters},
+        {"updatedAt walk sees changes made during it", test_updated_walk_sees_changes},
         {"totals add up to the cent", test_totals_add_up},
         {"unknown SKUs on demand", test_unknown_sku_orders},
         {"events feed and confirmEvents", test_events_feed},
