@@ -195,6 +195,8 @@ static json_object *result_json(const struct o2c_step *s)
         json_object_object_add(o, "detail", json_object_get(s->outcome.detail));
     if (s->outcome.delay_ms >= 0)
         json_object_object_add(o, "delay_ms", json_object_new_int(s->outcome.delay_ms));
+    if (s->outcome.start)
+        json_object_object_add(o, "start", json_object_get(s->outcome.start));
     json_object_object_add(o, "duration_ms", json_object_new_int64(s->duration_ms));
     return o;
 }

@@ -58,6 +58,7 @@ void o2c_outcome_clear(struct o2c_outcome *out)
 {
     json_object_put(out->patch);
     json_object_put(out->detail);
+    json_object_put(out->start);
     memset(out, 0, sizeof *out);
     out->delay_ms = -1;
 }
@@ -130,4 +131,15 @@ void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *va
     if (!out->patch)
         out->patch = json_object_new_object();
     json_object_object_add(out->patch, key, value);
+}
+
+void o2c_outcome_start(struct o2c_outcome *out, const char *workflow, const char *business_key, json_object *input)
+{
+    if (!out->start)
+        out->start = json_object_new_array();
+    json_object *child = json_object_new_object();
+    json_object_object_add(child, "workflow", json_object_new_string(workflow));
+    json_object_object_add(child, "business_key", json_object_new_string(business_key));
+    json_object_object_add(child, "input", input ? input : json_object_new_object());
+    json_object_array_add(out->start, child);
 }

@@ -19,7 +19,9 @@ struct o2c_outcome {
     char name[64];        /* "ok", a named outcome, "retry", "throttled", "locked", "failed" */
     json_object *patch;   /* owned; keys merged into the context; may be NULL */
     json_object *detail;  /* owned; message, category, severity, owner, remote details */
-    int delay_ms;         /* retry/throttled/locked: wait this long; < 0: engine default */
+    int delay_ms;         /* retry/throttled/locked: wait this long; < 0: engine default;
+                             ok/named: run the next state this much later (a poller's next round) */
+    json_object *start;   /* owned; workflows to start with this result, in the same transaction */
 };
 
 struct o2c_step {
@@ -64,6 +66,9 @@ void o2c_outcome_throttled(struct o2c_outcome *out, int delay_ms, const char *fm
 void o2c_outcome_locked(struct o2c_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void o2c_outcome_failed(struct o2c_outcome *out, const char *category, const char *severity,
                         const char *owner, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Starts workflow `workflow` for `business_key` (input may be NULL; ownership taken) when this
+ * result commits, and only then; idempotent like o2c.start. */
+void o2c_outcome_start(struct o2c_outcome *out, const char *workflow, const char *business_key, json_object *input);
 /* Adds key = value (ownership of value taken) to the context patch. */
 void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *value);
 void o2c_outcome_clear(struct o2c_outcome *out);

@@ -169,7 +169,11 @@ $$;
 -- Commits a batch of step results, each atomically with the others: new state or retry time,
 -- context patch, event row, next due time. p_results is a JSON array of
 --   {"id":…, "token":…, "outcome":"ok"|name|"retry"|"throttled"|"locked"|"failed",
---    "patch":{…}, "delay_ms":…, "duration_ms":…, "detail":{"message":…, "category":…, …}}
+--    "patch":{…}, "delay_ms":…, "duration_ms":…, "detail":{"message":…, "category":…, …},
+--    "start":[{"workflow":…, "business_key":…, "input":{…}}, …]}
+-- "start" starts child workflows (idempotently, like o2c.start) in the same transaction as the
+-- patch: a poller's cursor and the work it found commit together or not at all. On ok or a named
+-- outcome, "delay_ms" makes the next state due that much later (a poller's next round).
 -- A result whose lease was lost (token no longer current) is refused: its id is returned and
 -- nothing of it is written, so a slow runner never overwrites a newer result.
 create or replace function o2c.complete(p_runner text, p_results jsonb)
@@ -189,7 +193,8 @@ declare
 begin
     with r as (
         select * from jsonb_to_recordset(p_results)
-            as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb)
+            as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb,
+                 start jsonb)
     ),
     -- Joins go through LATERAL ... OFFSET 0 so the batch always drives index lookups (see claim).
     held as (
@@ -297,7 +302,9 @@ begin
         -- Moving on keeps the step's due_at (it is due already, and keeps its place in line):
         -- with the lease cleared and lane unchanged this is a HOT update.
         update o2c.step s
-           set due_at = case when d.kind = 'advance' then s.due_at else d.new_due end,
+           set due_at = case when d.kind <> 'advance' then d.new_due
+                             when d.delay_ms > 0 then now() + make_interval(secs => d.delay_ms / 1000.0)
+                             else s.due_at end,
                leased_by = null, lease_token = null, leased_at = null, leased_until = null,
                lane = coalesce(d.new_lane, s.lane), priority = coalesce(d.new_priority, s.priority),
                connection = case when d.kind = 'advance' then d.new_conn else s.connection end
@@ -328,9 +335,16 @@ begin
                              'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)
                     else d.detail end
           from decided d
+    ),
+    started as (
+        -- Only results that were accepted start anything (decided holds only those).
+        select o2c.start(c->>'workflow', c->>'business_key', coalesce(c->'input', '{}'))
+          from decided d cross join lateral jsonb_array_elements(d.start) c
+         where jsonb_typeof(d.start) = 'array'
     )
     select coalesce((select array_agg(r.id) from r where r.id not in (select h.id from held h)), '{}'),
            (select count(*) from decided d where d.kind = 'advance' or d.conn <> '')
+           + (select count(*) from started)
       into v_refused, v_wake;
     -- New due work, or connection capacity freed: wake other runners.
     if v_wake > 0 then

@@ -246,12 +246,54 @@ static void test_outcomes(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'c' and status = 'done'", 1, p), 1);
 }
 
+static void test_results_start_children_and_schedule_rounds(void)
+{
+    clear_queue();
+    define("child", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    define("poller", "{\"initial\":\"poll\",\"states\":{\"poll\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"poll\",\"stop\":\"end\"}},"
+                     "\"end\":{\"terminal\":true}}}");
+    long long id = tpg_number(db, "select o2c.start('poller', 'centra:1')", 0, NULL);
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%lld", id);
+    const char *p[] = {id_text};
+
+    /* A round: cursor moves and two orders start, in one commit; the next round is an hour away. */
+    const char *round = "{\"patch\":{\"cursor\":\"2026-11-23T10:00:00Z\"},\"delay_ms\":3600000,"
+                        "\"start\":[{\"workflow\":\"child\",\"business_key\":\"centra:1:1001\",\"input\":{\"n\":1}},"
+                        "{\"workflow\":\"child\",\"business_key\":\"centra:1:1002\"}]}";
+    tpg_ok(db, "select o2c.claim('r', 1, 30)", 0, NULL);
+    CU_ASSERT_EQUAL(complete_all("r", "poller", "ok", round), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'child' and status = 'active'", 0, NULL), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select (context->>'n')::int from o2c.workflows where business_key = 'centra:1:1001'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'poll' and status = 'active' "
+                                   "and context->>'cursor' = '2026-11-23T10:00:00Z' and next_run_at > now() + interval '59 minutes'", 1, p), 1);
+
+    /* The next round sees 1002 again (the feed repeats itself) and 1003: 1002 is not started twice. */
+    tpg_ok(db, "update o2c.step set due_at = now() where instance_id = $1", 1, p);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r', 10, 30) where workflow = 'poller'", 0, NULL), 1);
+    complete_all("r", "poller", "ok", "{\"start\":[{\"workflow\":\"child\",\"business_key\":\"centra:1:1002\"},"
+                                      "{\"workflow\":\"child\",\"business_key\":\"centra:1:1003\"}]}");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'child'", 0, NULL), 3);
+
+    /* A refused (fenced-off) result starts nothing. */
+    tpg_ok(db, "update o2c.step set due_at = now() where instance_id = $1", 1, p);
+    long long token = tpg_number(db, "select lease_token from o2c.claim('r', 10, 30) where workflow = 'poller'", 0, NULL);
+    char stale[32];
+    snprintf(stale, sizeof stale, "%lld", token - 1);
+    const char *late[] = {id_text, stale};
+    CU_ASSERT_EQUAL(tpg_number(db, "select cardinality(o2c.complete('r', jsonb_build_array(jsonb_build_object('id', $1::bigint, "
+                                   "'token', $2::bigint, 'outcome', 'ok', 'start', jsonb_build_array(jsonb_build_object("
+                                   "'workflow', 'child', 'business_key', 'centra:1:9999'))))))", 2, late), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where business_key = 'centra:1:9999'", 0, NULL), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"a completion whose lease was lost is refused", test_late_completion_is_refused},
     {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
     {"connection concurrency holds across runners; waiting steps hold no slot", test_connection_concurrency_limit},
     {"connection rate limit with burst", test_connection_rate_limit},
     {"throttled, locked, retry, failed and named outcomes", test_outcomes},
+    {"a result starts children with its patch, once; ok can schedule the next round", test_results_start_children_and_schedule_rounds},
     CU_TEST_INFO_NULL,
 };
 

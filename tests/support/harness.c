@@ -16,8 +16,19 @@ int tsup_run_suites(const char *program, CU_SuiteInfo *suites)
     }
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
+    /* A suite whose set-up failed ran none of its tests: each of them counts as failed, or a
+     * broken set-up would pass as "0 failed". */
     unsigned failed = CU_get_number_of_tests_failed();
     unsigned ran = CU_get_number_of_tests_run();
+    unsigned not_run = 0;
+    if (CU_get_number_of_suites_failed() > 0) {
+        CU_pTestRegistry registry = CU_get_registry();
+        not_run = registry->uiNumberOfTests - ran;
+        fprintf(stderr, "%s: %u suite(s) could not be set up; %u test(s) count as failed\n", program,
+                CU_get_number_of_suites_failed(), not_run);
+        failed += not_run;
+        ran += not_run;
+    }
     const char *counts = getenv("O2C_TEST_COUNTS");
     if (counts) {
         FILE *f = fopen(counts, "a");
