@@ -16,15 +16,17 @@
 typedef void (*o2c_action_fn)(struct o2c_step *step, struct o2c_outcome *out);
 
 struct o2c_action {
-    const char *name; /* "core.noop", "netsuite.upsert_sales_order", ... */
+    const char *name; /* "core.noop", "netsuite.upsert", ... */
     o2c_action_fn run;
     bool quick;
     const char *summary;
+    bool sql;         /* "sql.<name>": run by the runner as o2c_action.<name>() on its connection */
 };
 
 /* NULL-terminated tables each component exports; action_registry.c lists them. */
 extern const struct o2c_action o2c_core_actions[];
 
+/* The action called `name`; every "sql.<name>" maps to the one SQL action entry. NULL if none. */
 const struct o2c_action *o2c_action_find(const char *name);
 
 /* Prints every action this binary knows, one "name<TAB>summary" line each. */

@@ -10,8 +10,14 @@ static const struct o2c_action *const tables[] = {
     o2c_netsuite_actions,
 };
 
+static const struct o2c_action sql_action = {
+    "sql.*", NULL, true, "runs o2c_action.<name>(context, params) in the database", true,
+};
+
 const struct o2c_action *o2c_action_find(const char *name)
 {
+    if (strncmp(name, "sql.", 4) == 0 && name[4])
+        return &sql_action;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct o2c_action *a = tables[t]; a->name; a++)
             if (strcmp(a->name, name) == 0)
@@ -24,4 +30,5 @@ void o2c_action_list(FILE *to)
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct o2c_action *a = tables[t]; a->name; a++)
             fprintf(to, "%s\t%s\n", a->name, a->summary ? a->summary : "");
+    fprintf(to, "%s\t%s\n", sql_action.name, sql_action.summary);
 }

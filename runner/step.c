@@ -19,6 +19,26 @@ json_object *o2c_step_context(struct o2c_step *step)
     return step->context;
 }
 
+json_object *o2c_step_params(struct o2c_step *step)
+{
+    if (!step->params) {
+        step->params = step->params_json ? json_tokener_parse(step->params_json) : NULL;
+        if (!step->params || !json_object_is_type(step->params, json_type_object)) {
+            json_object_put(step->params);
+            step->params = json_object_new_object();
+        }
+    }
+    return step->params;
+}
+
+const char *o2c_step_param(struct o2c_step *step, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o2c_step_params(step), key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
 const char *o2c_step_string(struct o2c_step *step, const char *key)
 {
     json_object *v;
@@ -50,6 +70,8 @@ void o2c_step_free(struct o2c_step *step)
     free(step->lane);
     free(step->context_json);
     json_object_put(step->context);
+    free(step->params_json);
+    json_object_put(step->params);
     o2c_outcome_clear(&step->outcome);
     free(step);
 }

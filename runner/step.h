@@ -40,6 +40,8 @@ struct o2c_step {
     char *lane;
     char *context_json;
     json_object *context; /* parsed on first o2c_step_context() */
+    char *params_json;    /* the state's "params" from the pipeline definition */
+    json_object *params;  /* parsed on first o2c_step_params() */
 
     /* runner bookkeeping */
     const struct o2c_action *impl;
@@ -54,6 +56,10 @@ json_object *o2c_step_context(struct o2c_step *step);
 /* Convenience readers of top-level context keys. */
 const char *o2c_step_string(struct o2c_step *step, const char *key);     /* NULL if absent */
 int64_t o2c_step_int(struct o2c_step *step, const char *key, int64_t fallback);
+
+/* The state's params (never NULL: {} when none), and one string of them (NULL if absent). */
+json_object *o2c_step_params(struct o2c_step *step);
+const char *o2c_step_param(struct o2c_step *step, const char *key);
 
 void o2c_step_free(struct o2c_step *step);
 

@@ -9,7 +9,7 @@ create or replace function o2c.claim(p_runner text, p_limit int, p_lease_seconds
                                      p_lanes text[] default null, p_fair boolean default false)
 returns table (workflow_id bigint, lease_token bigint, workflow text, version int, state text,
                action text, business_key text, attempt int, context jsonb, connection text,
-               lane text)
+               lane text, params jsonb)
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
@@ -126,11 +126,11 @@ begin
          where cl.prev_runner is not null
     )
     select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state, st.action, i.business_key,
-           i.attempts + 1, i.context, cl.connection, cl.lane
+           i.attempts + 1, i.context, cl.connection, cl.lane, st.params
       from claimed cl
      cross join lateral (select i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
                            from o2c.instance i where i.id = cl.instance_id offset 0) i
-     cross join lateral (select st.action from o2c.workflow_state st
+     cross join lateral (select st.action, st.params from o2c.workflow_state st
                           where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
                          offset 0) st
      order by cl.picked_priority desc, cl.picked_due_at;

@@ -60,7 +60,7 @@ begin
         end if;
         for v_key in select jsonb_object_keys(s.def) loop
             if v_key not in ('action', 'lane', 'connection', 'retry', 'lock', 'on', 'terminal',
-                             'owner', 'description') then
+                             'owner', 'params', 'description') then
                 raise exception 'workflow %: state "%" has unknown key "%"', p_name, s.name, v_key
                     using errcode = 'invalid_parameter_value';
             end if;
@@ -92,6 +92,16 @@ begin
         if s.def ? 'connection' and not exists (select from o2c.connection where name = s.def->>'connection') then
             raise exception 'workflow %: state "%" names connection "%", which is not in o2c.connection',
                 p_name, s.name, s.def->>'connection' using errcode = 'invalid_parameter_value';
+        end if;
+        if s.def ? 'params' and jsonb_typeof(s.def->'params') <> 'object' then
+            raise exception 'workflow %: state "%": "params" must be a JSON object', p_name, s.name
+                using errcode = 'invalid_parameter_value';
+        end if;
+        if s.def->>'action' like 'sql.%' and not exists (
+               select from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = 'o2c_action' and p.proname = substr(s.def->>'action', 5)) then
+            raise exception 'workflow %: state "%" runs %, but there is no function o2c_action.%(context jsonb, params jsonb)',
+                p_name, s.name, s.def->>'action', substr(s.def->>'action', 5) using errcode = 'invalid_parameter_value';
         end if;
         if s.def ? 'owner' and not (s.def->>'owner' = any(owners)) then
             raise exception 'workflow %: state "%" has owner "%"; owners are %', p_name, s.name,
@@ -149,12 +159,12 @@ begin
 
     insert into o2c.workflow_version (workflow, version, initial_state, spec)
     values (p_name, v_version, v_initial, p_spec);
-    insert into o2c.workflow_state (workflow, version, state, terminal, action, lane, connection, owner,
+    insert into o2c.workflow_state (workflow, version, state, terminal, action, lane, connection, owner, params,
                                     max_attempts, base_ms, cap_ms, lock_max_attempts, lock_delay_ms)
     select p_name, v_version, key,
            coalesce((value->>'terminal')::boolean, false),
            value->>'action', value->>'lane', value->>'connection',
-           coalesce(value->>'owner', 'ops'),
+           coalesce(value->>'owner', 'ops'), coalesce(value->'params', '{}'),
            coalesce((value#>>'{retry,max_attempts}')::int, 8),
            coalesce((value#>>'{retry,base_ms}')::int, 1000),
            coalesce((value#>>'{retry,cap_ms}')::int, 600000),

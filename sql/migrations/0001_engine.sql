@@ -64,6 +64,7 @@ create table o2c.workflow_state (
     lane              text references o2c.lane,
     connection        text references o2c.connection on update cascade,
     owner             text not null,
+    params            jsonb not null default '{}',  -- the action's settings for this state
     max_attempts      int not null,
     base_ms           int not null,
     cap_ms            int not null,
@@ -141,6 +142,10 @@ create table o2c.connection_lease (
     leased_until timestamptz not null
 );
 create index connection_lease_live on o2c.connection_lease (connection, leased_until);
+
+-- Actions written in SQL (sql.<name> in a pipeline) are functions in this schema:
+-- o2c_action.<name>(context jsonb, params jsonb) returns jsonb (see sql/api/sql_action.sql).
+create schema o2c_action;
 
 -- Fencing tokens: every claim gets a new one; a completion must present the token it was given.
 create sequence o2c.lease_token_seq cache 100;

@@ -2,8 +2,11 @@
 
 -- name: claim
 select workflow_id, lease_token, workflow, version, state, action, business_key, attempt,
-       context, connection, lane
+       context, connection, lane, params
   from o2c.claim($1, $2, $3, $4::text[], $5);
+
+-- name: run_sql_action
+select o2c.run_sql_action($1, $2::jsonb, $3::jsonb);
 
 -- name: complete
 select o2c.complete($1, $2::jsonb);

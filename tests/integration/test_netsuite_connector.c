@@ -179,10 +179,91 @@ static void test_refusals_become_exceptions_with_owners(void)
     CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
 }
 
+/* Finds, in the sandbox's list of records of `type`, the one with externalId eid. */
+static json_object *record_by_eid(json_object *list, const char *eid)
+{
+    json_object *records;
+    if (!json_object_object_get_ex(list, "records", &records))
+        return NULL;
+    for (size_t i = 0; i < json_object_array_length(records); i++) {
+        json_object *r = json_object_array_get_idx(records, i), *v;
+        if (json_object_object_get_ex(r, "externalId", &v) && strcmp(json_object_get_string(v), eid) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static long long field_number(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+static void test_customer_first_then_sales_order(void)
+{
+    int port;
+    const char *args[] = {"--latency-ms", "5", NULL};
+    pid_t sandbox = tproc_sandbox("netsuite", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    const char *p[] = {url};
+    CU_ASSERT(tpg_ok(db, "insert into o2c.connection (name, system, base_url, max_concurrent) values ('ns_o2c', 'netsuite', $1, 6)", 1, p));
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow('customer_first', '{\"initial\":\"customer\",\"states\":{"
+        "\"customer\":{\"action\":\"netsuite.upsert\",\"lane\":\"orders\",\"connection\":\"ns_o2c\","
+        "  \"params\":{\"type\":\"customer\",\"external_id_key\":\"customer_eid\",\"body_key\":\"customer_body\",\"result_key\":\"customer_id\"},"
+        "  \"on\":{\"ok\":\"sales_order\"}},"
+        "\"sales_order\":{\"action\":\"netsuite.upsert\",\"lane\":\"orders\",\"connection\":\"ns_o2c\","
+        "  \"params\":{\"type\":\"salesOrder\",\"external_id_key\":\"order_eid\",\"body_key\":\"order_body\",\"result_key\":\"sales_order_id\","
+        "              \"refs\":{\"entity.id\":\"customer_id\"}},"
+        "  \"on\":{\"ok\":\"done\"}},"
+        "\"done\":{\"terminal\":true}}}')", 0, NULL));
+    /* 20 orders from 10 shoppers: every shopper orders twice, and both orders race. */
+    CU_ASSERT_FATAL(tpg_ok(db,
+        "select o2c.start('customer_first', 'centra:1:' || (5000 + g), jsonb_build_object("
+        "'customer_eid', 'CENTRA-1-C' || (g % 10), 'order_eid', 'CENTRA-1-' || (5000 + g),"
+        "'customer_body', jsonb_build_object('externalId', 'CENTRA-1-C' || (g % 10), 'isPerson', true, 'firstName', 'Shopper',"
+        "  'lastName', 'No' || (g % 10), 'email', 'shopper' || (g % 10) || '@example.se', 'subsidiary', jsonb_build_object('id', '1')),"
+        "'order_body', jsonb_build_object('externalId', 'CENTRA-1-' || (5000 + g), 'otherRefNum', '' || (5000 + g), 'tranDate', '2026-11-23',"
+        "  'currency', jsonb_build_object('id', '1'), 'item', jsonb_build_object('items', jsonb_build_array(jsonb_build_object("
+        "  'item', jsonb_build_object('id', '1003'), 'quantity', 1, 'rate', 25, 'amount', 25, 'location', jsonb_build_object('id', '1')))))))"
+        " from generate_series(1, 20) g", 0, NULL));
+    run_runners(3, "6");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'customer_first' and status = 'done'", 0, NULL), 20);
+
+    static char customers[1 << 20], orders[1 << 20];
+    CU_ASSERT_FATAL(tproc_http_get(port, "/_sandbox/records/customer", customers, sizeof customers) == 200);
+    CU_ASSERT_FATAL(tproc_http_get(port, "/_sandbox/records/salesOrder", orders, sizeof orders) == 200);
+    json_object *c = json_tokener_parse(customers), *o = json_tokener_parse(orders);
+    CU_ASSERT_FATAL(c && o);
+    CU_ASSERT_EQUAL(field_number(o, "count"), 20);
+    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    for (int g = 1; g <= 20; g++) {
+        char ceid[32], oeid[32];
+        snprintf(ceid, sizeof ceid, "CENTRA-1-C%d", g % 10);
+        snprintf(oeid, sizeof oeid, "CENTRA-1-%d", 5000 + g);
+        json_object *cust = record_by_eid(c, ceid), *order = record_by_eid(o, oeid), *entity, *id, *cid;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cust);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(order);
+        /* The order points at its shopper's one customer record, which existed before it. */
+        CU_ASSERT_FATAL(json_object_object_get_ex(order, "entity", &entity) && json_object_object_get_ex(entity, "id", &id));
+        CU_ASSERT_FATAL(json_object_object_get_ex(cust, "id", &cid));
+        CU_ASSERT_STRING_EQUAL(json_object_get_string(id), json_object_get_string(cid));
+        CU_ASSERT(field_number(cust, "seq") < field_number(order, "seq"));
+    }
+    /* Ten shoppers, ten customers (the sandbox seeds twelve of its own). */
+    CU_ASSERT_EQUAL(field_number(c, "count"), 12 + 10);
+    json_object_put(c);
+    json_object_put(o);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"three runners upsert exactly once within the account's concurrency limit", test_fleet_upserts_exactly_once_within_the_limit},
     {"429, 503, record locks and cut-off bodies are survived", test_faults_are_survived},
     {"refusals become exceptions with NetSuite's message and an owner", test_refusals_become_exceptions_with_owners},
+    {"each order's customer is upserted once, before its sales order, which points at it", test_customer_first_then_sales_order},
     CU_TEST_INFO_NULL,
 };
 

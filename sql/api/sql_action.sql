@@ -1,0 +1,31 @@
+-- Actions written in SQL. A pipeline state with action "sql.<name>" runs the function
+-- o2c_action.<name>(context jsonb, params jsonb) returns jsonb, whose answer has the shape of a
+-- runner's result: {"outcome": "ok"|name|"failed"|…, "patch": {…}, "detail": {…}, "delay_ms": …,
+-- "start": […]}. They suit steps that only need the database, such as mapping an order through
+-- the mapping tables: the business can read them and change them with plain SQL. They run on the
+-- runner's own connection, in a transaction of their own, and must not have side effects outside
+-- their answer (the engine commits the answer with o2c.complete like any other).
+
+create or replace function o2c.run_sql_action(p_name text, p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_answer jsonb;
+begin
+    if p_name !~ '^[a-z][a-z0-9_]*$' then
+        raise exception 'sql action name "%" is invalid', p_name using errcode = 'invalid_parameter_value';
+    end if;
+    execute format('select %I.%I($1, $2)', 'o2c_action', p_name) into v_answer using p_context, p_params;
+    if jsonb_typeof(v_answer) is distinct from 'object' or jsonb_typeof(v_answer->'outcome') is distinct from 'string' then
+        raise exception 'o2c_action.% answered %, not an object with an "outcome"', p_name, v_answer
+            using errcode = 'invalid_parameter_value';
+    end if;
+    return v_answer;
+end
+$$;
+
+revoke all on function o2c.run_sql_action(text, jsonb, jsonb) from public;
+grant execute on function o2c.run_sql_action(text, jsonb, jsonb) to o2c_runner;
