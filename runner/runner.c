@@ -208,7 +208,7 @@ static int take_claimed(struct runner *r, PGresult *res)
 
 static int claim(struct runner *r, int want)
 {
-    struct claim_params p;
+    struct claim_params p = {0};
     claim_params(r, want, &p);
     PGresult *res = o2c_db_run(r->db, "step", "claim", 5, p.values);
     if (!res) {
@@ -244,9 +244,7 @@ static void log_outcome(const struct o2c_step *s, bool refused)
 {
     const char *name = s->outcome.name;
     enum o2c_log_level level = O2C_LOG_DEBUG;
-    if (refused)
-        level = O2C_LOG_WARN;
-    else if (strcmp(name, "failed") == 0)
+    if (refused || strcmp(name, "failed") == 0)
         level = O2C_LOG_WARN;
     else if (strcmp(name, "retry") == 0 || strcmp(name, "throttled") == 0 || strcmp(name, "locked") == 0)
         level = O2C_LOG_INFO;
@@ -358,7 +356,7 @@ static int complete_and_claim(struct runner *r, int want)
 {
     char *json = results_json(r, 0, r->nfinished);
     const char *complete_params[] = {r->id, json};
-    struct claim_params p;
+    struct claim_params p = {0};
     claim_params(r, want, &p);
     struct o2c_db_call calls[] = {
         {"step", "complete", 2, complete_params, NULL},
@@ -416,8 +414,8 @@ static void renew_leases(struct runner *r)
         ni += (size_t)sprintf(ids + ni, "%s%" PRId64, i ? "," : "", r->inflight[i]->workflow_id);
         nt += (size_t)sprintf(tokens + nt, "%s%" PRId64, i ? "," : "", r->inflight[i]->lease_token);
     }
-    strcpy(ids + ni, "}");
-    strcpy(tokens + nt, "}");
+    memcpy(ids + ni, "}", 2);
+    memcpy(tokens + nt, "}", 2);
     char lease[16];
     snprintf(lease, sizeof lease, "%d", r->opt->lease_seconds);
     const char *params[] = {r->id, ids, tokens, lease};

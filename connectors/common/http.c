@@ -155,7 +155,7 @@ int o2c_http_send(const struct o2c_http_request *req, struct o2c_http_response *
     if (rc != CURLE_OK) {
         res->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
         if (sink.too_large)
-            snprintf(res->error, sizeof res->error, "answer larger than %d bytes", O2C_HTTP_MAX_BODY);
+            snprintf(res->error, sizeof res->error, "answer larger than %zu bytes", O2C_HTTP_MAX_BODY);
         else
             snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
         res->status = 0;

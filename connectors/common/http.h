@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define O2C_HTTP_MAX_BODY (16 * 1024 * 1024)
+#define O2C_HTTP_MAX_BODY ((size_t)16 * 1024 * 1024)
 
 struct o2c_http_request {
     const char *method;              /* "GET", "POST", "PUT", "PATCH", "DELETE" */
