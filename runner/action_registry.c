@@ -1,5 +1,6 @@
 #include "runner/action.h"
 
+#include "connectors/centra/centra.h"
 #include "connectors/netsuite/netsuite.h"
 
 #include <string.h>
@@ -8,6 +9,7 @@
 static const struct o2c_action *const tables[] = {
     o2c_core_actions,
     o2c_netsuite_actions,
+    o2c_centra_actions,
 };
 
 static const struct o2c_action sql_action = {
