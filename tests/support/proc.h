@@ -16,6 +16,11 @@ pid_t tproc_sandbox(const char *service, const char *log_path, const char *const
 /* GETs http://127.0.0.1:port/path into buf (NUL-terminated); returns the HTTP status or -1. */
 int tproc_http_get(int port, const char *path, char *buf, size_t len);
 
+/* POSTs body (JSON, may be NULL) to http://127.0.0.1:port/path with the given extra headers
+ * (NULL-terminated "Name: value" lines, may be NULL) and reads the answer into buf
+ * (NUL-terminated, cut to len); returns the HTTP status or -1. */
+int tproc_http_post(int port, const char *path, const char *const *headers, const char *body, char *buf, size_t len);
+
 /* Waits for pid; returns its exit status, 128+signal if it died of a signal, -1 on error. */
 int tproc_wait(pid_t pid);
 

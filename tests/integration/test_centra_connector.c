@@ -1,0 +1,406 @@
+/* The Centra connector's order ingest against the Centra sandbox, through real runners on a
+ * fresh database: a perpetual poller (centra.poll_orders, ok → itself) starts exactly one child
+ * workflow per Centra order and one cancel workflow per cancelled order, however often it re-reads,
+ * whatever the sandbox throws at it (429s, 503s, cut-off bodies, a tight rate limit), and it pages
+ * through more same-second orders than fit on a page. Refusals (bad token, missing permission,
+ * bad poller settings) become exceptions with owners. The children are core.noop stand-ins. */
+#include "tests/support/harness.h"
+#include "tests/support/pg.h"
+#include "tests/support/proc.h"
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TOKEN "sandbox-centra-token"
+
+static char conninfo[1024];
+static PGconn *db;
+static char logs[256];
+
+static int set_up(void)
+{
+    if (tsup_fresh_database("o2c_test_centra_connector", conninfo, sizeof conninfo) != 0)
+        return -1;
+    db = tpg_connect(conninfo);
+    snprintf(logs, sizeof logs, "/tmp/o2c-test-centra.%d.log", (int)getpid());
+    /* Read by the sandboxes (the token they accept) and by the runners (the token they send). */
+    setenv("CENTRA_TOKEN", TOKEN, 1);
+    unsetenv("CENTRA_TOKEN_PERMISSIONS");
+    return db ? 0 : -1;
+}
+
+static int tear_down(void)
+{
+    PQfinish(db);
+    unlink(logs);
+    return 0;
+}
+
+/* Connection `p` to the sandbox on port, a poller workflow p_poll (poll → ok → poll) on it, and
+ * stand-in children p_order and p_cancel. secret_env: the connection's secret_env JSON. */
+static void define(const char *p, int port, const char *secret_env)
+{
+    char url[64], spec[1024], name[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    const char *c[] = {p, url, secret_env};
+    CU_ASSERT(tpg_ok(db, "insert into o2c.connection (name, system, base_url, secret_env) values ($1, 'centra', $2, $3::jsonb) "
+                         "on conflict (name) do update set base_url = excluded.base_url, secret_env = excluded.secret_env",
+                     3, c));
+    snprintf(spec, sizeof spec,
+             "{\"initial\":\"poll\",\"states\":{\"poll\":{\"action\":\"centra.poll_orders\",\"lane\":\"orders\","
+             "\"connection\":\"%s\",\"owner\":\"engineering\",\"retry\":{\"max_attempts\":40,\"base_ms\":20,\"cap_ms\":200},"
+             "\"on\":{\"ok\":\"poll\"}}}}", p);
+    snprintf(name, sizeof name, "%s_poll", p);
+    const char *d[] = {name, spec};
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, d));
+    const char *child = "{\"initial\":\"map\",\"states\":{\"map\":{\"action\":\"core.noop\",\"lane\":\"orders\","
+                        "\"on\":{\"ok\":\"done\"}},\"done\":{\"terminal\":true}}}";
+    const char *kinds[] = {"order", "cancel"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "%s_%s", p, kinds[i]);
+        const char *e[] = {name, child};
+        CU_ASSERT(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, e));
+    }
+}
+
+/* Starts poller p_poll with page_size and extra context keys (a JSON object's inside, may be ""). */
+static void start_poller(const char *p, int page_size, const char *extra)
+{
+    char name[64], key[64], input[512];
+    snprintf(name, sizeof name, "%s_poll", p);
+    snprintf(key, sizeof key, "centra:%s:orders", p);
+    snprintf(input, sizeof input,
+             "{\"page_size\":%d,\"poll_interval_ms\":100,\"child_workflow\":\"%s_order\",\"cancel_workflow\":\"%s_cancel\"%s%s}",
+             page_size, p, p, extra[0] ? "," : "", extra);
+    const char *s[] = {name, key, input};
+    CU_ASSERT(tpg_ok(db, "select o2c.start($1, $2, $3::jsonb)", 3, s));
+}
+
+/* A count over workflows named <p>_<suffix>: sql has $1 = that name. */
+static long long count_of(const char *p, const char *suffix, const char *sql)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_%s", p, suffix);
+    const char *v[] = {name};
+    return tpg_number(db, sql, 1, v);
+}
+
+static long long children(const char *p, const char *suffix)
+{
+    return count_of(p, suffix, "select count(*) from o2c.workflows where workflow = $1");
+}
+
+static long long done_children(const char *p, const char *suffix)
+{
+    return count_of(p, suffix, "select count(*) from o2c.workflows where workflow = $1 and status = 'done'");
+}
+
+/* How many times o2c.start made a workflow of <p>_<suffix> (one 'start' event each). */
+static long long start_events(const char *p, const char *suffix)
+{
+    return count_of(p, suffix, "select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
+                               "where i.workflow = $1 and e.outcome = 'start'");
+}
+
+static long long poller_outcomes(const char *p, const char *outcome)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_poll", p);
+    const char *v[] = {name, outcome};
+    return tpg_number(db, "select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
+                          "where i.workflow = $1 and e.outcome = $2", 2, v);
+}
+
+static bool poller_active(const char *p)
+{
+    return count_of(p, "poll", "select count(*) from o2c.workflows where workflow = $1 and status = 'active'") == 1;
+}
+
+/* Runs one runner until `orders` order children and `cancels` cancel children of p are done and
+ * the poller has then finished `extra` more rounds (re-reading what it has already seen), then
+ * stops it with SIGTERM. False if the poller fell into an exception or the generous guard ran
+ * out (the guard only keeps a broken build from hanging; no assertion is about time). */
+static bool run_until(const char *p, long long orders, long long cancels, int extra)
+{
+    const char *args[] = {"--concurrency", "4", "--poll-ms", "100", NULL};
+    pid_t runner = tproc_runner(conninfo, logs, args);
+    CU_ASSERT_FATAL(runner > 0);
+    bool reached = false, ok = false;
+    long long rounds_then = 0;
+    for (int i = 0; i < 3000 && poller_active(p); i++) {
+        if (!reached && done_children(p, "order") >= orders && done_children(p, "cancel") >= cancels) {
+            reached = true;
+            rounds_then = poller_outcomes(p, "ok");
+        }
+        if (reached && poller_outcomes(p, "ok") >= rounds_then + extra) {
+            ok = true;
+            break;
+        }
+        tproc_sleep_ms(100);
+    }
+    kill(runner, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(runner), 0);
+    return ok;
+}
+
+static void place_orders(int port, int count)
+{
+    char body[64], answer[65536];
+    snprintf(body, sizeof body, "{\"count\":%d}", count);
+    CU_ASSERT_EQUAL(tproc_http_post(port, "/_sandbox/orders", NULL, body, answer, sizeof answer), 201);
+}
+
+static long long stat_number(int port, const char *path)
+{
+    char body[65536];
+    if (tproc_http_get(port, "/_sandbox/stats", body, sizeof body) != 200)
+        return -1;
+    json_object *root = json_tokener_parse(body), *v = root;
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    for (char *part = strtok(copy, "."); part && v; part = strtok(NULL, "."))
+        if (!json_object_object_get_ex(v, part, &v))
+            v = NULL;
+    long long n = v ? json_object_get_int64(v) : -1;
+    json_object_put(root);
+    return n;
+}
+
+/* Every child of p_order is keyed by its order's number, and every order of the sandbox has its
+ * child with grandTotal digit for digit as Centra writes it (no float on the way). A cancelled
+ * order's totals changed after its order child took its snapshot, so it is compared with its
+ * cancel workflow, which carries the order as it was once cancelled. */
+static void check_children_match_sandbox(const char *p, int port)
+{
+    long long n = stat_number(port, "records.orders");
+    CU_ASSERT(n > 0);
+    CU_ASSERT_EQUAL(children(p, "order"), n);
+    CU_ASSERT_EQUAL(start_events(p, "order"), n);
+    CU_ASSERT_EQUAL(count_of(p, "order", "select count(*) from o2c.workflows where workflow = $1 "
+                                         "and business_key = 'centra:1:' || (context->'order'->>'number') "
+                                         "and context->>'source' = 'centra' and context->>'store' = '1'"), n);
+    const char *auth[] = {"Authorization: Bearer " TOKEN, NULL};
+    char answer[1 << 20], name[64];
+    int status = tproc_http_post(port, "/graphql", auth,
+                                 "{\"query\":\"{ orders(limit: 200) { number status grandTotal { value } } }\"}", answer,
+                                 sizeof answer);
+    CU_ASSERT_EQUAL_FATAL(status, 200);
+    json_object *root = json_tokener_parse(answer), *data, *orders;
+    CU_ASSERT_FATAL(root && json_object_object_get_ex(root, "data", &data) &&
+                    json_object_object_get_ex(data, "orders", &orders));
+    size_t matched = 0;
+    for (size_t i = 0; i < json_object_array_length(orders); i++) {
+        json_object *o = json_object_array_get_idx(orders, i), *num, *gt, *val, *st;
+        json_object_object_get_ex(o, "number", &num);
+        json_object_object_get_ex(o, "status", &st);
+        json_object_object_get_ex(o, "grandTotal", &gt);
+        json_object_object_get_ex(gt, "value", &val);
+        bool cancelled = strcmp(json_object_get_string(st), "CANCELLED") == 0;
+        char key[64];
+        snprintf(name, sizeof name, "%s_%s", p, cancelled ? "cancel" : "order");
+        snprintf(key, sizeof key, "centra:1:%d%s", json_object_get_int(num), cancelled ? ":cancel" : "");
+        const char *v[] = {name, key, json_object_to_json_string(val)};
+        matched += tpg_number(db, "select count(*) from o2c.workflows where workflow = $1 and business_key = $2 "
+                                  "and context->'order'->'grandTotal'->>'value' = $3", 3, v) == 1;
+    }
+    CU_ASSERT_EQUAL(matched, (size_t)n);
+    json_object_put(root);
+}
+
+/* 1 when the poller's cursor is the newest updatedAt among its children. */
+static long long cursor_is_newest(const char *p)
+{
+    char poll[64], order[64];
+    snprintf(poll, sizeof poll, "%s_poll", p);
+    snprintf(order, sizeof order, "%s_order", p);
+    const char *v[] = {poll, order};
+    return tpg_number(db, "select ((select (context->>'cursor')::timestamptz from o2c.workflows where workflow = $1) = "
+                          "(select max((context->'order'->>'updatedAt')::timestamptz) from o2c.workflows where workflow = $2))::int",
+                      2, v);
+}
+
+static void test_every_order_starts_one_child_once(void)
+{
+    int port;
+    const char *args[] = {"--random-seed", "1", NULL};
+    pid_t sandbox = tproc_sandbox("centra", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("cone", port, "{}");
+    place_orders(port, 25);
+    start_poller("cone", 7, "");
+    CU_ASSERT(run_until("cone", 25, 0, 3));
+    check_children_match_sandbox("cone", port);
+    CU_ASSERT_EQUAL(children("cone", "cancel"), 0);
+    CU_ASSERT_EQUAL(cursor_is_newest("cone"), 1);
+    /* More orders shared one updatedAt second than fit on a page of 7: the poller paged through
+     * them (with `after`) instead of re-reading the same page forever or skipping the rest. */
+    CU_ASSERT(count_of("cone", "order", "select max(n) from (select count(*) n from o2c.workflows where workflow = $1 "
+                                        "group by context->'order'->>'updatedAt') g") > 7);
+
+    /* Orders placed between rounds, in a later second: picked up, and the cursor moves on. */
+    PGresult *before = tpg_query(db, "select context->>'cursor' from o2c.workflows where workflow = 'cone_poll'", 0, NULL);
+    CU_ASSERT_FATAL(before && PQntuples(before) == 1);
+    const char *old[] = {PQgetvalue(before, 0, 0)};
+    tproc_sleep_ms(1100);
+    place_orders(port, 10);
+    CU_ASSERT(run_until("cone", 35, 0, 3));
+    check_children_match_sandbox("cone", port);
+    CU_ASSERT_EQUAL(children("cone", "order"), 35);
+    CU_ASSERT_EQUAL(cursor_is_newest("cone"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select ((context->>'cursor')::timestamptz > $1::timestamptz)::int "
+                                   "from o2c.workflows where workflow = 'cone_poll'", 1, old), 1);
+    PQclear(before);
+    CU_ASSERT(poller_active("cone"));
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_cancelled_orders_start_their_cancel_workflow_once(void)
+{
+    int port;
+    const char *args[] = {"--random-seed", "2", NULL};
+    pid_t sandbox = tproc_sandbox("centra", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("ctwo", port, "{}");
+    place_orders(port, 12);
+    start_poller("ctwo", 5, "");
+    CU_ASSERT(run_until("ctwo", 12, 0, 2));
+    char answer[4096];
+    /* Cancelled after it was ingested. */
+    CU_ASSERT_EQUAL(tproc_http_post(port, "/_sandbox/orders/1004/cancel", NULL, "{}", answer, sizeof answer), 200);
+    CU_ASSERT(run_until("ctwo", 12, 1, 3));
+    CU_ASSERT_EQUAL(children("ctwo", "cancel"), 1);
+    CU_ASSERT_EQUAL(start_events("ctwo", "cancel"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ctwo_cancel' "
+                                   "and business_key = 'centra:1:1004:cancel' and context->'order'->>'status' = 'CANCELLED'",
+                               0, NULL), 1);
+    /* The order's own workflow was not started a second time by the update. */
+    CU_ASSERT_EQUAL(children("ctwo", "order"), 12);
+    CU_ASSERT_EQUAL(start_events("ctwo", "order"), 12);
+
+    /* Placed and cancelled before the poller ever saw it: both workflows start, once. */
+    place_orders(port, 3);
+    CU_ASSERT_EQUAL(tproc_http_post(port, "/_sandbox/orders/1014/cancel", NULL, "{}", answer, sizeof answer), 200);
+    CU_ASSERT(run_until("ctwo", 15, 2, 3));
+    CU_ASSERT_EQUAL(children("ctwo", "cancel"), 2);
+    CU_ASSERT_EQUAL(start_events("ctwo", "cancel"), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ctwo_cancel' "
+                                   "and business_key in ('centra:1:1004:cancel', 'centra:1:1014:cancel')", 0, NULL), 2);
+    check_children_match_sandbox("ctwo", port);
+    CU_ASSERT(poller_active("ctwo"));
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_faults_and_rate_limits_still_give_exactly_once(void)
+{
+    int port;
+    const char *args[] = {"--faults", "429=0.1,503=0.1,malformed=0.05", "--random-seed", "3", "--rate-10s", "5", NULL};
+    pid_t sandbox = tproc_sandbox("centra", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("cthree", port, "{}");
+    place_orders(port, 40);
+    start_poller("cthree", 5, "");
+    CU_ASSERT(run_until("cthree", 40, 0, 2));
+    check_children_match_sandbox("cthree", port);
+    /* Both kinds of misbehaviour were met and classified, and none ended the poller. */
+    CU_ASSERT(poller_outcomes("cthree", "throttled") > 0);
+    CU_ASSERT(poller_outcomes("cthree", "retry") > 0);
+    CU_ASSERT(stat_number(port, "throttled") > 0);
+    CU_ASSERT(poller_active("cthree"));
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_bad_token_is_a_remote_auth_exception(void)
+{
+    int port;
+    pid_t sandbox = tproc_sandbox("centra", logs, NULL, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    setenv("CENTRA_TEST_WRONG_TOKEN", "not-the-token-4711", 1);
+    define("cfour", port, "{\"token\":\"CENTRA_TEST_WRONG_TOKEN\"}");
+    place_orders(port, 4);
+    start_poller("cfour", 10, "");
+    const char *args[] = {"--until-idle", "--idle-horizon-seconds", "0", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, logs, args)), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'cfour_poll' and category = 'remote_auth' "
+                                   "and severity = 'critical' and owner = 'engineering' "
+                                   "and message like 'Centra refused the API token for orderConnection%' "
+                                   "and message not like '%not-the-token-4711%'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(children("cfour", "order"), 0);
+    /* The right token's variable, a re-drive, and the orders arrive. */
+    CU_ASSERT(tpg_ok(db, "update o2c.connection set secret_env = '{}' where name = 'cfour'", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where workflow = 'cfour_poll'", 0, NULL));
+    CU_ASSERT(run_until("cfour", 4, 0, 1));
+    check_children_match_sandbox("cfour", port);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_missing_permission_is_a_remote_permission_exception(void)
+{
+    int port;
+    setenv("CENTRA_TOKEN_PERMISSIONS", "Order:read", 1); /* read by the sandbox: no Customer:read */
+    pid_t sandbox = tproc_sandbox("centra", logs, NULL, &port);
+    unsetenv("CENTRA_TOKEN_PERMISSIONS");
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("cfive", port, "{}");
+    place_orders(port, 2);
+    start_poller("cfive", 10, "");
+    const char *args[] = {"--until-idle", "--idle-horizon-seconds", "0", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, logs, args)), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'cfive_poll' "
+                                   "and category = 'remote_permission' and owner = 'engineering' "
+                                   "and message like '%Customer:read%'", 0, NULL), 1);
+    /* Nothing of a page with an error is started: no order goes on without its customer. */
+    CU_ASSERT_EQUAL(children("cfive", "order"), 0);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
+static void test_bad_poller_settings_are_exceptions(void)
+{
+    /* Refused before any call, so the connection need not lead anywhere. */
+    define("csix", 9, "{}");
+    start_poller("csix", 500, "");
+    const char *p[] = {"{\"cursor\":\"yesterday\",\"child_workflow\":\"csix_order\"}",
+                       "{\"page_size\":\"ten\",\"child_workflow\":\"csix_order\"}",
+                       "{\"store\":\"eu:1\",\"child_workflow\":\"csix_order\"}"};
+    const char *keys[] = {"csix-cursor", "csix-type", "csix-store"};
+    for (int i = 0; i < 3; i++) {
+        const char *v[] = {keys[i], p[i]};
+        CU_ASSERT(tpg_ok(db, "select o2c.start('csix_poll', $1, $2::jsonb)", 2, v));
+    }
+    const char *args[] = {"--until-idle", "--idle-horizon-seconds", "0", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, logs, args)), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'csix_poll' and category = 'bad_input' "
+                                   "and owner = 'engineering'", 0, NULL), 4);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'csix_poll' and "
+                                   "((business_key = 'centra:csix:orders' and message like '%\"page_size\" must be a whole number from 1 to 200, not 500%') "
+                                   "or (business_key = 'csix-cursor' and message like '%\"cursor\"%yesterday%') "
+                                   "or (business_key = 'csix-type' and message like '%\"page_size\"%\"ten\"%') "
+                                   "or (business_key = 'csix-store' and message like '%\"store\"%eu:1%'))", 0, NULL), 4);
+}
+
+static CU_TestInfo tests[] = {
+    {"every Centra order starts one child, once, through ties, re-reads and later rounds", test_every_order_starts_one_child_once},
+    {"a cancelled order starts its cancel workflow once", test_cancelled_orders_start_their_cancel_workflow_once},
+    {"429, 503, cut-off bodies and a tight rate limit still give exactly once", test_faults_and_rate_limits_still_give_exactly_once},
+    {"a bad token is a remote_auth exception; fixed and re-driven, the orders arrive", test_bad_token_is_a_remote_auth_exception},
+    {"a token without Customer:read is a remote_permission exception", test_missing_permission_is_a_remote_permission_exception},
+    {"bad poller settings are bad_input exceptions naming the setting", test_bad_poller_settings_are_exceptions},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"centra connector", set_up, tear_down, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return tsup_run_suites("integration/test_centra_connector", suites); }
