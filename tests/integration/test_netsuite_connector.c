@@ -149,6 +149,15 @@ static void test_faults_are_survived(void)
         CU_ASSERT(tpg_number(db, "select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
                                  "where i.workflow = 'ns_faulty' and e.outcome = $1", 1, p) > 0);
     }
+    /* What analysts see of it: every call of the faulty connection, with its trouble counted. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select calls - (select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.workflow = 'ns_faulty' and e.runner is not null and e.outcome <> 'lease_expired') "
+                                   "from o2c.api_performance where connection = 'ns_faulty' and action = 'netsuite.upsert' "
+                                   "and period = 'last hour'", 0, NULL), 0);
+    CU_ASSERT(tpg_number(db, "select throttled + locked + transient_errors from o2c.api_performance "
+                             "where connection = 'ns_faulty' and period = 'last day'", 0, NULL) > 0);
+    CU_ASSERT(tpg_number(db, "select p99_ms from o2c.api_performance where connection = 'ns_faulty' and period = 'last day'",
+                         0, NULL) >= 0);
     kill(sandbox, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
 }
