@@ -1,6 +1,7 @@
 #include "runner/db.h"
 
 #include "runner/log.h"
+#include "runner/metrics.h"
 #include "runner/queries.h"
 
 #include <stdio.h>
@@ -63,6 +64,7 @@ int o2c_db_reset(o2c_db *db)
 
 static void remember_error(o2c_db *db, const char *what, const PGresult *res)
 {
+    atomic_fetch_add(&o2c_metrics.db_errors, 1);
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
     snprintf(db->error, sizeof db->error, "%s: %s", what, msg && *msg ? msg : "unknown error");
     db->error[strcspn(db->error, "\n")] = '\0';

@@ -39,6 +39,7 @@ static void usage(FILE *to)
             "  --runner-id ID          name in events and leases (default host:pid)\n"
             "  --log-level L           debug|info|warn|error (default info; or $O2C_LOG_LEVEL)\n"
             "  --list-actions          print the actions this runner can run, and exit\n"
+            "  --metrics-port N        serve Prometheus metrics at http://127.0.0.1:N/metrics (0 = any free port)\n"
             "SIGTERM or SIGINT: finish the steps in flight, claim no more, exit 0.\n");
 }
 
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
     struct o2c_runner_options opt;
     o2c_runner_defaults(&opt);
     enum { DATABASE = 1, CONCURRENCY, BATCH, LEASE, POLL, LANES, UNTIL_IDLE, HORIZON, RUNNER_ID, LOG_LEVEL,
-           LIST_ACTIONS, HELP };
+           LIST_ACTIONS, METRICS_PORT, HELP };
     static const struct option longopts[] = {
         {"database", required_argument, NULL, DATABASE},
         {"concurrency", required_argument, NULL, CONCURRENCY},
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
         {"runner-id", required_argument, NULL, RUNNER_ID},
         {"log-level", required_argument, NULL, LOG_LEVEL},
         {"list-actions", no_argument, NULL, LIST_ACTIONS},
+        {"metrics-port", required_argument, NULL, METRICS_PORT},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
             break;
         }
         case LIST_ACTIONS: o2c_action_list(stdout); return 0;
+        case METRICS_PORT: bad |= parse_int("--metrics-port", optarg, 0, &opt.metrics_port); break;
         case HELP: usage(stdout); return 0;
         default: bad = 1;
         }

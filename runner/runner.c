@@ -4,6 +4,7 @@
 #include "runner/connections.h"
 #include "runner/db.h"
 #include "runner/log.h"
+#include "runner/metrics.h"
 #include "runner/workers.h"
 
 #include <errno.h>
@@ -45,6 +46,7 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
     opt->poll_ms = 1000;
     opt->idle_horizon_seconds = 60;
     opt->fair_every = 8;
+    opt->metrics_port = -1;
 }
 
 static int64_t now_ms(void)
@@ -165,6 +167,7 @@ static void claim_params(struct runner *r, int want, struct claim_params *p)
     p->values[2] = p->lease;
     p->values[3] = r->lanes[0] ? r->lanes : NULL;
     p->values[4] = fair ? "t" : "f";
+    atomic_fetch_add(&o2c_metrics.claims, 1);
 }
 
 /* Takes the claimed rows: quick actions run at once, the others go to the workers. */
@@ -172,6 +175,7 @@ static int take_claimed(struct runner *r, PGresult *res)
 {
     int rows = PQntuples(res);
     int64_t t = now_ms();
+    atomic_fetch_add(&o2c_metrics.claimed, rows);
     for (int i = 0; i < rows; i++) {
         struct o2c_step *s = calloc(1, sizeof *s);
         if (!s)
@@ -200,6 +204,7 @@ static int take_claimed(struct runner *r, PGresult *res)
             finish_inline(r, s);
         } else {
             r->inflight[r->ninflight++] = s;
+            atomic_fetch_add(&o2c_metrics.in_flight, 1);
             o2c_workers_submit(r->workers, s);
         }
     }
@@ -292,10 +297,20 @@ static void account_completed(struct runner *r, int from, int count, const char 
             if ((p[-1] == '{' || p[-1] == ',') && (p[n] == '}' || p[n] == ','))
                 was_refused = true;
         log_outcome(s, was_refused);
-        if (was_refused)
+        atomic_fetch_add(&o2c_metrics.action_ms_total, s->duration_ms);
+        if (was_refused) {
             r->refused++;
-        else
+            atomic_fetch_add(&o2c_metrics.refused, 1);
+        } else {
             r->completed++;
+            const char *name = s->outcome.name;
+            atomic_long *counter = strcmp(name, "retry") == 0       ? &o2c_metrics.completed_retry
+                                   : strcmp(name, "throttled") == 0 ? &o2c_metrics.completed_throttled
+                                   : strcmp(name, "locked") == 0    ? &o2c_metrics.completed_locked
+                                   : strcmp(name, "failed") == 0    ? &o2c_metrics.completed_failed
+                                                                    : &o2c_metrics.completed_ok;
+            atomic_fetch_add(counter, 1);
+        }
     }
 }
 
@@ -389,6 +404,7 @@ static void collect_done(struct runner *r)
         for (int j = 0; j < r->ninflight; j++)
             if (r->inflight[j] == s) {
                 r->inflight[j] = r->inflight[--r->ninflight];
+                atomic_fetch_sub(&o2c_metrics.in_flight, 1);
                 break;
             }
     }
@@ -433,6 +449,7 @@ static void renew_leases(struct runner *r)
         json_object *f = json_object_new_object();
         json_object_object_add(f, "workflow_ids", json_object_new_string(lost));
         o2c_log(O2C_LOG_WARN, "leases lost while steps were running; their results will be refused", f);
+        atomic_fetch_add(&o2c_metrics.leases_lost, 1);
     }
     PQclear(res);
 }
@@ -549,11 +566,23 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
         return -1;
     }
     r->more = true;
+    if (opt->metrics_port >= 0) {
+        int port = o2c_metrics_serve(opt->metrics_port, r->id);
+        if (port < 0) {
+            o2c_logf(O2C_LOG_ERROR, "cannot serve metrics on 127.0.0.1:%d", opt->metrics_port);
+            return -1;
+        }
+        json_object *f = json_object_new_object();
+        json_object_object_add(f, "address", json_object_new_string("127.0.0.1"));
+        json_object_object_add(f, "port", json_object_new_int(port));
+        o2c_log(O2C_LOG_INFO, "serving Prometheus metrics at /metrics", f);
+    }
     return 0;
 }
 
 static void tear_down(struct runner *r)
 {
+    o2c_metrics_stop();
     o2c_workers_stop(r->workers);
     free_finished(r, 0, r->nfinished);
     free(r->inflight);

@@ -19,6 +19,7 @@ struct o2c_runner_options {
     int until_idle;             /* exit 0 once nothing is due, leased or due within the horizon */
     int idle_horizon_seconds;
     int fair_every;             /* every Nth claim takes the oldest due work whatever its lane */
+    int metrics_port;           /* serve Prometheus metrics on 127.0.0.1:port; -1 = don't, 0 = any */
 };
 
 void o2c_runner_defaults(struct o2c_runner_options *opt);

@@ -259,6 +259,39 @@ static void test_connection_limit_holds_for_the_fleet(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'erp_bound' and status = 'done'", 0, NULL), 60);
 }
 
+static void test_metrics_endpoint(void)
+{
+    define("metered", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                      "\"b\":{\"action\":\"core.fail\",\"lane\":\"orders\",\"on\":{\"ok\":\"c\"}},\"c\":{\"terminal\":true}}}");
+    char path[300];
+    const char *args[] = {"--runner-id", "runner-metrics", "--metrics-port", "0", NULL};
+    pid_t a = tproc_runner(conninfo, log_path("metrics", path, sizeof path), args);
+    for (int waited = 0; waited < 10000 && tproc_count_lines(path, "serving Prometheus metrics") == 0; waited += 20)
+        tproc_sleep_ms(20);
+    /* The port is in the log line: ..."port":NNNNN} */
+    int port = 0;
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, "serving Prometheus metrics") && strstr(line, "\"port\":"))
+            port = atoi(strstr(line, "\"port\":") + 7);
+    if (f)
+        fclose(f);
+    CU_ASSERT_FATAL(port > 0);
+    /* Four workflows: four noop steps ok, then four core.fail steps failed (no fail_times). */
+    tpg_ok(db, "select o2c.start('metered', 'm-' || g) from generate_series(1, 4) g", 0, NULL);
+    CU_ASSERT(eventually("select (count(*) = 4)::int from o2c.exceptions where workflow = 'metered'", 10000));
+    static char body[16384];
+    CU_ASSERT_EQUAL(tproc_http_get(port, "/metrics", body, sizeof body), 200);
+    CU_ASSERT(strstr(body, "o2c_steps_completed_total{runner=\"runner-metrics\",outcome=\"ok\"} 4\n") != NULL);
+    CU_ASSERT(strstr(body, "o2c_steps_completed_total{runner=\"runner-metrics\",outcome=\"failed\"} 4\n") != NULL);
+    CU_ASSERT(strstr(body, "o2c_completions_refused_total{runner=\"runner-metrics\"} 0\n") != NULL);
+    CU_ASSERT(strstr(body, "# TYPE o2c_steps_in_flight gauge") != NULL);
+    CU_ASSERT_EQUAL(tproc_http_get(port, "/other", body, sizeof body), 404);
+    kill(a, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(a), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"4 runners over 10,000 workflows: every step exactly once", test_racing_runners_complete_every_step_once},
     {"a runner killed mid-step: its steps finish on another after the lease", test_killed_runner_steps_finish_elsewhere},
@@ -268,6 +301,7 @@ static CU_TestInfo tests[] = {
     {"throttled does not use attempts", test_throttled_uses_no_attempts},
     {"NOTIFY wakes an idle runner", test_notify_wakes_an_idle_runner},
     {"a connection's concurrency limit holds for the whole fleet", test_connection_limit_holds_for_the_fleet},
+    {"--metrics-port serves the runner's counters in Prometheus text format", test_metrics_endpoint},
     CU_TEST_INFO_NULL,
 };
 
