@@ -31,7 +31,7 @@ typedef struct sb_location {
 } sb_location;
 
 typedef struct sb_item {
-    char *sku;                /* "NDT-TEE-014-M": product SKU + size */
+    char *sku;                /* "NDT-TEE-012-M": product SKU + size */
     char *name;               /* "Organic Tee 014 Black M" */
     char *netsuite_item_id;   /* NetSuite inventoryItem internal id: "1042" */
     char *centra_product_id;  /* Centra product id (one per style): "14" */
