@@ -292,6 +292,29 @@ static void test_metrics_endpoint(void)
     CU_ASSERT_EQUAL(tproc_wait(a), 0);
 }
 
+static void test_runner_survives_losing_its_database_connection(void)
+{
+    define("cut", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                  "\"b\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"c\"}},\"c\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('cut', 'cut-' || g, '{\"ms\": 5}') from generate_series(1, 1500) g", 0, NULL);
+    char path[300];
+    const char *args[] = {"--runner-id", "runner-cut", "--until-idle", "--concurrency", "8", "--lease-seconds", "2", NULL};
+    pid_t a = tproc_runner(conninfo, log_path("cut", path, sizeof path), args);
+    /* Cut its connection three times while it works (a failover, an idle-connection killer). */
+    for (int cut = 0; cut < 3; cut++) {
+        CU_ASSERT(eventually("select count(*) from o2c.workflows where workflow = 'cut' and status = 'done'", 20000));
+        tproc_sleep_ms(150);
+        tpg_ok(db, "select pg_terminate_backend(pid) from pg_stat_activity "
+                   "where pid <> pg_backend_pid() and datname = current_database() and backend_type = 'client backend'", 0, NULL);
+    }
+    CU_ASSERT_EQUAL(tproc_wait(a), 0);
+    CU_ASSERT(tproc_count_lines(path, "database connection restored") >= 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'cut' and status = 'done'", 0, NULL), 1500);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from (select e.workflow_id, e.from_state from o2c.events e "
+                                   "join o2c.instance i on i.id = e.workflow_id where i.workflow = 'cut' and e.outcome = 'ok' "
+                                   "group by 1, 2 having count(*) <> 1) x", 0, NULL), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"4 runners over 10,000 workflows: every step exactly once", test_racing_runners_complete_every_step_once},
     {"a runner killed mid-step: its steps finish on another after the lease", test_killed_runner_steps_finish_elsewhere},
@@ -302,6 +325,7 @@ static CU_TestInfo tests[] = {
     {"NOTIFY wakes an idle runner", test_notify_wakes_an_idle_runner},
     {"a connection's concurrency limit holds for the whole fleet", test_connection_limit_holds_for_the_fleet},
     {"--metrics-port serves the runner's counters in Prometheus text format", test_metrics_endpoint},
+    {"a runner whose database connection is cut reconnects and finishes, nothing twice", test_runner_survives_losing_its_database_connection},
     CU_TEST_INFO_NULL,
 };
 
