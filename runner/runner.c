@@ -614,8 +614,11 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
         }
         collect_done(&r);
         int free_slots = opt->concurrency - r.ninflight;
-        bool want_claim = !draining && free_slots > 0 && (r.more || now_ms() >= r.next_poll_ms);
         int want = free_slots < opt->batch ? free_slots : opt->batch;
+        /* Results kept back by a database outage still occupy r.finished: leave room for them. */
+        if (want > r.finished_cap - r.nfinished - opt->concurrency)
+            want = r.finished_cap - r.nfinished - opt->concurrency;
+        bool want_claim = !draining && want > 0 && (r.more || now_ms() >= r.next_poll_ms);
         int got = -1;
         if (want_claim && r.nfinished > 0)
             got = complete_and_claim(&r, want);
@@ -623,7 +626,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             status = 1;
             break;
         }
-        if (draining && r.ninflight == 0)
+        if (draining && r.ninflight == 0 && r.nfinished == 0)
             break;
 
         if (want_claim) {
