@@ -14,9 +14,7 @@ static PGconn *db;
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_sql_actions", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
+    db = tpg_fresh("o2c_test_sql_actions", conninfo, sizeof conninfo);
     return db ? 0 : -1;
 }
 

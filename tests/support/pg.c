@@ -1,5 +1,7 @@
 #include "tests/support/pg.h"
 
+#include "tests/support/harness.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,13 @@ PGconn *tpg_connect(const char *conninfo)
     }
     PQclear(PQexec(conn, "set client_min_messages = warning"));
     return conn;
+}
+
+PGconn *tpg_fresh(const char *name, char *conninfo, size_t len)
+{
+    if (tsup_fresh_database(name, conninfo, len) != 0)
+        return NULL;
+    return tpg_connect(conninfo);
 }
 
 PGresult *tpg_query(PGconn *conn, const char *sql, int n, const char *const *params)

@@ -4,8 +4,13 @@
 #define O2C_TESTS_PG_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 PGconn *tpg_connect(const char *conninfo);
+
+/* A fresh migrated database `name` (see tsup_fresh_database), its conninfo in buf, and a
+ * connection to it; NULL on failure (a suite's set-up then fails, and so do its tests). */
+PGconn *tpg_fresh(const char *name, char *conninfo, size_t len);
 
 /* Runs sql with text parameters; returns the result (caller PQclear()s) or NULL on error. */
 PGresult *tpg_query(PGconn *conn, const char *sql, int n, const char *const *params);
