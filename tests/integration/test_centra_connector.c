@@ -133,7 +133,7 @@ static bool run_until(const char *p, long long orders, long long cancels, int ex
     CU_ASSERT_FATAL(runner > 0);
     bool reached = false, ok = false;
     long long rounds_then = 0;
-    for (int i = 0; i < 3000 && poller_active(p); i++) {
+    for (int i = 0; i < 1200 && poller_active(p); i++) {
         if (!reached && done_children(p, "order") >= orders && done_children(p, "cancel") >= cancels) {
             reached = true;
             rounds_then = poller_outcomes(p, "ok");
