@@ -388,12 +388,40 @@ static void test_bad_poller_settings_are_exceptions(void)
                                    "or (business_key = 'csix-store' and message like '%\"store\"%eu:1%'))", 0, NULL), 4);
 }
 
+static void test_a_killed_runner_neither_skips_nor_repeats(void)
+{
+    int port;
+    const char *args[] = {"--random-seed", "4", "--latency-ms", "40", NULL};
+    pid_t sandbox = tproc_sandbox("centra", logs, args, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("cseven", port, "{}");
+    place_orders(port, 60);
+    start_poller("cseven", 5, "");
+    /* A runner with short leases is killed without warning once a part of the orders is in. */
+    const char *first[] = {"--concurrency", "4", "--poll-ms", "100", "--lease-seconds", "2", NULL};
+    pid_t runner = tproc_runner(conninfo, logs, first);
+    CU_ASSERT_FATAL(runner > 0);
+    for (int i = 0; i < 1200 && children("cseven", "order") < 20; i++)
+        tproc_sleep_ms(20);
+    kill(runner, SIGKILL);
+    CU_ASSERT_EQUAL(tproc_wait(runner), 128 + SIGKILL);
+    long long at_kill = children("cseven", "order");
+    CU_ASSERT(at_kill >= 20 && at_kill < 60);
+    /* Another runner takes over (after the lease of a step caught mid-flight runs out). */
+    CU_ASSERT(run_until("cseven", 60, 0, 2));
+    check_children_match_sandbox("cseven", port);
+    CU_ASSERT(poller_active("cseven"));
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"every Centra order starts one child, once, through ties, re-reads and later rounds", test_every_order_starts_one_child_once},
     {"a cancelled order starts its cancel workflow once", test_cancelled_orders_start_their_cancel_workflow_once},
     {"429, 503, cut-off bodies and a tight rate limit still give exactly once", test_faults_and_rate_limits_still_give_exactly_once},
     {"a bad token is a remote_auth exception; fixed and re-driven, the orders arrive", test_bad_token_is_a_remote_auth_exception},
     {"a token without Customer:read is a remote_permission exception", test_missing_permission_is_a_remote_permission_exception},
+    {"a runner killed with SIGKILL mid-ingest: another finishes, nothing skipped or repeated", test_a_killed_runner_neither_skips_nor_repeats},
     {"bad poller settings are bad_input exceptions naming the setting", test_bad_poller_settings_are_exceptions},
     CU_TEST_INFO_NULL,
 };
