@@ -30,7 +30,7 @@ static void usage(FILE *to)
             "usage: o2c-runner [options]\n"
             "  --database URL          PostgreSQL URL or conninfo (default $DATABASE_URL, then PG* variables)\n"
             "  --concurrency N         steps in flight at once (default 16)\n"
-            "  --batch N               most steps per claim (default 64)\n"
+            "  --batch N               most steps per claim (default 200)\n"
             "  --lease-seconds N       lease on a claimed step, renewed while it runs (default 30)\n"
             "  --poll-ms N             slow poll besides LISTEN/NOTIFY (default 1000)\n"
             "  --lanes a,b             claim only from these lanes (default all)\n"

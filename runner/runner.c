@@ -41,7 +41,7 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->concurrency = 16;
-    opt->batch = 64;
+    opt->batch = 200;
     opt->lease_seconds = 30;
     opt->poll_ms = 1000;
     opt->idle_horizon_seconds = 60;
