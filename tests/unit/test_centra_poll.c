@@ -1,0 +1,295 @@
+/* centra.poll_orders against canned Centra answers from a one-request HTTP server on loopback:
+ * what it asks for (cursor, after, page size), how the cursor and `after` move through ties and
+ * time zone offsets, what it starts, that money text passes through unchanged, and that answers
+ * the sandbox never gives (an order without a number, trailing garbage) become clear outcomes. */
+#include "connectors/centra/centra.h"
+#include "runner/action.h"
+#include "tests/support/harness.h"
+
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* NULL-safe comparisons, so that a wrong outcome fails an assertion instead of the program. */
+static bool same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+static bool contains(const char *hay, const char *needle) { return hay && strstr(hay, needle) != NULL; }
+#define ASSERT_SAME(a, b) CU_ASSERT(same((a), (b)))
+
+struct canned {
+    int fd, port, status;
+    const char *body;
+    char request[65536]; /* the request body received */
+    pthread_t thread;
+};
+
+static void *serve_one(void *arg)
+{
+    struct canned *c = arg;
+    int conn = accept(c->fd, NULL, NULL);
+    if (conn < 0)
+        return NULL;
+    char buf[131072];
+    size_t got = 0;
+    long want = -1;
+    char *body = NULL;
+    while (got < sizeof buf - 1) {
+        ssize_t r = read(conn, buf + got, sizeof buf - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        buf[got] = '\0';
+        if (!body && (body = strstr(buf, "\r\n\r\n"))) {
+            body += 4;
+            const char *cl = strcasestr(buf, "Content-Length:");
+            want = cl ? atol(cl + 15) : 0;
+        }
+        if (body && (long)(got - (size_t)(body - buf)) >= want)
+            break;
+    }
+    snprintf(c->request, sizeof c->request, "%s", body ? body : "");
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                     c->status, strlen(c->body));
+    if (write(conn, head, (size_t)n) < 0 || write(conn, c->body, strlen(c->body)) < 0)
+        perror("canned server");
+    close(conn);
+    return NULL;
+}
+
+/* Listens on a free loopback port and answers one request with status and body. */
+static void canned_start(struct canned *c, int status, const char *body)
+{
+    memset(c, 0, sizeof *c);
+    c->status = status;
+    c->body = body;
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    CU_ASSERT_FATAL(c->fd >= 0 && bind(c->fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(c->fd, 1) == 0 &&
+                    getsockname(c->fd, (struct sockaddr *)&a, &len) == 0);
+    c->port = ntohs(a.sin_port);
+    CU_ASSERT_FATAL(pthread_create(&c->thread, NULL, serve_one, c) == 0);
+}
+
+static void canned_stop(struct canned *c)
+{
+    pthread_join(c->thread, NULL);
+    close(c->fd);
+}
+
+/* Runs centra.poll_orders with context against one canned answer; the caller frees the step.
+ * c->request then holds what was sent. */
+static struct o2c_step *poll(struct canned *c, const char *context, int status, const char *answer)
+{
+    canned_start(c, status, answer);
+    struct o2c_step *s = calloc(1, sizeof *s);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", c->port);
+    s->workflow = strdup("centra_orders");
+    s->state = strdup("poll");
+    s->action = strdup("centra.poll_orders");
+    s->business_key = strdup("centra:1:orders");
+    s->connection = strdup("centra");
+    s->connection_base_url = strdup(url);
+    s->context_json = strdup(context);
+    o2c_outcome_clear(&s->outcome);
+    const struct o2c_action *a = o2c_action_find("centra.poll_orders");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    a->run(s, &s->outcome);
+    canned_stop(c);
+    return s;
+}
+
+/* A page answer with orders given as (number, status, updatedAt) and the page info. */
+static char *page(int n, const int *numbers, const char *const *statuses, const char *const *updated, bool more,
+                  const char *end_cursor)
+{
+    static char buf[32768];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "{\"data\":{\"orderConnection\":{\"pageInfo\":{\"hasNextPage\":%s,"
+                                   "\"endCursor\":%s%s%s},\"edges\":[", more ? "true" : "false",
+                                   end_cursor ? "\"" : "", end_cursor ? end_cursor : "null", end_cursor ? "\"" : "");
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used,
+                                 "%s{\"cursor\":\"c%d\",\"node\":{\"id\":%d,\"number\":%d,\"status\":\"%s\",\"updatedAt\":\"%s\","
+                                 "\"grandTotal\":{\"value\":457.10,\"currency\":{\"code\":\"SEK\"}}}}",
+                                 i ? "," : "", numbers[i], numbers[i] - 1000, numbers[i], statuses[i], updated[i]);
+    snprintf(buf + used, sizeof buf - used, "]}}}");
+    return buf;
+}
+
+static json_object *sent_variables(const struct canned *c, json_object **root)
+{
+    *root = json_tokener_parse(c->request);
+    json_object *v = NULL;
+    CU_ASSERT(*root && json_object_object_get_ex(*root, "variables", &v));
+    return v;
+}
+
+static const char *get_path(json_object *o, const char *a, const char *b, const char *d)
+{
+    json_object *v = o;
+    const char *keys[] = {a, b, d};
+    for (int i = 0; i < 3 && keys[i] && v; i++)
+        if (!json_object_object_get_ex(v, keys[i], &v))
+            v = NULL;
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static const char *patch_string(const struct o2c_step *s, const char *key, bool *present)
+{
+    json_object *v = NULL;
+    *present = s->outcome.patch && json_object_object_get_ex(s->outcome.patch, key, &v);
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static void test_first_page_moves_the_cursor(void)
+{
+    struct canned c;
+    int nums[] = {1001, 1002};
+    const char *st[] = {"CONFIRMED", "CONFIRMED"};
+    const char *up[] = {"2026-11-23T10:00:00+00:00", "2026-11-23T10:00:05+00:00"};
+    struct o2c_step *s = poll(&c, "{\"page_size\":2}", 200, page(2, nums, st, up, true, "c1"));
+    json_object *root, *vars = sent_variables(&c, &root), *v;
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(vars, "first")), 2);
+    CU_ASSERT_FALSE(json_object_object_get_ex(vars, "where", &v));
+    CU_ASSERT_FALSE(json_object_object_get_ex(vars, "after", &v));
+    CU_ASSERT(contains(get_path(root, "query", NULL, NULL), "sort: [updatedAt_ASC]"));
+    json_object_put(root);
+
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 0); /* a full page: more to read now */
+    bool has;
+    ASSERT_SAME(patch_string(s, "cursor", &has), "2026-11-23T10:00:05+00:00");
+    CU_ASSERT(patch_string(s, "after", &has) == NULL && has); /* cleared */
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 2);
+    json_object *first = json_object_array_get_idx(s->outcome.start, 0);
+    ASSERT_SAME(get_path(first, "workflow", NULL, NULL), "order_to_cash");
+    ASSERT_SAME(get_path(first, "business_key", NULL, NULL), "centra:1:1001");
+    ASSERT_SAME(get_path(first, "input", "source", NULL), "centra");
+    ASSERT_SAME(get_path(first, "input", "store", NULL), "1");
+    /* Money as Centra wrote it, digit for digit, in what the engine will store. */
+    CU_ASSERT(contains(json_object_to_json_string_ext(first, JSON_C_TO_STRING_PLAIN), "\"value\":457.10"));
+    o2c_step_free(s);
+}
+
+static void test_a_page_of_one_second_pages_on_with_after(void)
+{
+    struct canned c;
+    int nums[] = {1003, 1004};
+    const char *st[] = {"CONFIRMED", "CONFIRMED"};
+    /* The same instant as the cursor, written with another offset. */
+    const char *up[] = {"2026-11-23T11:00:05+01:00", "2026-11-23T10:00:05Z"};
+    struct o2c_step *s = poll(&c, "{\"page_size\":2,\"cursor\":\"2026-11-23T10:00:05+00:00\",\"store\":\"eu\"}", 200,
+                              page(2, nums, st, up, true, "end-2"));
+    json_object *root, *vars = sent_variables(&c, &root), *v;
+    ASSERT_SAME(get_path(vars, "where", "updatedAt", "from"), "2026-11-23T10:00:05+00:00");
+    CU_ASSERT_FALSE(json_object_object_get_ex(vars, "after", &v));
+    json_object_put(root);
+    bool has;
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT(patch_string(s, "cursor", &has) == NULL && !has); /* the cursor stays */
+    ASSERT_SAME(patch_string(s, "after", &has), "end-2");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 0);
+    ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 1), "business_key", NULL, NULL), "centra:eu:1004");
+    o2c_step_free(s);
+
+    /* The next round asks for the same filter after that cursor; an empty page changes nothing
+     * and waits the poll interval. */
+    s = poll(&c, "{\"page_size\":2,\"cursor\":\"2026-11-23T10:00:05+00:00\",\"after\":\"end-2\",\"poll_interval_ms\":700}",
+             200, page(0, NULL, NULL, NULL, false, NULL));
+    vars = sent_variables(&c, &root);
+    ASSERT_SAME(get_path(vars, "after", NULL, NULL), "end-2");
+    ASSERT_SAME(get_path(vars, "where", "updatedAt", "from"), "2026-11-23T10:00:05+00:00");
+    json_object_put(root);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_PTR_NULL(s->outcome.patch);
+    CU_ASSERT_PTR_NULL(s->outcome.start);
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 700);
+    o2c_step_free(s);
+}
+
+static void test_cancelled_order_starts_both(void)
+{
+    struct canned c;
+    int nums[] = {1009};
+    const char *st[] = {"CANCELLED"};
+    const char *up[] = {"2026-11-23T10:09:00+00:00"};
+    struct o2c_step *s = poll(&c, "{\"child_workflow\":\"o2c\",\"cancel_workflow\":\"cx\"}", 200,
+                              page(1, nums, st, up, false, "c0"));
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 15000); /* the default interval */
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 2);
+    json_object *a = json_object_array_get_idx(s->outcome.start, 0), *b = json_object_array_get_idx(s->outcome.start, 1);
+    ASSERT_SAME(get_path(a, "workflow", NULL, NULL), "o2c");
+    ASSERT_SAME(get_path(a, "business_key", NULL, NULL), "centra:1:1009");
+    ASSERT_SAME(get_path(b, "workflow", NULL, NULL), "cx");
+    ASSERT_SAME(get_path(b, "business_key", NULL, NULL), "centra:1:1009:cancel");
+    ASSERT_SAME(get_path(b, "input", "order", "status"), "CANCELLED");
+    o2c_step_free(s);
+}
+
+static void test_bad_answers_start_nothing(void)
+{
+    struct canned c;
+    /* The second order has no number: nothing of the page is started. */
+    struct o2c_step *s = poll(&c, "{}", 200,
+                              "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"CONFIRMED\","
+                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}},{\"node\":{\"status\":\"CONFIRMED\","
+                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
+    ASSERT_SAME(s->outcome.name, "failed");
+    ASSERT_SAME(get_path(s->outcome.detail, "category", NULL, NULL), "remote_data");
+    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1 on the page has no valid number"));
+    CU_ASSERT_PTR_NULL(s->outcome.start);
+    CU_ASSERT_PTR_NULL(s->outcome.patch);
+    o2c_step_free(s);
+
+    /* A number as a string, an unreadable updatedAt. */
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":\"1001\",\"status\":\"X\","
+                            "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
+    ASSERT_SAME(s->outcome.name, "failed");
+    o2c_step_free(s);
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"X\","
+                            "\"updatedAt\":\"last tuesday\"}}]}}}");
+    ASSERT_SAME(s->outcome.name, "failed");
+    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1001 has no readable status or updatedAt"));
+    o2c_step_free(s);
+
+    /* No orderConnection at all; a body cut off; a body with something after the JSON. */
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":null}}");
+    ASSERT_SAME(s->outcome.name, "failed");
+    o2c_step_free(s);
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"num");
+    ASSERT_SAME(s->outcome.name, "retry");
+    o2c_step_free(s);
+    s = poll(&c, "{}", 200, "{\"data\":{}} trailing");
+    ASSERT_SAME(s->outcome.name, "retry");
+    o2c_step_free(s);
+}
+
+static CU_TestInfo tests[] = {
+    {"the first page asks from the beginning and moves the cursor", test_first_page_moves_the_cursor},
+    {"a page within the cursor's second pages on with after", test_a_page_of_one_second_pages_on_with_after},
+    {"a cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
+    {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
+    CU_TEST_INFO_NULL,
+};
+
+static int set_up(void)
+{
+    setenv("CENTRA_TOKEN", "unit-token", 1);
+    return 0;
+}
+
+static CU_SuiteInfo suites[] = {
+    {"centra.poll_orders", set_up, NULL, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return tsup_run_suites("unit/test_centra_poll", suites); }
