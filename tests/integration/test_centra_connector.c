@@ -415,6 +415,38 @@ static void test_a_killed_runner_neither_skips_nor_repeats(void)
     CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
 }
 
+/* The cancel workflow's default name (order_cancellation) may not be defined yet where the
+ * poller runs: the page's result is refused as a whole, the poller stops in an exception naming
+ * the missing workflow, and defining it plus a re-drive ingests the page with nothing lost. */
+static void test_an_undefined_child_workflow_stops_the_poller_until_defined(void)
+{
+    int port;
+    pid_t sandbox = tproc_sandbox("centra", logs, NULL, &port);
+    CU_ASSERT_FATAL(sandbox > 0);
+    define("ceight", port, "{}");
+    place_orders(port, 3);
+    char answer[4096];
+    CU_ASSERT_EQUAL(tproc_http_post(port, "/_sandbox/orders/1002/cancel", NULL, "{}", answer, sizeof answer), 200);
+    start_poller("ceight", 10, "\"cancel_workflow\":\"ceight_later\"");
+    const char *args[] = {"--until-idle", "--idle-horizon-seconds", "0", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, logs, args)), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ceight_poll' "
+                                   "and message like '%unknown workflow \"ceight_later\"%'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(children("ceight", "order"), 0); /* none of the page's starts committed */
+    const char *child = "{\"initial\":\"map\",\"states\":{\"map\":{\"action\":\"core.noop\",\"lane\":\"orders\","
+                        "\"on\":{\"ok\":\"done\"}},\"done\":{\"terminal\":true}}}";
+    const char *d[] = {child};
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow('ceight_later', $1::jsonb)", 1, d));
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where workflow = 'ceight_poll'", 0, NULL));
+    CU_ASSERT(run_until("ceight", 3, 0, 2));
+    CU_ASSERT_EQUAL(children("ceight", "order"), 3);
+    CU_ASSERT_EQUAL(children("ceight", "later"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ceight_later' "
+                                   "and business_key = 'centra:1:1002:cancel'", 0, NULL), 1);
+    kill(sandbox, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"every Centra order starts one child, once, through ties, re-reads and later rounds", test_every_order_starts_one_child_once},
     {"a cancelled order starts its cancel workflow once", test_cancelled_orders_start_their_cancel_workflow_once},
@@ -422,6 +454,7 @@ static CU_TestInfo tests[] = {
     {"a bad token is a remote_auth exception; fixed and re-driven, the orders arrive", test_bad_token_is_a_remote_auth_exception},
     {"a token without Customer:read is a remote_permission exception", test_missing_permission_is_a_remote_permission_exception},
     {"a runner killed with SIGKILL mid-ingest: another finishes, nothing skipped or repeated", test_a_killed_runner_neither_skips_nor_repeats},
+    {"an undefined child workflow stops the poller in an exception until it is defined", test_an_undefined_child_workflow_stops_the_poller_until_defined},
     {"bad poller settings are bad_input exceptions naming the setting", test_bad_poller_settings_are_exceptions},
     CU_TEST_INFO_NULL,
 };
