@@ -31,6 +31,7 @@ struct runner {
     int nfinished;
     int finished_cap;
     long claims;
+    int claim_failures;          /* in a row; a claim that keeps failing is not a passing fault */
     bool more;                   /* the last claim was full: more work is probably due */
     int64_t next_poll_ms;        /* monotonic ms */
     int64_t next_renew_ms;
@@ -218,10 +219,19 @@ static int claim(struct runner *r, int want)
     PGresult *res = o2c_db_run(r->db, "step", "claim", 5, p.values);
     if (!res) {
         o2c_logf(O2C_LOG_ERROR, "claim failed: %s", o2c_db_error(r->db));
-        if (o2c_db_broken(r->db) && !reconnect(r))
+        if (o2c_db_broken(r->db))
+            return reconnect(r) ? 0 : -1;
+        /* The database refuses the claim itself (say, a schema older than this runner): that
+         * will not pass by waiting 50 ms. Give up after a few tries, loudly. */
+        if (++r->claim_failures >= 10) {
+            o2c_logf(O2C_LOG_ERROR, "claiming failed %d times in a row; stopping (is the schema up to date? "
+                                    "run bin/o2c migrate): %s", r->claim_failures, o2c_db_error(r->db));
             return -1;
+        }
+        sleep(1);
         return 0;
     }
+    r->claim_failures = 0;
     int rows = take_claimed(r, res);
     PQclear(res);
     return rows;

@@ -5,6 +5,10 @@ returns bigint
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
+-- Lookups by key, always: a plan cached while o2c.instance was empty must not scan it later
+-- (starting 20,000 workflows in one session was quadratic before this).
+set enable_seqscan = off
+set jit = off
 as $$
 declare
     v_id      bigint;

@@ -315,6 +315,22 @@ static void test_runner_survives_losing_its_database_connection(void)
                                    "group by 1, 2 having count(*) <> 1) x", 0, NULL), 0);
 }
 
+static void test_runner_gives_up_on_a_claim_the_database_refuses(void)
+{
+    /* A schema the runner does not match: its claim statement cannot run at all. */
+    char other[1024], path[300];
+    PGconn *empty = tpg_fresh("o2c_test_runners_old_schema", other, sizeof other);
+    CU_ASSERT_FATAL(empty != NULL);
+    tpg_ok(empty, "select o2c.define_workflow('w', '{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\","
+                  "\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}')", 0, NULL);
+    tpg_ok(empty, "select o2c.start('w', 'pending')", 0, NULL);
+    tpg_ok(empty, "drop function o2c.claim(text, int, int, text[], boolean)", 0, NULL);
+    PQfinish(empty);
+    const char *args[] = {"--until-idle", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(other, log_path("old-schema", path, sizeof path), args)), 1);
+    CU_ASSERT(tproc_count_lines(path, "is the schema up to date? run bin/o2c migrate") == 1);
+}
+
 static CU_TestInfo tests[] = {
     {"4 runners over 10,000 workflows: every step exactly once", test_racing_runners_complete_every_step_once},
     {"a runner killed mid-step: its steps finish on another after the lease", test_killed_runner_steps_finish_elsewhere},
@@ -326,6 +342,7 @@ static CU_TestInfo tests[] = {
     {"a connection's concurrency limit holds for the whole fleet", test_connection_limit_holds_for_the_fleet},
     {"--metrics-port serves the runner's counters in Prometheus text format", test_metrics_endpoint},
     {"a runner whose database connection is cut reconnects and finishes, nothing twice", test_runner_survives_losing_its_database_connection},
+    {"a runner gives up, with a clear message, on a claim the database keeps refusing", test_runner_gives_up_on_a_claim_the_database_refuses},
     CU_TEST_INFO_NULL,
 };
 
