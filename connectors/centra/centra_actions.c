@@ -4,7 +4,8 @@
  *       itself). Reads one page of orders changed since the cursor, in updatedAt order, and starts
  *       one child workflow per order — business key centra:<store>:<order number>, input
  *       {"source":"centra","store":…,"order":<the order as Centra returned it>} — plus, for a
- *       CANCELLED order, the cancel workflow with key centra:<store>:<number>:cancel. The starts
+ *       cancelled order (status CANCELLED, or cancelled units on a line of an order that had
+ *       partly shipped), the cancel workflow with key centra:<store>:<number>:cancel. The starts
  *       and the new cursor commit in the same transaction as this result, so a crash between
  *       reading and committing just reads the page again, and o2c.start's idempotence per
  *       (workflow, business key) makes a re-read start nothing twice.
@@ -176,7 +177,23 @@ static bool view_order(json_object *edge, size_t i, const char *what, struct ord
                            "Centra's answer to %s: order %" PRId64 " has no readable status or updatedAt", what, v->number);
         return false;
     }
+    /* A cancellation is status CANCELLED, or (when some units had shipped already and Centra
+     * keeps the order SHIPPED) cancelled units on a line: both must reach the cancel workflow. */
     v->cancelled = strcasecmp(status, "CANCELLED") == 0;
+    json_object *lines, *q;
+    if (json_object_object_get_ex(v->node, "lines", &lines) && json_object_is_type(lines, json_type_array))
+        for (size_t l = 0; l < json_object_array_length(lines); l++) {
+            json_object *line = json_object_array_get_idx(lines, l);
+            if (!json_object_object_get_ex(line, "cancelledQuantity", &q))
+                continue;
+            if (!json_object_is_type(q, json_type_int) || json_object_get_int64(q) < 0) {
+                o2c_outcome_failed(out, "remote_data", "high", "engineering",
+                                   "Centra's answer to %s: order %" PRId64 " line %zu has an unreadable cancelledQuantity",
+                                   what, v->number, l);
+                return false;
+            }
+            v->cancelled |= json_object_get_int64(q) > 0;
+        }
     return true;
 }
 

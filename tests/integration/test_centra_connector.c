@@ -173,9 +173,9 @@ static long long stat_number(int port, const char *path)
 }
 
 /* Every child of p_order is keyed by its order's number, and every order of the sandbox has its
- * child with grandTotal digit for digit as Centra writes it (no float on the way). A cancelled
- * order's totals changed after its order child took its snapshot, so it is compared with its
- * cancel workflow, which carries the order as it was once cancelled. */
+ * child with grandTotal digit for digit as Centra writes it (no float on the way). A (partly)
+ * cancelled order's totals changed after its order child took its snapshot, so it is compared
+ * with its cancel workflow, which carries the order as it was once cancelled. */
 static void check_children_match_sandbox(const char *p, int port)
 {
     long long n = stat_number(port, "records.orders");
@@ -188,7 +188,7 @@ static void check_children_match_sandbox(const char *p, int port)
     const char *auth[] = {"Authorization: Bearer " TOKEN, NULL};
     char answer[1 << 20], name[64];
     int status = tproc_http_post(port, "/graphql", auth,
-                                 "{\"query\":\"{ orders(limit: 200) { number status grandTotal { value } } }\"}", answer,
+                                 "{\"query\":\"{ orders(limit: 200) { number status grandTotal { value } lines { cancelledQuantity } } }\"}", answer,
                                  sizeof answer);
     CU_ASSERT_EQUAL_FATAL(status, 200);
     json_object *root = json_tokener_parse(answer), *data, *orders;
@@ -202,6 +202,9 @@ static void check_children_match_sandbox(const char *p, int port)
         json_object_object_get_ex(o, "grandTotal", &gt);
         json_object_object_get_ex(gt, "value", &val);
         bool cancelled = strcmp(json_object_get_string(st), "CANCELLED") == 0;
+        json_object *lines = json_object_object_get(o, "lines");
+        for (size_t l = 0; l < json_object_array_length(lines); l++)
+            cancelled |= json_object_get_int(json_object_object_get(json_object_array_get_idx(lines, l), "cancelledQuantity")) > 0;
         char key[64];
         snprintf(name, sizeof name, "%s_%s", p, cancelled ? "cancel" : "order");
         snprintf(key, sizeof key, "centra:1:%d%s", json_object_get_int(num), cancelled ? ":cancel" : "");
@@ -292,7 +295,46 @@ static void test_cancelled_orders_start_their_cancel_workflow_once(void)
     CU_ASSERT_EQUAL(start_events("ctwo", "cancel"), 2);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ctwo_cancel' "
                                    "and business_key in ('centra:1:1004:cancel', 'centra:1:1014:cancel')", 0, NULL), 2);
-    check_children_match_sandbox("ctwo", port);
+
+    /* Partly shipped, then cancelled: Centra keeps it SHIPPED with cancelled units on its lines. */
+    const char *auth[] = {"Authorization: Bearer " TOKEN, NULL};
+    static char big[1 << 20];
+    CU_ASSERT_EQUAL_FATAL(tproc_http_post(port, "/graphql", auth,
+                                          "{\"query\":\"{ orders(limit: 200) { number status lines { id quantity } } }\"}",
+                                          big, sizeof big), 200);
+    json_object *root = json_tokener_parse(big), *list = NULL;
+    CU_ASSERT_FATAL(root != NULL);
+    json_object_object_get_ex(json_object_object_get(root, "data"), "orders", &list);
+    int number = 0, line = 0;
+    for (size_t i = 0; list && i < json_object_array_length(list) && !number; i++) {
+        json_object *o = json_object_array_get_idx(list, i), *lines = json_object_object_get(o, "lines");
+        int units = 0;
+        for (size_t l = 0; l < json_object_array_length(lines); l++)
+            units += json_object_get_int(json_object_object_get(json_object_array_get_idx(lines, l), "quantity"));
+        if (strcmp(json_object_get_string(json_object_object_get(o, "status")), "CONFIRMED") == 0 && units >= 2) {
+            number = json_object_get_int(json_object_object_get(o, "number"));
+            line = json_object_get_int(json_object_object_get(json_object_array_get_idx(lines, 0), "id"));
+        }
+    }
+    json_object_put(root);
+    CU_ASSERT_FATAL(number > 0);
+    char mutation[512], path[64], key[64];
+    snprintf(mutation, sizeof mutation,
+             "{\"query\":\"mutation { createShipment(input: {order: {number: %d}, lines: [{orderLine: {id: %d}, quantity: 1}]}) "
+             "{ shipment { id } userErrors { message } } }\"}", number, line);
+    CU_ASSERT_EQUAL(tproc_http_post(port, "/graphql", auth, mutation, big, sizeof big), 200);
+    CU_ASSERT(strstr(big, "\"userErrors\":[]") != NULL);
+    snprintf(path, sizeof path, "/_sandbox/orders/%d/cancel", number);
+    CU_ASSERT_EQUAL(tproc_http_post(port, path, NULL, "{}", answer, sizeof answer), 200);
+    CU_ASSERT(strstr(answer, "SHIPPED") != NULL);
+    CU_ASSERT(run_until("ctwo", 15, 3, 3));
+    CU_ASSERT_EQUAL(children("ctwo", "cancel"), 3);
+    CU_ASSERT_EQUAL(start_events("ctwo", "cancel"), 3);
+    snprintf(key, sizeof key, "centra:1:%d:cancel", number);
+    const char *k[] = {key};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ctwo_cancel' and business_key = $1 "
+                                   "and context->'order'->>'status' = 'SHIPPED'", 1, k), 1);
+    CU_ASSERT_EQUAL(children("ctwo", "order"), 15);
     CU_ASSERT(poller_active("ctwo"));
     kill(sandbox, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);
@@ -449,7 +491,7 @@ static void test_an_undefined_child_workflow_stops_the_poller_until_defined(void
 
 static CU_TestInfo tests[] = {
     {"every Centra order starts one child, once, through ties, re-reads and later rounds", test_every_order_starts_one_child_once},
-    {"a cancelled order starts its cancel workflow once", test_cancelled_orders_start_their_cancel_workflow_once},
+    {"a cancelled order (also a partly shipped one) starts its cancel workflow once", test_cancelled_orders_start_their_cancel_workflow_once},
     {"429, 503, cut-off bodies and a tight rate limit still give exactly once", test_faults_and_rate_limits_still_give_exactly_once},
     {"a bad token is a remote_auth exception; fixed and re-driven, the orders arrive", test_bad_token_is_a_remote_auth_exception},
     {"a token without Customer:read is a remote_permission exception", test_missing_permission_is_a_remote_permission_exception},

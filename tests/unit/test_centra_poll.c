@@ -233,6 +233,23 @@ static void test_cancelled_order_starts_both(void)
     ASSERT_SAME(get_path(b, "business_key", NULL, NULL), "centra:1:1009:cancel");
     ASSERT_SAME(get_path(b, "input", "order", "status"), "CANCELLED");
     o2c_step_free(s);
+
+    /* Partly shipped and then cancelled: still SHIPPED, with cancelled units on a line. */
+    const char *partly = "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1010,\"status\":\"SHIPPED\","
+                         "\"updatedAt\":\"2026-11-23T10:10:00+00:00\",\"lines\":[{\"quantity\":1,\"cancelledQuantity\":0},"
+                         "{\"quantity\":0,\"cancelledQuantity\":2}]}},{\"node\":{\"number\":1011,\"status\":\"SHIPPED\","
+                         "\"updatedAt\":\"2026-11-23T10:10:01+00:00\",\"lines\":[{\"quantity\":1,\"cancelledQuantity\":0}]}}]}}}";
+    s = poll(&c, "{}", 200, partly);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 3);
+    ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 1), "business_key", NULL, NULL), "centra:1:1010:cancel");
+    ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 2), "business_key", NULL, NULL), "centra:1:1011");
+    o2c_step_free(s);
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1010,\"status\":\"SHIPPED\","
+                            "\"updatedAt\":\"2026-11-23T10:10:00+00:00\",\"lines\":[{\"cancelledQuantity\":\"2\"}]}}]}}}");
+    ASSERT_SAME(s->outcome.name, "failed");
+    CU_ASSERT_PTR_NULL(s->outcome.start);
+    o2c_step_free(s);
 }
 
 static void test_bad_answers_start_nothing(void)
@@ -276,7 +293,7 @@ static void test_bad_answers_start_nothing(void)
 static CU_TestInfo tests[] = {
     {"the first page asks from the beginning and moves the cursor", test_first_page_moves_the_cursor},
     {"a page within the cursor's second pages on with after", test_a_page_of_one_second_pages_on_with_after},
-    {"a cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
+    {"a cancelled or partly cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
     {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
     CU_TEST_INFO_NULL,
 };
