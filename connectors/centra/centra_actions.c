@@ -281,8 +281,9 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
         }
         o2c_outcome_patch(out, "after", json_object_new_string(end));
     }
-    bool has_more = n == (size_t)c.page_size ||
-                    (page && json_object_object_get_ex(page, "hasNextPage", &more) && json_object_get_boolean(more));
+    /* An empty page is never "more", whatever hasNextPage says: it would spin with no progress. */
+    bool has_more = n > 0 && (n == (size_t)c.page_size || (json_object_object_get_ex(page, "hasNextPage", &more) &&
+                                                           json_object_get_boolean(more)));
     out->delay_ms = has_more ? 0 : c.interval_ms;
 
     out->detail = json_object_new_object();

@@ -213,6 +213,12 @@ static void test_a_page_of_one_second_pages_on_with_after(void)
     CU_ASSERT_PTR_NULL(s->outcome.start);
     CU_ASSERT_EQUAL(s->outcome.delay_ms, 700);
     o2c_step_free(s);
+
+    /* An empty page that claims a next page must not make the poller spin. */
+    s = poll(&c, "{\"poll_interval_ms\":900}", 200, page(0, NULL, NULL, NULL, true, NULL));
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 900);
+    o2c_step_free(s);
 }
 
 static void test_cancelled_order_starts_both(void)
