@@ -1,8 +1,8 @@
 #include "tests/support/proc.h"
 
 #include "tests/support/harness.h"
+#include "tests/support/sandbox_client.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,115 +76,42 @@ int tproc_count_lines(const char *path, const char *needle)
 
 pid_t tproc_sandbox(const char *service, const char *log_path, const char *const *args, int *port)
 {
-    char bin[512];
-    tsup_bin("o2c-sandbox", bin, sizeof bin);
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = "o2c-sandbox";
-    argv[n++] = service;
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    for (int i = 0; args && args[i] && n < 62; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int out[2];
-    if (pipe(out) != 0)
+    tsb_sandbox sb;
+    if (tsb_start_logged(&sb, service, args, log_path) != 0)
         return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        close(out[1]);
-        if (log_path) {
-            int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-            if (fd >= 0) {
-                dup2(fd, 2);
-                close(fd);
-            }
-        }
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[128] = "";
-    size_t got = 0;
-    while (got < sizeof line - 1) {
-        ssize_t r = read(out[0], line + got, 1);
-        if (r <= 0 || line[got] == '\n')
-            break;
-        got++;
-    }
-    line[got] = '\0';
-    close(out[0]);
-    if (sscanf(line, "listening on 127.0.0.1:%d", port) != 1) {
-        fprintf(stderr, "tests: sandbox %s did not start (said \"%s\")\n", service, line);
-        kill(pid, SIGKILL);
-        tproc_wait(pid);
-        return -1;
-    }
-    return pid;
+    *port = sb.port;
+    return sb.pid;
 }
 
-struct buffer {
-    char *data;
-    size_t len, cap;
-};
-
-static size_t collect(char *data, size_t size, size_t n, void *arg)
+/* method to http://127.0.0.1:port/path; the answer's body (cut to len) in buf; the status or -1. */
+static int request(const char *method, int port, const char *path, const char *const *headers, const char *body,
+                   char *buf, size_t len)
 {
-    struct buffer *b = arg;
-    size_t take = size * n;
-    if (b->len + take >= b->cap)
-        take = b->cap - 1 - b->len;
-    memcpy(b->data + b->len, data, take);
-    b->len += take;
-    b->data[b->len] = '\0';
-    return size * n;
+    char url[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    tsb_response res;
+    buf[0] = '\0';
+    if (tsb_http(method, url, headers, body, body ? strlen(body) : 0, &res) != 0) {
+        tsb_response_free(&res);
+        return -1;
+    }
+    snprintf(buf, len, "%s", res.body ? res.body : "");
+    int status = (int)res.status;
+    tsb_response_free(&res);
+    return status;
 }
 
 int tproc_http_get(int port, const char *path, char *buf, size_t len)
 {
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *h = curl_easy_init();
-    if (!h)
-        return -1;
-    struct buffer b = {buf, 0, len};
-    buf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    long status = -1;
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(h);
-    return (int)status;
+    return request("GET", port, path, NULL, NULL, buf, len);
 }
 
 int tproc_http_post(int port, const char *path, const char *const *headers, const char *body, char *buf, size_t len)
 {
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *h = curl_easy_init();
-    if (!h)
-        return -1;
-    struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
-    for (int i = 0; headers && headers[i]; i++)
-        list = curl_slist_append(list, headers[i]);
-    struct buffer b = {buf, 0, len};
-    buf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    long status = -1;
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(h);
-    curl_slist_free_all(list);
-    return (int)status;
+    const char *with_type[16] = {"Content-Type: application/json"};
+    int n = 1;
+    for (int i = 0; headers && headers[i] && n < 15; i++)
+        with_type[n++] = headers[i];
+    with_type[n] = NULL;
+    return request("POST", port, path, with_type, body ? body : "", buf, len);
 }

@@ -25,11 +25,19 @@ static void curl_init(void)
 
 int tsb_start(tsb_sandbox *sb, const char *service, const char *const *args)
 {
+    return tsb_start_logged(sb, service, args, NULL);
+}
+
+int tsb_start_logged(tsb_sandbox *sb, const char *service, const char *const *args, const char *log_path)
+{
     pthread_once(&curl_once, curl_init);
     memset(sb, 0, sizeof *sb);
     char bin[512];
     tsup_bin("o2c-sandbox", bin, sizeof bin);
-    snprintf(sb->log, sizeof sb->log, "/tmp/o2c-sandbox-test.%d.%ld.log", (int)getpid(), (long)time(NULL));
+    if (log_path)
+        snprintf(sb->log, sizeof sb->log, "%s", log_path);
+    else
+        snprintf(sb->log, sizeof sb->log, "/tmp/o2c-sandbox-test.%d.%ld.log", (int)getpid(), (long)time(NULL));
     int out[2];
     if (pipe(out) != 0)
         return -1;
@@ -43,7 +51,7 @@ int tsb_start(tsb_sandbox *sb, const char *service, const char *const *args)
         return -1;
     if (pid == 0) {
         dup2(out[1], STDOUT_FILENO);
-        int log = open(sb->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int log = open(sb->log, O_WRONLY | O_CREAT | (log_path ? O_APPEND : O_TRUNC), 0644);
         if (log >= 0)
             dup2(log, STDERR_FILENO);
         close(out[0]);

@@ -19,6 +19,8 @@ typedef struct tsb_sandbox {
 /* Starts `o2c-sandbox <service> --port 0 <args…>` (args NULL-terminated, may be NULL) and waits
  * for its "listening on" line. Returns 0, or -1 with a message on stderr. */
 int tsb_start(tsb_sandbox *sb, const char *service, const char *const *args);
+/* The same, with the sandbox's stderr appended to log_path instead of a file of its own. */
+int tsb_start_logged(tsb_sandbox *sb, const char *service, const char *const *args, const char *log_path);
 /* SIGTERM and wait: returns the exit status (0 = clean), 128+signal, or -1. */
 int tsb_stop(tsb_sandbox *sb);
 /* True while the process runs. */
