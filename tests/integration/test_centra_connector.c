@@ -156,21 +156,6 @@ static void place_orders(int port, int count)
     CU_ASSERT_EQUAL(tproc_http_post(port, "/_sandbox/orders", NULL, body, answer, sizeof answer), 201);
 }
 
-static long long stat_number(int port, const char *path)
-{
-    char body[65536];
-    if (tproc_http_get(port, "/_sandbox/stats", body, sizeof body) != 200)
-        return -1;
-    json_object *root = json_tokener_parse(body), *v = root;
-    char copy[128];
-    snprintf(copy, sizeof copy, "%s", path);
-    for (char *part = strtok(copy, "."); part && v; part = strtok(NULL, "."))
-        if (!json_object_object_get_ex(v, part, &v))
-            v = NULL;
-    long long n = v ? json_object_get_int64(v) : -1;
-    json_object_put(root);
-    return n;
-}
 
 /* Every child of p_order is keyed by its order's number, and every order of the sandbox has its
  * child with grandTotal digit for digit as Centra writes it (no float on the way). A (partly)
@@ -178,7 +163,7 @@ static long long stat_number(int port, const char *path)
  * with its cancel workflow, which carries the order as it was once cancelled. */
 static void check_children_match_sandbox(const char *p, int port)
 {
-    long long n = stat_number(port, "records.orders");
+    long long n = tproc_sandbox_stat(port, "records.orders");
     CU_ASSERT(n > 0);
     CU_ASSERT_EQUAL(children(p, "order"), n);
     CU_ASSERT_EQUAL(start_events(p, "order"), n);
@@ -354,7 +339,7 @@ static void test_faults_and_rate_limits_still_give_exactly_once(void)
     /* Both kinds of misbehaviour were met and classified, and none ended the poller. */
     CU_ASSERT(poller_outcomes("cthree", "throttled") > 0);
     CU_ASSERT(poller_outcomes("cthree", "retry") > 0);
-    CU_ASSERT(stat_number(port, "throttled") > 0);
+    CU_ASSERT(tproc_sandbox_stat(port, "throttled") > 0);
     CU_ASSERT(poller_active("cthree"));
     kill(sandbox, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(sandbox), 0);

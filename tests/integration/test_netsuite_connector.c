@@ -85,21 +85,6 @@ static void run_runners(int count, const char *concurrency)
         CU_ASSERT_EQUAL(tproc_wait(pids[i]), 0);
 }
 
-static long long stat_number(int port, const char *path)
-{
-    char body[65536];
-    if (tproc_http_get(port, "/_sandbox/stats", body, sizeof body) != 200)
-        return -1;
-    json_object *root = json_tokener_parse(body), *v = root;
-    char copy[128];
-    snprintf(copy, sizeof copy, "%s", path);
-    for (char *part = strtok(copy, "."); part && v; part = strtok(NULL, "."))
-        if (!json_object_object_get_ex(v, part, &v))
-            v = NULL;
-    long long n = v ? json_object_get_int64(v) : 0;
-    json_object_put(root);
-    return n;
-}
 
 static void test_fleet_upserts_exactly_once_within_the_limit(void)
 {
@@ -112,18 +97,18 @@ static void test_fleet_upserts_exactly_once_within_the_limit(void)
     run_runners(3, "8");
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ns_clean' and status = 'done' "
                                    "and context->>'netsuite_id' is not null", 0, NULL), 60);
-    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 60);
-    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "records_by_type.salesOrder"), 60);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "duplicate_external_ids"), 0);
     /* Three runners with eight slots each, and the account's limit of five held for all of them. */
-    CU_ASSERT(stat_number(port, "max_concurrency") <= 5);
-    CU_ASSERT(stat_number(port, "max_concurrency") >= 2);
-    CU_ASSERT_EQUAL(stat_number(port, "throttled"), 0);
+    CU_ASSERT(tproc_sandbox_stat(port, "max_concurrency") <= 5);
+    CU_ASSERT(tproc_sandbox_stat(port, "max_concurrency") >= 2);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "throttled"), 0);
 
     /* The same orders again (say, re-ingested): updated in place, not created twice. */
     start_orders("ns_clean", "again", "CENTRA-CLEAN", 60, "1001");
     run_runners(2, "8");
-    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 60);
-    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "records_by_type.salesOrder"), 60);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "duplicate_external_ids"), 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(distinct context->>'netsuite_id') from o2c.workflows where workflow = 'ns_clean'",
                                0, NULL), 60);
     kill(sandbox, SIGTERM);
@@ -140,8 +125,8 @@ static void test_faults_are_survived(void)
     start_orders("ns_faulty", "faulty", "CENTRA-FAULTY", 80, "1002");
     run_runners(2, "8");
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'ns_faulty' and status = 'done'", 0, NULL), 80);
-    CU_ASSERT_EQUAL(stat_number(port, "records_by_type.salesOrder"), 80);
-    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "records_by_type.salesOrder"), 80);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "duplicate_external_ids"), 0);
     /* Each kind of misbehaviour was met and classified. */
     const char *outcomes[] = {"throttled", "retry", "locked"};
     for (int i = 0; i < 3; i++) {
@@ -246,7 +231,7 @@ static void test_customer_first_then_sales_order(void)
     json_object *c = json_tokener_parse(customers), *o = json_tokener_parse(orders);
     CU_ASSERT_FATAL(c && o);
     CU_ASSERT_EQUAL(field_number(o, "count"), 20);
-    CU_ASSERT_EQUAL(stat_number(port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(port, "duplicate_external_ids"), 0);
     for (int g = 1; g <= 20; g++) {
         char ceid[32], oeid[32];
         snprintf(ceid, sizeof ceid, "CENTRA-1-C%d", g % 10);

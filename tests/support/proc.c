@@ -4,6 +4,7 @@
 #include "tests/support/sandbox_client.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,4 +115,20 @@ int tproc_http_post(int port, const char *path, const char *const *headers, cons
         with_type[n++] = headers[i];
     with_type[n] = NULL;
     return request("POST", port, path, with_type, body ? body : "", buf, len);
+}
+
+long long tproc_sandbox_stat(int port, const char *path)
+{
+    char body[1 << 16];
+    if (tproc_http_get(port, "/_sandbox/stats", body, sizeof body) != 200)
+        return -1;
+    json_object *root = json_tokener_parse(body), *v = root;
+    char copy[128], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", path);
+    for (char *part = strtok_r(copy, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
+        if (!json_object_object_get_ex(v, part, &v))
+            v = NULL;
+    long long n = v ? json_object_get_int64(v) : -1;
+    json_object_put(root);
+    return n;
 }

@@ -21,6 +21,10 @@ int tproc_http_get(int port, const char *path, char *buf, size_t len);
  * (NUL-terminated, cut to len); returns the HTTP status or -1. */
 int tproc_http_post(int port, const char *path, const char *const *headers, const char *body, char *buf, size_t len);
 
+/* One figure of the sandbox on `port`'s /_sandbox/stats, by dotted path ("records_by_type.salesOrder");
+ * -1 when the sandbox does not answer or has no such figure (so an assertion on it fails). */
+long long tproc_sandbox_stat(int port, const char *path);
+
 /* Waits for pid; returns its exit status, 128+signal if it died of a signal, -1 on error. */
 int tproc_wait(pid_t pid);
 
