@@ -53,8 +53,9 @@ begin
 end
 $$;
 
--- Puts an exception (or a workflow stuck in a state) back to work from its current state or
--- the named one, with a fresh retry budget. A runner still holding the old lease is fenced off.
+-- Puts an exception (or a workflow stuck in a state) back to work from the named state, else the
+-- state its current state names in "redrive_from", else its current state, with a fresh retry
+-- budget. A runner still holding the old lease is fenced off.
 create or replace function o2c.redrive(p_id bigint, p_state text default null)
 returns void
 language plpgsql
@@ -75,8 +76,13 @@ begin
         raise exception 'o2c.redrive: workflow % is %; only active workflows and exceptions can be re-driven',
             p_id, v_inst.status using errcode = 'object_not_in_prerequisite_state';
     end if;
+    -- Without a state: where the current state says to start again (a mapping fix must be mapped
+    -- again), else the current state.
     select * into v_state from o2c.workflow_state
-     where (workflow, version, state) = (v_inst.workflow, v_inst.version, coalesce(p_state, v_inst.state));
+     where (workflow, version, state) = (v_inst.workflow, v_inst.version,
+            coalesce(p_state, (select c.redrive_from from o2c.workflow_state c
+                                where (c.workflow, c.version, c.state) = (v_inst.workflow, v_inst.version, v_inst.state)),
+                     v_inst.state));
     if not found then
         raise exception 'o2c.redrive: workflow % (% version %) has no state "%"', p_id, v_inst.workflow,
             v_inst.version, p_state using errcode = 'invalid_parameter_value';

@@ -60,7 +60,7 @@ begin
         end if;
         for v_key in select jsonb_object_keys(s.def) loop
             if v_key not in ('action', 'lane', 'connection', 'retry', 'lock', 'on', 'terminal',
-                             'owner', 'params', 'description') then
+                             'owner', 'params', 'description', 'redrive_from') then
                 raise exception 'workflow %: state "%" has unknown key "%"', p_name, s.name, v_key
                     using errcode = 'invalid_parameter_value';
             end if;
@@ -102,6 +102,12 @@ begin
                 where n.nspname = 'o2c_action' and p.proname = substr(s.def->>'action', 5)) then
             raise exception 'workflow %: state "%" runs %, but there is no function o2c_action.%(context jsonb, params jsonb)',
                 p_name, s.name, s.def->>'action', substr(s.def->>'action', 5) using errcode = 'invalid_parameter_value';
+        end if;
+        if s.def ? 'redrive_from' and (jsonb_typeof(s.def->'redrive_from') <> 'string'
+               or not v_states ? (s.def->>'redrive_from')
+               or coalesce(v_states->(s.def->>'redrive_from')->>'terminal', 'false') = 'true') then
+            raise exception 'workflow %: state "%": "redrive_from" must name a state with an action', p_name, s.name
+                using errcode = 'invalid_parameter_value';
         end if;
         if s.def ? 'owner' and not (s.def->>'owner' = any(owners)) then
             raise exception 'workflow %: state "%" has owner "%"; owners are %', p_name, s.name,
@@ -160,7 +166,7 @@ begin
     insert into o2c.workflow_version (workflow, version, initial_state, spec)
     values (p_name, v_version, v_initial, p_spec);
     insert into o2c.workflow_state (workflow, version, state, terminal, action, lane, connection, owner, params,
-                                    max_attempts, base_ms, cap_ms, lock_max_attempts, lock_delay_ms)
+                                    max_attempts, base_ms, cap_ms, lock_max_attempts, lock_delay_ms, redrive_from)
     select p_name, v_version, key,
            coalesce((value->>'terminal')::boolean, false),
            value->>'action', value->>'lane', value->>'connection',
@@ -169,7 +175,8 @@ begin
            coalesce((value#>>'{retry,base_ms}')::int, 1000),
            coalesce((value#>>'{retry,cap_ms}')::int, 600000),
            coalesce((value#>>'{lock,max_attempts}')::int, 20),
-           coalesce((value#>>'{lock,delay_ms}')::int, 250)
+           coalesce((value#>>'{lock,delay_ms}')::int, 250),
+           value->>'redrive_from'
       from jsonb_each(v_states);
     insert into o2c.workflow_transition (workflow, version, state, outcome, target)
     select p_name, v_version, st.key, tr.key, tr.value #>> '{}'

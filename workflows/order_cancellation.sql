@@ -1,0 +1,34 @@
+-- order_cancellation: a Centra order cancelled (wholly, or units of it) is never ignored.
+-- Started by centra.poll_orders with business key centra:<store>:<number>:cancel.
+--
+--   await_order  waits for the order's order_to_cash workflow to settle: posted → close it;
+--                never posted → nothing to do (order_to_cash's map sees the cancellation and
+--                posts nothing); still running or in an exception → ask again later, since a
+--                re-drive may still post it.
+--   close        closes the NetSuite sales order's lines; lines already shipped stop it as an
+--                exception for ops (stop the shipment or book a return), never silently.
+
+select o2c.define_workflow('order_cancellation', $spec$
+{
+  "initial": "await_order",
+  "states": {
+    "await_order": {
+      "description": "has order_to_cash posted the sales order?",
+      "action": "sql.order_posting_status", "lane": "orders", "owner": "ops",
+      "params": {"workflow": "order_to_cash", "wait_ms": 30000},
+      "on": {"posted": "close", "not_posted": "not_posted", "waiting": "await_order"}
+    },
+    "close": {
+      "description": "close the NetSuite sales order",
+      "action": "netsuite.close_sales_order", "lane": "orders", "connection": "netsuite", "owner": "ops",
+      "params": {"external_id_key": "sales_order_external_id"},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
+      "on": {"ok": "closed", "not_found": "not_in_erp"}
+    },
+    "closed": {"terminal": true, "description": "the sales order is closed in NetSuite"},
+    "not_posted": {"terminal": true, "description": "cancelled before it reached NetSuite"},
+    "not_in_erp": {"terminal": true, "description": "the sales order had been deleted in NetSuite"}
+  }
+}
+$spec$::jsonb);

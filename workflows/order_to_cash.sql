@@ -1,0 +1,59 @@
+-- order_to_cash: one storefront order becomes one ERP customer (found, or created first) and one
+-- sales order, exactly once. Started by centra.poll_orders (workflows/centra_order_poll.sql) with
+-- business key centra:<store>:<order number> and input {"source","store","order"}.
+--
+--   map             the mapping tables turn the Centra order into NetSuite bodies
+--                   (sql/api/map_centra_netsuite.sql); an unmapped SKU or tax rule stops here,
+--                   owned by ops, naming what is missing and the SQL that adds it.
+--   find_customer   a customer with the shopper's email already in NetSuite (e.g. from before
+--                   the integration) is used as it is.
+--   create_customer otherwise upserted by its deterministic external id CENTRA-<store>-C<id>, so
+--                   two orders of one new shopper make one customer, and always before the order.
+--   sales_order     upserted by its external id CENTRA-<store>-<number>, pointing at the customer.
+-- A refusal after map (a wrong item id in sku_map, say) re-drives from map, so the fixed mapping
+-- is used. The NetSuite ids end in the context: customer_id, sales_order_id.
+
+select o2c.define_workflow('order_to_cash', $spec$
+{
+  "initial": "map",
+  "states": {
+    "map": {
+      "description": "Centra order → NetSuite customer and sales order bodies, via the mapping tables",
+      "action": "sql.map_centra_order_netsuite", "lane": "orders", "owner": "ops",
+      "params": {"cancel_workflow": "order_cancellation"},
+      "on": {"ok": "find_customer", "cancelled": "cancelled_before_posting"}
+    },
+    "find_customer": {
+      "description": "an existing NetSuite customer with the shopper's email",
+      "action": "netsuite.find", "lane": "orders", "connection": "netsuite", "owner": "ops",
+      "params": {"record": "customer", "where": {"email": "customer_email"}, "result_key": "customer_id"},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "redrive_from": "map",
+      "on": {"found": "sales_order", "not_found": "create_customer"}
+    },
+    "create_customer": {
+      "description": "upsert the customer by external id, before any of their orders",
+      "action": "netsuite.upsert", "lane": "orders", "connection": "netsuite", "owner": "ops",
+      "params": {"type": "customer", "external_id_key": "customer_external_id",
+                 "body_key": "customer_body", "result_key": "customer_id"},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
+      "redrive_from": "map",
+      "on": {"ok": "sales_order"}
+    },
+    "sales_order": {
+      "description": "upsert the sales order by external id, for the customer",
+      "action": "netsuite.upsert", "lane": "orders", "connection": "netsuite", "owner": "ops",
+      "params": {"type": "salesOrder", "external_id_key": "sales_order_external_id",
+                 "body_key": "sales_order_body", "result_key": "sales_order_id",
+                 "refs": {"entity.id": "customer_id"}},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
+      "redrive_from": "map",
+      "on": {"ok": "posted"}
+    },
+    "posted": {"terminal": true, "description": "the sales order is in NetSuite"},
+    "cancelled_before_posting": {"terminal": true, "description": "cancelled in Centra before it was posted"}
+  }
+}
+$spec$::jsonb);
