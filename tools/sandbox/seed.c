@@ -85,6 +85,17 @@ static const struct { const char *id, *number, *name, *type; } ACCOUNTS[] = {
     {"70", "3960", "Rounding and FX variance", "OthIncome"},
 };
 
+/* Shipping and discounts are lines of non-inventory items, as NetSuite integrations post them. */
+static const struct { const char *id, *item_id, *name, *type; } SERVICE_ITEMS[] = {
+    {"2001", "SHIPPING", "Shipping", "otherChargeItem"},
+    {"2002", "DISCOUNT", "Discount", "discountItem"},
+};
+
+/* The storefront's payment providers as NetSuite payment methods. */
+static const struct { const char *id, *name; } PAYMENT_METHODS[] = {
+    {"7", "Klarna"}, {"8", "Adyen"}, {"9", "Stripe"},
+};
+
 sb_seed *sb_seed_default(void)
 {
     sb_seed *s = xcalloc(1, sizeof *s);
@@ -164,6 +175,17 @@ sb_seed *sb_seed_default(void)
     for (size_t i = 0; i < s->n_accounts; i++)
         s->accounts[i] = (sb_account){sb_strdup(ACCOUNTS[i].id), sb_strdup(ACCOUNTS[i].number),
                                       sb_strdup(ACCOUNTS[i].name), sb_strdup(ACCOUNTS[i].type)};
+
+    s->n_service_items = sizeof SERVICE_ITEMS / sizeof SERVICE_ITEMS[0];
+    s->service_items = xcalloc(s->n_service_items, sizeof *s->service_items);
+    for (size_t i = 0; i < s->n_service_items; i++)
+        s->service_items[i] = (sb_service_item){sb_strdup(SERVICE_ITEMS[i].id), sb_strdup(SERVICE_ITEMS[i].item_id),
+                                                sb_strdup(SERVICE_ITEMS[i].name), sb_strdup(SERVICE_ITEMS[i].type)};
+
+    s->n_payment_methods = sizeof PAYMENT_METHODS / sizeof PAYMENT_METHODS[0];
+    s->payment_methods = xcalloc(s->n_payment_methods, sizeof *s->payment_methods);
+    for (size_t i = 0; i < s->n_payment_methods; i++)
+        s->payment_methods[i] = (sb_payment_method){sb_strdup(PAYMENT_METHODS[i].id), sb_strdup(PAYMENT_METHODS[i].name)};
     return s;
 }
 
@@ -213,6 +235,18 @@ void sb_seed_free(sb_seed *s)
         free(s->accounts[i].name);
         free(s->accounts[i].type);
     }
+    for (size_t i = 0; i < s->n_service_items; i++) {
+        free(s->service_items[i].netsuite_id);
+        free(s->service_items[i].item_id);
+        free(s->service_items[i].display_name);
+        free(s->service_items[i].type);
+    }
+    for (size_t i = 0; i < s->n_payment_methods; i++) {
+        free(s->payment_methods[i].netsuite_id);
+        free(s->payment_methods[i].name);
+    }
+    free(s->service_items);
+    free(s->payment_methods);
     free(s->currencies);
     free(s->tax_codes);
     free(s->locations);
@@ -314,5 +348,13 @@ const sb_customer *sb_seed_customer_by_netsuite_id(const sb_seed *s, const char 
     for (size_t i = 0; i < s->n_customers; i++)
         if (same(s->customers[i].netsuite_id, id))
             return &s->customers[i];
+    return NULL;
+}
+
+const sb_payment_method *sb_seed_payment_method_by_netsuite_id(const sb_seed *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_payment_methods; i++)
+        if (same(s->payment_methods[i].netsuite_id, id))
+            return &s->payment_methods[i];
     return NULL;
 }

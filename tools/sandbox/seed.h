@@ -1,5 +1,6 @@
 /* The catalogue both sandboxes stand on: one small brand's items in sizes, prices in three
- * currencies, tax codes, two warehouses, a few customers and GL accounts. Centra and NetSuite
+ * currencies, tax codes, two warehouses, a few customers and GL accounts, the shipping and
+ * discount items order lines use, and payment methods. Centra and NetSuite
  * read the same seed so a Centra SKU / variant / size maps to exactly one NetSuite item, the way
  * the mapping tables of a real installation would. Built in (deterministic) or loaded from a JSON
  * file (format in tools/sandbox/README.md). Read-only once loaded: safe to share across threads.
@@ -58,6 +59,19 @@ typedef struct sb_account {
     char *type;          /* NetSuite account type: "Bank", "AcctRec", "Income", "Expense", ... */
 } sb_account;
 
+/* An item that is not stock: shipping charged as a line, or a discount taken off as a line. */
+typedef struct sb_service_item {
+    char *netsuite_id;   /* NetSuite internal id, in the same id space as inventory items: "2001" */
+    char *item_id;       /* NetSuite itemId (name): "SHIPPING" */
+    char *display_name;  /* "Shipping" */
+    char *type;          /* NetSuite record type: "otherChargeItem" or "discountItem" */
+} sb_service_item;
+
+typedef struct sb_payment_method {
+    char *netsuite_id;   /* "7" */
+    char *name;          /* "Klarna" */
+} sb_payment_method;
+
 typedef struct sb_seed {
     char *brand;                 /* "Nordtrail" */
     char *subsidiary_id;         /* NetSuite subsidiary every record belongs to: "1" */
@@ -67,6 +81,8 @@ typedef struct sb_seed {
     sb_item *items;           size_t n_items;
     sb_customer *customers;   size_t n_customers;
     sb_account *accounts;     size_t n_accounts;
+    sb_service_item *service_items;     size_t n_service_items;
+    sb_payment_method *payment_methods; size_t n_payment_methods;
 } sb_seed;
 
 /* The built-in catalogue; the same every time. NULL only when out of memory. */
@@ -89,5 +105,6 @@ const sb_tax_code *sb_seed_tax_code_by_netsuite_id(const sb_seed *seed, const ch
 const sb_tax_code *sb_seed_tax_code_for_country(const sb_seed *seed, const char *country);
 const sb_account *sb_seed_account_by_netsuite_id(const sb_seed *seed, const char *id);
 const sb_customer *sb_seed_customer_by_netsuite_id(const sb_seed *seed, const char *id);
+const sb_payment_method *sb_seed_payment_method_by_netsuite_id(const sb_seed *seed, const char *id);
 
 #endif

@@ -65,6 +65,83 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* True when `id` is already an item's NetSuite id: every kind of item shares one id space, so an
+ * item reference on an order line must resolve to exactly one item. */
+static bool item_id_taken(const sb_seed *s, size_t n_service, const char *id)
+{
+    if (!id)
+        return false;
+    if (sb_seed_item_by_netsuite_id(s, id))
+        return true;
+    for (size_t i = 0; i < n_service; i++)
+        if (s->service_items[i].netsuite_id && strcmp(s->service_items[i].netsuite_id, id) == 0)
+            return true;
+    return false;
+}
+
+/* Optional "serviceItems": [{"netsuiteId","itemId","displayName","type"}]; absent = none. */
+static bool load_service_items(sb_seed *s, json_object *root, char *err, size_t errlen)
+{
+    json_object *arr = get(root, "serviceItems");
+    if (!arr)
+        return true;
+    if (!json_object_is_type(arr, json_type_array)) {
+        snprintf(err, errlen, "\"serviceItems\" must be an array");
+        return false;
+    }
+    size_t n = json_object_array_length(arr);
+    s->service_items = calloc(n + 1, sizeof *s->service_items);
+    if (!s->service_items)
+        return false;
+    for (size_t i = 0; i < n && !*err; i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        sb_service_item *it = &s->service_items[i];
+        char where[64];
+        snprintf(where, sizeof where, "serviceItems[%zu]", i);
+        it->netsuite_id = req_str(o, "netsuiteId", where, err, errlen);
+        it->item_id = req_str(o, "itemId", where, err, errlen);
+        it->display_name = req_str(o, "displayName", where, err, errlen);
+        it->type = req_str(o, "type", where, err, errlen);
+        s->n_service_items = i + 1; /* counted as soon as it holds strings to free */
+        if (*err)
+            break;
+        if (strcmp(it->type, "otherChargeItem") != 0 && strcmp(it->type, "discountItem") != 0)
+            snprintf(err, errlen, "%s: \"type\" must be \"otherChargeItem\" or \"discountItem\"", where);
+        else if (item_id_taken(s, i, it->netsuite_id))
+            snprintf(err, errlen, "%s: netsuiteId %s is already another item's", where, it->netsuite_id);
+    }
+    return !*err;
+}
+
+/* Optional "paymentMethods": [{"netsuiteId","name"}] ("id" is read as netsuiteId too); absent = none. */
+static bool load_payment_methods(sb_seed *s, json_object *root, char *err, size_t errlen)
+{
+    json_object *arr = get(root, "paymentMethods");
+    if (!arr)
+        return true;
+    if (!json_object_is_type(arr, json_type_array)) {
+        snprintf(err, errlen, "\"paymentMethods\" must be an array");
+        return false;
+    }
+    size_t n = json_object_array_length(arr);
+    s->payment_methods = calloc(n + 1, sizeof *s->payment_methods);
+    if (!s->payment_methods)
+        return false;
+    for (size_t i = 0; i < n && !*err; i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        sb_payment_method *pm = &s->payment_methods[i];
+        char where[64];
+        snprintf(where, sizeof where, "paymentMethods[%zu]", i);
+        const char *id_key = get(o, "id") && !get(o, "netsuiteId") ? "id" : "netsuiteId";
+        pm->netsuite_id = req_str(o, id_key, where, err, errlen);
+        pm->name = req_str(o, "name", where, err, errlen);
+        s->n_payment_methods = i + 1;
+        if (!*err && sb_seed_payment_method_by_netsuite_id(s, pm->netsuite_id) != pm)
+            snprintf(err, errlen, "%s: netsuiteId %s is used twice", where, pm->netsuite_id);
+    }
+    return !*err;
+}
+
 static bool load_into(sb_seed *s, json_object *root, char *err, size_t errlen)
 {
     json_object *v, *arr;
@@ -170,7 +247,9 @@ static bool load_into(sb_seed *s, json_object *root, char *err, size_t errlen)
         s->accounts[i].name = req_str(o, "name", where, err, errlen);
         s->accounts[i].type = req_str(o, "type", where, err, errlen);
     }
-    return !*err;
+    if (*err)
+        return false;
+    return load_service_items(s, root, err, errlen) && load_payment_methods(s, root, err, errlen);
 }
 
 sb_seed *sb_seed_load(const char *path, char *err, size_t errlen)
@@ -288,5 +367,23 @@ json_object *sb_seed_to_json(const sb_seed *s)
         json_object_array_add(arr, o);
     }
     json_object_object_add(root, "accounts", arr);
+    arr = json_object_new_array();
+    for (size_t i = 0; i < s->n_service_items; i++) {
+        json_object *o = json_object_new_object();
+        add_str(o, "netsuiteId", s->service_items[i].netsuite_id);
+        add_str(o, "itemId", s->service_items[i].item_id);
+        add_str(o, "displayName", s->service_items[i].display_name);
+        add_str(o, "type", s->service_items[i].type);
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(root, "serviceItems", arr);
+    arr = json_object_new_array();
+    for (size_t i = 0; i < s->n_payment_methods; i++) {
+        json_object *o = json_object_new_object();
+        add_str(o, "netsuiteId", s->payment_methods[i].netsuite_id);
+        add_str(o, "name", s->payment_methods[i].name);
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(root, "paymentMethods", arr);
     return root;
 }
