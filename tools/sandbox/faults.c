@@ -21,6 +21,7 @@ const char *sb_fault_name(sb_fault_kind kind)
     case SB_FAULT_LOCK: return "lock";
     case SB_FAULT_MALFORMED: return "malformed";
     case SB_FAULT_CONCURRENCY: return "concurrency";
+    case SB_FAULT_SLOW: return "slow";
     default: return "none";
     }
 }
@@ -49,13 +50,14 @@ bool sb_faults_parse(const char *spec, sb_fault_rates *out, char *err, size_t er
         else if (strcmp(tok, "timeout") == 0) out->timeout = rate;
         else if (strcmp(tok, "lock") == 0) out->lock = rate;
         else if (strcmp(tok, "malformed") == 0) out->malformed = rate;
+        else if (strcmp(tok, "slow") == 0) out->slow = rate;
         else {
-            snprintf(err, errlen, "unknown fault kind '%s' (429, 503, timeout, lock, malformed)", tok);
+            snprintf(err, errlen, "unknown fault kind '%s' (429, 503, timeout, lock, malformed, slow)", tok);
             ok = false;
         }
     }
     free(copy);
-    if (ok && out->http429 + out->http503 + out->timeout + out->lock + out->malformed > 1.0 + 1e-9) {
+    if (ok && out->http429 + out->http503 + out->timeout + out->lock + out->malformed + out->slow > 1.0 + 1e-9) {
         snprintf(err, errlen, "fault rates add up to more than 1");
         ok = false;
     }
@@ -80,6 +82,7 @@ sb_fault_kind sb_faults_draw(bool is_write)
     const struct { double rate; sb_fault_kind kind; } order[] = {
         {r.http429, SB_FAULT_429}, {r.http503, SB_FAULT_503}, {r.timeout, SB_FAULT_TIMEOUT},
         {r.lock, SB_FAULT_LOCK}, {r.malformed, SB_FAULT_MALFORMED},
+        {r.slow, SB_FAULT_SLOW}, /* last, so adding it left the other kinds' draws as they were */
     };
     double edge = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {

@@ -5,7 +5,7 @@
 
 #include "tools/sandbox/sandbox.h"
 
-/* Parses "429=0.05,503=0.02,timeout=0.01,lock=0.01,malformed=0.005" (any subset, any order).
+/* Parses "429=0.05,503=0.02,timeout=0.01,lock=0.01,malformed=0.005,slow=0.02" (any subset, any order).
  * False with a message when a kind is unknown, a rate is outside [0,1] or the sum exceeds 1. */
 bool sb_faults_parse(const char *spec, sb_fault_rates *out, char *err, size_t errlen);
 void sb_faults_init(const sb_fault_rates *rates, uint64_t seed);

@@ -17,9 +17,10 @@ static void usage(FILE *out)
         "  --port N               listen on 127.0.0.1:N (0 = a free port; default 0)\n"
         "  --seed FILE            catalogue JSON (default: built-in brand)\n"
         "  --latency-ms N         added to every API request (default 0)\n"
-        "  --faults SPEC          e.g. 429=0.05,503=0.02,timeout=0.01,lock=0.01,malformed=0.005\n"
+        "  --faults SPEC          e.g. 429=0.05,503=0.02,timeout=0.01,lock=0.01,malformed=0.005,slow=0.02\n"
         "  --random-seed N        reproducible fault decisions and generated data\n"
         "  --fault-timeout-ms N   how long a timeout fault holds the request (default 30000)\n"
+        "  --slow-ms N            how long a slow fault holds the request before answering (default 3000)\n"
         "  --concurrency-limit N  in-flight API requests admitted (NetSuite; default 15, 0 = none)\n"
         "  --rate-10s N           Centra requests per 10 s (default 60)\n"
         "  --rate-hour N          Centra requests per hour (default 5000)\n"
@@ -57,7 +58,7 @@ enum {
     OPT_PORT = 256, OPT_SEED, OPT_LATENCY, OPT_FAULTS, OPT_RANDOM_SEED, OPT_FAULT_TIMEOUT,
     OPT_CONCURRENCY, OPT_RATE_10S, OPT_RATE_HOUR, OPT_MUTATION_RATE, OPT_MAX_BODY, OPT_THREADS,
     OPT_ACCOUNT, OPT_CONSUMER_KEY, OPT_CONSUMER_SECRET, OPT_TOKEN_ID, OPT_TOKEN_SECRET,
-    OPT_CENTRA_TOKEN, OPT_HELP,
+    OPT_CENTRA_TOKEN, OPT_HELP, OPT_SLOW,
 };
 
 int main(int argc, char **argv)
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
         {"token-secret", required_argument, NULL, OPT_TOKEN_SECRET},
         {"centra-token", required_argument, NULL, OPT_CENTRA_TOKEN},
         {"help", no_argument, NULL, OPT_HELP},
+        {"slow-ms", required_argument, NULL, OPT_SLOW},
         {NULL, 0, NULL, 0},
     };
     sb_options opts = {
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
         .rate_hour = 5000,
         .mutation_rate_10s = 20,
         .max_body_bytes = 10u * 1024 * 1024,
+        .slow_ms = 3000,
     };
     const char *faults = NULL;
     const char *cred[6] = {0};
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
         case OPT_TOKEN_ID: cred[3] = optarg; break;
         case OPT_TOKEN_SECRET: cred[4] = optarg; break;
         case OPT_CENTRA_TOKEN: cred[5] = optarg; break;
+        case OPT_SLOW: ok = parse_int(optarg, 0, 3600000, &v); opts.slow_ms = (int)v; break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

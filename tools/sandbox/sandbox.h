@@ -6,7 +6,8 @@
  *
  * Request flow for an API path (anything not under /_sandbox/):
  *   classify → concurrency gate (if the service asks for one) → latency → fault decision →
- *   render_fault (if a fault was drawn) or handle → response. Control paths skip all of that. */
+ *   render_fault (if a fault was drawn) or handle → response. A "slow" fault only waits before
+ *   handle, so every service has it without doing anything. Control paths skip all of that. */
 #ifndef O2C_SANDBOX_H
 #define O2C_SANDBOX_H
 
@@ -26,6 +27,7 @@ typedef struct sb_fault_rates {
     double timeout;   /* "timeout": hold fault_timeout_ms, then drop the connection unanswered */
     double lock;      /* "lock": record lock / edit conflict; drawn only for writes */
     double malformed; /* "malformed": 200 with a truncated, invalid JSON body */
+    double slow;      /* "slow": held slow_ms, then answered normally (not an error) */
 } sb_fault_rates;
 
 typedef struct sb_options {
@@ -51,6 +53,7 @@ typedef struct sb_options {
     const char *netsuite_token_secret;    /* NETSUITE_TOKEN_SECRET */
     const char *centra_token;             /* CENTRA_TOKEN */
     const sb_seed *seed;       /* the loaded catalogue, shared read-only by every service */
+    int slow_ms;               /* how long a "slow" fault holds the request (default 3000) */
 } sb_options;
 
 /* ---- one HTTP exchange --------------------------------------------------------------------- */
@@ -99,6 +102,7 @@ typedef enum sb_fault_kind {
     SB_FAULT_LOCK,
     SB_FAULT_MALFORMED,
     SB_FAULT_CONCURRENCY,   /* not random: the concurrency gate refused the request */
+    SB_FAULT_SLOW,          /* never passed to render_fault: the framework waits, then handles */
     SB_FAULT_KIND_COUNT
 } sb_fault_kind;
 

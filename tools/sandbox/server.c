@@ -175,6 +175,13 @@ static bool api(const sb_request *req, bool too_large, sb_response *res)
     } else {
         sb_sleep_ms(g_opts->latency_ms);
         sb_fault_kind kind = sb_faults_draw(is_write);
+        if (kind == SB_FAULT_SLOW) {
+            /* A slow answer is still a normal answer: it holds its concurrency slot while it waits,
+             * as a slow request does on the real service. */
+            sb_stats_fault(kind);
+            sb_sleep_ms(g_opts->slow_ms);
+            kind = SB_FAULT_NONE;
+        }
         if (kind == SB_FAULT_TIMEOUT) {
             sb_stats_fault(kind);
             sb_stats_request(op);
