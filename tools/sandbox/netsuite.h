@@ -5,6 +5,7 @@
  *   netsuite_store.c     records in memory: ids, external ids, creation order, stock per location
  *   netsuite_validate.c  request bodies: known fields, types, references, journal balance
  *   netsuite_records.c   the record API: create, get, patch, upsert, transform
+ *   netsuite_orders.c    sales order lines: what is left to ship, committed stock, closing, status
  *   netsuite_suiteql.c   the SuiteQL subset the connectors use, with paging
  *   netsuite_control.c   /_sandbox/ paths: records, locks, warehouse fulfilments, stock changes
  * One mutex guards the store; handlers take it for the whole of one request's work, so every
@@ -24,6 +25,7 @@ typedef enum ns_field_kind { F_STRING, F_DATE, F_BOOL, F_NUMBER, F_REF, F_SUBLIS
 typedef enum ns_ref_kind {
     R_NONE, R_CUSTOMER, R_ITEM, R_LOCATION, R_CURRENCY, R_TAX_CODE, R_SUBSIDIARY, R_ACCOUNT,
     R_SALES_ORDER, R_RETURN_AUTHORIZATION, R_SALES_ORDER_LINE,
+    R_DISCOUNT_ITEM, R_PAYMENT_METHOD,
 } ns_ref_kind;
 
 typedef struct ns_field {
@@ -48,7 +50,7 @@ const ns_field *ns_field_find(const ns_field *fields, const char *name);
 
 const ns_type *ns_type_by_name(const char *name);
 extern const ns_type NS_CUSTOMER, NS_SALES_ORDER, NS_ITEM_FULFILLMENT, NS_RETURN_AUTHORIZATION,
-    NS_CREDIT_MEMO, NS_JOURNAL_ENTRY, NS_INVENTORY_ITEM;
+    NS_CREDIT_MEMO, NS_JOURNAL_ENTRY, NS_INVENTORY_ITEM, NS_OTHER_CHARGE_ITEM, NS_DISCOUNT_ITEM;
 extern const ns_type *const NS_TYPES[]; /* NULL-terminated */
 
 typedef struct ns_record {
@@ -58,7 +60,7 @@ typedef struct ns_record {
     json_object *body;     /* stored fields, without id/links */
     long seq;              /* global creation order, 1, 2, 3 … */
     long created, modified; /* whole seconds, as NetSuite keeps them */
-    int seed_item;         /* inventoryItem: index in the seed, else -1 */
+    int seed_item;         /* inventoryItem from the seed: index in seed->items, else -1 */
     int forced_locks;      /* next writes refused with forced_lock_code */
     char forced_lock_code[32];
 } ns_record;
@@ -115,12 +117,43 @@ void ns_stock_adjust(ns_state *ns, int item, int location, int64_t d_on_hand, in
 /* Fills stats: records_by_type, created_by_type, duplicate_external_ids (+ details). */
 void ns_store_stats(ns_state *ns, json_object *out);
 
+/* An item of any kind (inventoryItem, otherChargeItem, discountItem) by "123" or "eid:X"; an
+ * order line's item reference resolves through this (netsuite_types.c; callers hold ns->lock). */
+ns_record *ns_find_item(ns_state *ns, const char *ref);
+
+/* ---- sales order lines (netsuite_orders.c; callers hold ns->lock) ---- */
+int64_t ns_whole_quantity(json_object *q);
+ns_record *ns_line_item(ns_state *ns, json_object *line);  /* the line's item record, or NULL */
+bool ns_line_is_discount(ns_state *ns, json_object *line);
+bool ns_line_is_closed(json_object *line);
+/* Units still to ship: quantity − quantityFulfilled of an open inventory line; 0 for a closed
+ * line and for shipping and discount lines, which never ship. */
+int64_t ns_line_open_quantity(ns_state *ns, json_object *line);
+/* The seed location index a line ships from: its own location, else the header's, else the first. */
+int ns_line_location(ns_state *ns, json_object *line, json_object *header);
+bool ns_order_has_open_lines(ns_state *ns, json_object *order);
+/* Commits what `after` holds back minus what `before` held back (either may be NULL). */
+void ns_order_commit_stock(ns_state *ns, json_object *before, json_object *after);
+/* On create: line = 1, 2, …, quantityFulfilled = 0, isClosed = false unless given. */
+void ns_order_number_lines(json_object *order);
+/* A patch re-sent the item sublist (`after`, validated): lines naming an existing `line` keep its
+ * quantityFulfilled (and isClosed unless given), new lines get the next numbers. Answers 400 and
+ * returns false for an unknown or repeated line, a fulfilled line removed, re-itemed or cut below
+ * what shipped. */
+bool ns_order_merge_lines(ns_state *ns, json_object *before, json_object *after, sb_response *res);
+/* orderStatus after lines changed: "Closed" when every line is closed; reopened → as fulfilled. */
+void ns_order_status_after_edit(ns_state *ns, json_object *order);
+/* orderStatus after a fulfilment: "Partially Fulfilled" or "Pending Billing". */
+void ns_order_status_after_fulfilment(ns_state *ns, json_object *order);
+
 /* ---- validation (netsuite_validate.c; callers hold ns->lock) ---- */
 /* Checks a body for `type` (unknown fields, types, references, lines, balance). full = a
  * create (required fields enforced); false = a patch. Answers 400 and returns false on error. */
 bool ns_validate(ns_state *ns, const ns_type *type, json_object *body, bool full, sb_response *res);
-/* Sets amount on every line of item.items (rate × quantity when absent) and the header's
- * subtotal, taxTotal and total, in the record's currency, exactly. */
+/* Sets amount on every line of item.items (rate × quantity when absent), tax1Amt on every line
+ * with a taxCode (amount × rate when absent; a given tax1Amt is the line's tax) and the header's
+ * subtotal, taxTotal (Σ tax1Amt) and total (subtotal + shippingCost + taxTotal), in the record's
+ * currency, exactly. */
 void ns_compute_totals(ns_state *ns, json_object *body);
 /* A valid external id: 1..... letters, digits, '_' and '-'. */
 bool ns_valid_external_id(const char *s);
@@ -129,7 +162,9 @@ int ns_item_index(ns_state *ns, const char *item_id);
 
 /* ---- record API (netsuite_records.c) ---- */
 const char *ns_records_handle(ns_state *ns, const sb_request *req, sb_response *res);
-/* Sales order side effects shared with the control paths: commit stock, fulfil lines. */
+/* Fulfils a sales order (shared with the warehouse control path): every open unit of its open
+ * inventory lines, or the client's item.items[{orderLine (a line's `line`), quantity}]; closed,
+ * shipping and discount lines are skipped. Nothing to ship → 400 USER_ERROR. */
 ns_record *ns_fulfil(ns_state *ns, ns_record *so, json_object *overrides, const char *carrier,
                      const char *tracking, sb_response *res);
 /* Renders a record as GET answers it. */

@@ -98,17 +98,6 @@ static json_object *fulfil_one(ns_state *ns, ns_record *so, const char *carrier,
     return o;
 }
 
-static bool has_open_lines(ns_record *so)
-{
-    json_object *lines = get(get(so->body, "item"), "items");
-    for (size_t i = 0; lines && i < json_object_array_length(lines); i++) {
-        json_object *l = json_object_array_get_idx(lines, i);
-        if (json_object_get_int64(get(l, "quantityFulfilled")) < json_object_get_int64(get(l, "quantity")))
-            return true;
-    }
-    return false;
-}
-
 static void fulfilments(ns_state *ns, json_object *body, sb_response *res)
 {
     json_object *created = json_object_new_array();
@@ -127,7 +116,7 @@ static void fulfilments(ns_state *ns, json_object *body, sb_response *res)
         size_t n = ns->n_records;
         for (size_t i = 0; i < n && (int)json_object_array_length(created) < count; i++) {
             ns_record *so = ns->records[i];
-            if (so->type != &NS_SALES_ORDER || !has_open_lines(so))
+            if (so->type != &NS_SALES_ORDER || !ns_order_has_open_lines(ns, so->body))
                 continue;
             const char *c = carrier ? carrier : CARRIERS[json_object_array_length(created) % 3];
             json_object *o = fulfil_one(ns, so, c, NULL);

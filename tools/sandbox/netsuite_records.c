@@ -157,23 +157,7 @@ static void strip_computed(json_object *body)
     json_object_object_del(body, "total");
 }
 
-static int line_location(ns_state *ns, json_object *line, json_object *header)
-{
-    json_object *loc = get(line, "location");
-    if (!loc)
-        loc = get(header, "location");
-    int idx = loc ? sb_seed_location_index_by_netsuite_id(ns->seed, json_object_get_string(get(loc, "id"))) : 0;
-    return idx >= 0 ? idx : 0;
-}
-
-static int64_t whole_quantity(json_object *q)
-{
-    int64_t micro = 0;
-    sb_money_from_json(q, 6, &micro);
-    return micro / 1000000;
-}
-
-/* Defaults a sales order gets on creation, and the stock it commits. */
+/* Defaults a sales order gets on creation, and the stock its lines commit. */
 static void prepare_sales_order(ns_state *ns, json_object *body)
 {
     char date[16];
@@ -189,15 +173,9 @@ static void prepare_sales_order(ns_state *ns, json_object *body)
     }
     if (!get(body, "orderStatus"))
         json_object_object_add(body, "orderStatus", json_object_new_string("Pending Fulfillment"));
-    json_object *lines = get(get(body, "item"), "items");
-    for (size_t i = 0; lines && i < json_object_array_length(lines); i++) {
-        json_object *line = json_object_array_get_idx(lines, i);
-        json_object_object_add(line, "line", json_object_new_int((int)i + 1));
-        json_object_object_add(line, "quantityFulfilled", json_object_new_int(0));
-        int item = ns_item_index(ns, json_object_get_string(get(get(line, "item"), "id")));
-        if (item >= 0)
-            ns_stock_adjust(ns, item, line_location(ns, line, body), 0, whole_quantity(get(line, "quantity")));
-    }
+    ns_order_number_lines(body);
+    ns_order_commit_stock(ns, NULL, body);
+    ns_order_status_after_edit(ns, body);
     ns_compute_totals(ns, body);
 }
 
@@ -259,12 +237,18 @@ static bool apply_patch(ns_state *ns, ns_record *rec, json_object *patch, sb_res
         else
             json_object_object_add(merged, key, json_object_get(value));
     }
-    if (!ns_validate(ns, rec->type, merged, true, res)) {
+    if (!ns_validate(ns, rec->type, merged, true, res) ||
+        (rec->type == &NS_SALES_ORDER && get(patch, "item") && !ns_order_merge_lines(ns, rec->body, merged, res))) {
         json_object_put(merged);
         return false;
     }
     if (rec->type == &NS_SALES_ORDER || rec->type == &NS_RETURN_AUTHORIZATION || rec->type == &NS_CREDIT_MEMO)
         ns_compute_totals(ns, merged);
+    if (rec->type == &NS_SALES_ORDER) {
+        /* Lines closed, reopened, re-sent, added or moved: commit exactly the difference. */
+        ns_order_commit_stock(ns, rec->body, merged);
+        ns_order_status_after_edit(ns, merged);
+    }
     if (eid)
         reindex_external_id(ns, rec, json_object_get_string(eid));
     ns_store_update(ns, rec, merged);
@@ -273,74 +257,102 @@ static bool apply_patch(ns_state *ns, ns_record *rec, json_object *patch, sb_res
 
 /* ---- fulfilment (shared with the warehouse control path) -------------------------------------- */
 
-ns_record *ns_fulfil(ns_state *ns, ns_record *so, json_object *overrides, const char *carrier,
-                     const char *tracking, sb_response *res)
+/* The index of the order line numbered `number` (its `line`), or -1. */
+static long line_index(json_object *lines, int64_t number)
 {
-    json_object *so_lines = get(get(so->body, "item"), "items");
-    json_object *wanted = get(get(overrides, "item"), "items");
-    json_object *lines = json_object_new_array();
-    size_t n = so_lines ? json_object_array_length(so_lines) : 0;
-    int64_t *take = calloc(n + 1, sizeof *take);
-    if (!take)
+    for (size_t i = 0; lines && i < json_object_array_length(lines); i++)
+        if (ns_whole_quantity(get(json_object_array_get_idx(lines, i), "line")) == number)
+            return (long)i;
+    return -1;
+}
+
+/* Only an open line of an inventory item ships; shipping and discount lines never do. */
+static bool line_ships(ns_state *ns, json_object *line)
+{
+    ns_record *item = ns_line_item(ns, line);
+    return item && item->type == &NS_INVENTORY_ITEM && !ns_line_is_closed(line);
+}
+
+/* The units the client chose to ship (item.items[{orderLine, quantity}]), into take, which holds
+ * what is open on each line. Lines that cannot ship (closed, shipping, discount) are skipped.
+ * False (answered) for an unknown line or more than is left. */
+static bool chosen_units(ns_state *ns, json_object *so_lines, json_object *wanted, int64_t *take, size_t n,
+                         sb_response *res)
+{
+    int64_t *chosen = calloc(n + 1, sizeof *chosen);
+    if (!chosen)
         abort();
-    for (size_t i = 0; i < n; i++) {
-        json_object *line = json_object_array_get_idx(so_lines, i);
-        int64_t remaining = whole_quantity(get(line, "quantity")) - whole_quantity(get(line, "quantityFulfilled"));
-        take[i] = remaining > 0 ? remaining : 0;
-    }
-    if (wanted) { /* the client chose lines: only those, at most what remains */
-        int64_t *chosen = calloc(n + 1, sizeof *chosen);
-        if (!chosen)
-            abort();
-        for (size_t k = 0; k < json_object_array_length(wanted); k++) {
-            json_object *w = json_object_array_get_idx(wanted, k);
-            json_object *receive = get(w, "itemReceive");
-            if (receive && !json_object_get_boolean(receive))
-                continue;
-            int64_t line_no = whole_quantity(get(w, "orderLine"));
-            char path[64];
-            snprintf(path, sizeof path, "item.items[%zu].orderLine", k);
-            if (line_no < 1 || (size_t)line_no > n) {
-                ns_error(res, 400, "INVALID_CONTENT", path,
-                         "Invalid value for the resource or sub-resource field '%s'. No such order line.", path);
-                free(chosen);
-                free(take);
-                json_object_put(lines);
-                return NULL;
-            }
-            int64_t q = get(w, "quantity") ? whole_quantity(get(w, "quantity")) : take[line_no - 1];
-            if (q > take[line_no - 1]) {
+    bool ok = true;
+    for (size_t k = 0; ok && k < json_object_array_length(wanted); k++) {
+        json_object *w = json_object_array_get_idx(wanted, k);
+        json_object *receive = get(w, "itemReceive");
+        if (receive && !json_object_get_boolean(receive))
+            continue;
+        int64_t number = ns_whole_quantity(get(w, "orderLine"));
+        long i = line_index(so_lines, number);
+        char path[64];
+        snprintf(path, sizeof path, "item.items[%zu].orderLine", k);
+        if (i < 0) {
+            ns_error(res, 400, "INVALID_CONTENT", path,
+                     "Invalid value for the resource or sub-resource field '%s'. No such order line.", path);
+            ok = false;
+        } else if (line_ships(ns, json_object_array_get_idx(so_lines, (size_t)i))) {
+            int64_t q = get(w, "quantity") ? ns_whole_quantity(get(w, "quantity")) : take[i];
+            if (q < 0 || q > take[i]) {
                 ns_error(res, 400, "USER_ERROR", path,
                          "You cannot fulfill more than the remaining quantity (%lld) of line %lld.",
-                         (long long)take[line_no - 1], (long long)line_no);
-                free(chosen);
-                free(take);
-                json_object_put(lines);
-                return NULL;
+                         (long long)take[i], (long long)number);
+                ok = false;
             }
-            chosen[line_no - 1] = q;
+            chosen[i] = q;
         }
-        memcpy(take, chosen, n * sizeof *take);
-        free(chosen);
     }
+    if (ok)
+        memcpy(take, chosen, n * sizeof *take);
+    free(chosen);
+    return ok;
+}
+
+/* Nothing to ship: says why, naming closed lines that still had units, so a client that closed
+ * them learns it from the message. */
+static void nothing_to_fulfil(ns_state *ns, json_object *so_lines, size_t n, const ns_record *so, sb_response *res)
+{
+    char closed[200] = "";
+    for (size_t i = 0; i < n; i++) {
+        json_object *line = json_object_array_get_idx(so_lines, i);
+        ns_record *item = ns_line_item(ns, line);
+        if (!ns_line_is_closed(line) || !item || item->type != &NS_INVENTORY_ITEM ||
+            ns_whole_quantity(get(line, "quantityFulfilled")) >= ns_whole_quantity(get(line, "quantity")))
+            continue;
+        size_t used = strlen(closed);
+        snprintf(closed + used, sizeof closed - used, "%s%lld", used ? ", " : "",
+                 (long long)ns_whole_quantity(get(line, "line")));
+    }
+    if (closed[0])
+        ns_error(res, 400, "USER_ERROR", NULL,
+                 "You can not initialize itemfulfillment: sales order %s has no lines left to fulfill "
+                 "(closed lines cannot be fulfilled: %s).", so->id, closed);
+    else
+        ns_error(res, 400, "USER_ERROR", NULL,
+                 "You can not initialize itemfulfillment: sales order %s has no lines left to fulfill.", so->id);
+}
+
+/* The fulfilment's body: the lines shipped, carrier and tracking, and the client's header fields. */
+static json_object *fulfilment_body(ns_state *ns, ns_record *so, json_object *so_lines, const int64_t *take,
+                                    size_t n, json_object *overrides, const char *carrier, const char *tracking)
+{
+    json_object *lines = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         if (take[i] <= 0)
             continue;
         json_object *line = json_object_array_get_idx(so_lines, i), *f = json_object_new_object();
-        json_object_object_add(f, "orderLine", json_object_new_int((int)i + 1));
+        json_object_object_add(f, "orderLine", json_object_new_int64(ns_whole_quantity(get(line, "line"))));
         json_object_object_add(f, "item", copy(get(line, "item")));
         json_object_object_add(f, "quantity", json_object_new_int64(take[i]));
-        int loc = line_location(ns, line, so->body);
+        int loc = ns_line_location(ns, line, so->body);
         json_object_object_add(f, "location", ref(ns->seed->locations[loc].netsuite_id));
         json_object_object_add(f, "itemReceive", json_object_new_boolean(1));
         json_object_array_add(lines, f);
-    }
-    if (json_object_array_length(lines) == 0) {
-        free(take);
-        json_object_put(lines);
-        ns_error(res, 400, "USER_ERROR", NULL,
-                 "You can not initialize itemfulfillment: sales order %s has no lines left to fulfill.", so->id);
-        return NULL;
     }
     json_object *body = json_object_new_object();
     json_object_object_add(body, "createdFrom", ref(so->id));
@@ -364,25 +376,50 @@ ns_record *ns_fulfil(ns_state *ns, ns_record *so, json_object *overrides, const 
                 json_object_object_add(body, key, json_object_get(value));
         }
     }
+    return body;
+}
+
+ns_record *ns_fulfil(ns_state *ns, ns_record *so, json_object *overrides, const char *carrier,
+                     const char *tracking, sb_response *res)
+{
+    json_object *so_lines = get(get(so->body, "item"), "items");
+    json_object *wanted = get(get(overrides, "item"), "items");
+    size_t n = so_lines ? json_object_array_length(so_lines) : 0;
+    int64_t *take = calloc(n + 1, sizeof *take), shipping = 0;
+    if (!take)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        take[i] = ns_line_open_quantity(ns, json_object_array_get_idx(so_lines, i));
+    if (wanted && !chosen_units(ns, so_lines, wanted, take, n, res)) {
+        free(take);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        shipping += take[i] > 0 ? take[i] : 0;
+    if (shipping == 0) {
+        nothing_to_fulfil(ns, so_lines, n, so, res);
+        free(take);
+        return NULL;
+    }
+    json_object *body = fulfilment_body(ns, so, so_lines, take, n, overrides, carrier, tracking);
     ns_record *rec = create(ns, &NS_ITEM_FULFILLMENT, body, res);
     json_object_put(body);
     if (!rec) {
         free(take);
         return NULL;
     }
-    /* The warehouse shipped: stock leaves, the order's lines are fulfilled. */
-    bool complete = true;
+    /* The warehouse shipped: stock leaves (on hand and committed), the order's lines are fulfilled. */
     for (size_t i = 0; i < n; i++) {
+        if (take[i] <= 0)
+            continue;
         json_object *line = json_object_array_get_idx(so_lines, i);
-        int64_t done = whole_quantity(get(line, "quantityFulfilled")) + take[i];
+        int64_t done = ns_whole_quantity(get(line, "quantityFulfilled")) + take[i];
         json_object_object_add(line, "quantityFulfilled", json_object_new_int64(done));
-        complete &= done >= whole_quantity(get(line, "quantity"));
-        int item_idx = ns_item_index(ns, json_object_get_string(get(get(line, "item"), "id")));
-        if (take[i] > 0 && item_idx >= 0)
-            ns_stock_adjust(ns, item_idx, line_location(ns, line, so->body), -take[i], -take[i]);
+        ns_record *item = ns_line_item(ns, line);
+        if (item && item->seed_item >= 0)
+            ns_stock_adjust(ns, item->seed_item, ns_line_location(ns, line, so->body), -take[i], -take[i]);
     }
-    json_object_object_add(so->body, "orderStatus",
-                           json_object_new_string(complete ? "Pending Billing" : "Partially Fulfilled"));
+    ns_order_status_after_fulfilment(ns, so->body);
     so->modified = ns_now();
     free(take);
     return rec;
@@ -394,7 +431,7 @@ static ns_record *transform_copy(ns_state *ns, ns_record *src, const ns_type *ta
                                  sb_response *res)
 {
     static const char *const HEADER[] = {"entity", "currency", "otherRefNum", "location", "subsidiary", NULL};
-    static const char *const LINE[] = {"item", "quantity", "rate", "amount", "taxCode", "location", NULL};
+    static const char *const LINE[] = {"item", "quantity", "rate", "amount", "taxCode", "tax1Amt", "location", NULL};
     json_object *body = json_object_new_object();
     json_object_object_add(body, "createdFrom", ref(src->id));
     for (size_t i = 0; HEADER[i]; i++)
@@ -402,7 +439,10 @@ static ns_record *transform_copy(ns_state *ns, ns_record *src, const ns_type *ta
             json_object_object_add(body, HEADER[i], copy(get(src->body, HEADER[i])));
     json_object *src_lines = get(get(src->body, "item"), "items"), *lines = json_object_new_array();
     for (size_t i = 0; src_lines && i < json_object_array_length(src_lines); i++) {
-        json_object *line = json_object_array_get_idx(src_lines, i), *out = json_object_new_object();
+        json_object *line = json_object_array_get_idx(src_lines, i), *out;
+        if (ns_line_is_closed(line))
+            continue; /* a closed line was never sold, so it cannot be returned */
+        out = json_object_new_object();
         for (size_t k = 0; LINE[k]; k++)
             if (get(line, LINE[k]))
                 json_object_object_add(out, LINE[k], copy(get(line, LINE[k])));
@@ -507,7 +547,8 @@ static void list(ns_state *ns, const sb_request *req, const ns_type *type, sb_re
 #define OPS(t) {t ".create", t ".get", t ".list", t ".update", t ".upsert"}
 static const char *const OP_NAMES[][5] = {
     OPS("customer"), OPS("salesOrder"), OPS("itemFulfillment"), OPS("returnAuthorization"),
-    OPS("creditMemo"), OPS("journalEntry"), OPS("inventoryItem"),
+    OPS("creditMemo"), OPS("journalEntry"), OPS("inventoryItem"), OPS("otherChargeItem"),
+    OPS("discountItem"),
 };
 
 static const char *op_name(const ns_type *type, const char *verb)

@@ -1,6 +1,7 @@
 /* NetSuite's records, in memory: every record with its internal id, external id, creation
  * sequence and times, an index by "type/id" and "type/eid:X", and stock per seed item and
- * location. The seed's customers and items exist from the start, as in a live account. */
+ * location. The seed's customers and items (inventory, shipping and discount items) exist from
+ * the start, as in a live account. */
 #include "tools/sandbox/netsuite.h"
 
 #include <json-c/linkhash.h>
@@ -140,6 +141,15 @@ bool ns_store_init(ns_state *ns)
             s->changed = rec->created;
             s->seq = ++ns->next_stock_seq;
         }
+    }
+    for (size_t i = 0; i < seed->n_service_items; i++) {
+        const sb_service_item *it = &seed->service_items[i];
+        const ns_type *type = strcmp(it->type, "discountItem") == 0 ? &NS_DISCOUNT_ITEM : &NS_OTHER_CHARGE_ITEM;
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "itemId", json_object_new_string(it->item_id));
+        json_object_object_add(b, "displayName", json_object_new_string(it->display_name));
+        json_object_object_add(b, "subsidiary", ref(seed->subsidiary_id));
+        add_with_id(ns, type, it->netsuite_id, NULL, b);
     }
     return true;
 }

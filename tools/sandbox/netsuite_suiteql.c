@@ -568,6 +568,18 @@ static json_object *transaction_row(const ns_record *r)
     return o;
 }
 
+/* SuiteQL's item.itemtype for each kind of item record; NULL for records that are not items. */
+static const char *item_type_code(const ns_type *type)
+{
+    if (type == &NS_INVENTORY_ITEM)
+        return "InvtPart";
+    if (type == &NS_OTHER_CHARGE_ITEM)
+        return "OthCharge";
+    if (type == &NS_DISCOUNT_ITEM)
+        return "Discount";
+    return NULL;
+}
+
 static size_t build_rows(ns_state *ns, const query *q, row **out)
 {
     size_t cap = q->table == V_STOCK ? ns->seed->n_items * ns->seed->n_locations : ns->n_records;
@@ -609,13 +621,13 @@ static size_t build_rows(ns_state *ns, const query *q, row **out)
                 put_str(o, "companyname", json_object_get_string(get(r->body, "companyName")));
                 json_object_object_add(o, "datecreated", json_object_new_int64(r->created));
                 json_object_object_add(o, "lastmodifieddate", json_object_new_int64(r->modified));
-            } else if (q->table == V_ITEM && r->type == &NS_INVENTORY_ITEM) {
+            } else if (q->table == V_ITEM && item_type_code(r->type)) {
                 o = json_object_new_object();
                 put_str(o, "id", r->id);
                 put_str(o, "externalid", r->external_id);
                 put_str(o, "itemid", json_object_get_string(get(r->body, "itemId")));
                 put_str(o, "displayname", json_object_get_string(get(r->body, "displayName")));
-                put_str(o, "itemtype", "InvtPart");
+                put_str(o, "itemtype", item_type_code(r->type));
                 json_object_object_add(o, "lastmodifieddate", json_object_new_int64(r->modified));
             }
             if (o)

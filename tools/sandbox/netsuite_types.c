@@ -21,6 +21,8 @@ static const ns_field ORDER_LINE[] = {
     {"item", F_REF, R_ITEM, NULL, true}, {"quantity", F_NUMBER, R_NONE, NULL, true},
     {"rate", F_NUMBER}, {"amount", F_NUMBER}, {"taxCode", F_REF, R_TAX_CODE},
     {"location", F_REF, R_LOCATION}, {"description", F_STRING}, {"isClosed", F_BOOL},
+    {"tax1Amt", F_NUMBER},
+    /* read-only: the sandbox sets them, and accepts them back from a client that re-sends what it read */
     {"line", F_NUMBER}, {"quantityFulfilled", F_NUMBER}, {NULL},
 };
 
@@ -30,7 +32,8 @@ static const ns_field SALES_ORDER_FIELDS[] = {
     {"otherRefNum", F_STRING}, {"memo", F_STRING}, {"subsidiary", F_REF, R_SUBSIDIARY},
     {"location", F_REF, R_LOCATION}, {"shipDate", F_DATE}, {"shippingCost", F_NUMBER},
     {"shippingAddress", F_ADDRESS}, {"billingAddress", F_ADDRESS},
-    {"discountItem", F_REF, R_ITEM}, {"discountRate", F_NUMBER}, {"email", F_STRING},
+    {"discountItem", F_REF, R_DISCOUNT_ITEM}, {"discountRate", F_NUMBER}, {"email", F_STRING},
+    {"paymentMethod", F_REF, R_PAYMENT_METHOD},
     {"orderStatus", F_STRING}, {"item", F_SUBLIST, R_NONE, ORDER_LINE, true}, {NULL},
 };
 
@@ -90,11 +93,27 @@ const ns_type NS_RETURN_AUTHORIZATION = {"returnAuthorization", "RtnAuth", RETUR
 const ns_type NS_CREDIT_MEMO = {"creditMemo", "CustCred", CREDIT_MEMO_FIELDS, "custbody", 4};
 const ns_type NS_JOURNAL_ENTRY = {"journalEntry", "Journal", JOURNAL_FIELDS, "custbody", 5};
 const ns_type NS_INVENTORY_ITEM = {"inventoryItem", NULL, ITEM_FIELDS, "custitem", 6};
+const ns_type NS_OTHER_CHARGE_ITEM = {"otherChargeItem", NULL, ITEM_FIELDS, "custitem", 7};
+const ns_type NS_DISCOUNT_ITEM = {"discountItem", NULL, ITEM_FIELDS, "custitem", 8};
 
 const ns_type *const NS_TYPES[] = {
     &NS_CUSTOMER, &NS_SALES_ORDER, &NS_ITEM_FULFILLMENT, &NS_RETURN_AUTHORIZATION,
-    &NS_CREDIT_MEMO, &NS_JOURNAL_ENTRY, &NS_INVENTORY_ITEM, NULL,
+    &NS_CREDIT_MEMO, &NS_JOURNAL_ENTRY, &NS_INVENTORY_ITEM, &NS_OTHER_CHARGE_ITEM,
+    &NS_DISCOUNT_ITEM, NULL,
 };
+
+/* The kinds of item an order line may name; they share one internal id space. */
+static const ns_type *const ITEM_TYPES[] = {&NS_INVENTORY_ITEM, &NS_OTHER_CHARGE_ITEM, &NS_DISCOUNT_ITEM, NULL};
+
+ns_record *ns_find_item(ns_state *ns, const char *ref)
+{
+    for (size_t i = 0; ref && ITEM_TYPES[i]; i++) {
+        ns_record *rec = ns_store_find(ns, ITEM_TYPES[i], ref);
+        if (rec)
+            return rec;
+    }
+    return NULL;
+}
 
 const ns_type *ns_type_by_name(const char *name)
 {

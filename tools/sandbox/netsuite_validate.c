@@ -74,7 +74,8 @@ static bool check_ref(ns_state *ns, const ns_field *f, json_object *value, const
     ns_record *rec = NULL;
     switch (f->ref) {
     case R_CUSTOMER: rec = ns_store_find(ns, &NS_CUSTOMER, key); break;
-    case R_ITEM: rec = ns_store_find(ns, &NS_INVENTORY_ITEM, key); break;
+    case R_ITEM: rec = ns_find_item(ns, key); break;
+    case R_DISCOUNT_ITEM: rec = ns_store_find(ns, &NS_DISCOUNT_ITEM, key); break;
     case R_SALES_ORDER: rec = ns_store_find(ns, &NS_SALES_ORDER, key); break;
     case R_RETURN_AUTHORIZATION: rec = ns_store_find(ns, &NS_RETURN_AUTHORIZATION, key); break;
     case R_LOCATION:
@@ -88,6 +89,9 @@ static bool check_ref(ns_state *ns, const ns_field *f, json_object *value, const
         break;
     case R_ACCOUNT:
         if (id && sb_seed_account_by_netsuite_id(seed, key)) resolved = key;
+        break;
+    case R_PAYMENT_METHOD:
+        if (id && sb_seed_payment_method_by_netsuite_id(seed, key)) resolved = key;
         break;
     case R_SUBSIDIARY:
         if (id && strcmp(key, seed->subsidiary_id) == 0) resolved = key;
@@ -243,9 +247,15 @@ static json_object *sublist(json_object *body, const char *name)
     return s ? get(s, "items") : NULL;
 }
 
+/* The digits of the record's currency: its own, else its customer's (what a new sales order gets),
+ * else the first currency's. */
 static int currency_exponent(ns_state *ns, json_object *body)
 {
     json_object *cur = get(body, "currency");
+    if (!cur) {
+        ns_record *customer = ns_store_find(ns, &NS_CUSTOMER, json_object_get_string(get(get(body, "entity"), "id")));
+        cur = customer ? get(customer->body, "currency") : NULL;
+    }
     int idx = cur ? sb_seed_currency_index_by_netsuite_id(ns->seed, json_object_get_string(get(cur, "id"))) : 0;
     return ns->seed->currencies[idx >= 0 ? idx : 0].exponent;
 }
@@ -284,21 +294,67 @@ static bool check_journal(ns_state *ns, json_object *body, sb_response *res)
     return true;
 }
 
-static bool check_lines(json_object *body, const char *name, bool need_lines, sb_response *res)
+/* Money on an item line. amount and tax1Amt have the currency's digits at most (rate may have
+ * six, as a unit price). Only a discount line takes money off, so only it may be negative. A tax
+ * amount needs a tax code: legacy tax has no tax without one. */
+static bool check_line_money(ns_state *ns, json_object *line, const char *name, size_t i, int exp,
+                             sb_response *res)
+{
+    static const struct { const char *field; bool currency_digits; } MONEY[] = {
+        {"amount", true}, {"rate", false}, {"tax1Amt", true},
+    };
+    bool discount = ns_line_is_discount(ns, line);
+    char path[64];
+    for (size_t k = 0; k < sizeof MONEY / sizeof MONEY[0]; k++) {
+        json_object *v = get(line, MONEY[k].field);
+        int64_t minor;
+        if (!v)
+            continue;
+        snprintf(path, sizeof path, "%s.items[%zu].%s", name, i, MONEY[k].field);
+        if (!sb_money_from_json(v, MONEY[k].currency_digits ? exp : 6, &minor))
+            return bad_value(res, path, "The value must be a number with no more decimals than the currency has.");
+        if (minor < 0 && !discount)
+            return bad_value(res, path, "The value must not be negative: only a discount item line takes money off.");
+    }
+    if (get(line, "tax1Amt") && !get(line, "taxCode")) {
+        snprintf(path, sizeof path, "%s.items[%zu].tax1Amt", name, i);
+        return bad(res, "USER_ERROR", path, "A line with a tax amount (tax1Amt) needs a tax code (taxCode).");
+    }
+    return true;
+}
+
+/* Lines of sales orders, returns and credit memos. full: the whole record (create, or a patch
+ * merged into the stored record), when the currency and every line are known. */
+static bool check_lines(ns_state *ns, json_object *body, const char *name, bool full, sb_response *res)
 {
     json_object *lines = sublist(body, name);
     size_t n = lines ? json_object_array_length(lines) : 0;
-    if (need_lines && n == 0)
+    if (full && n == 0)
         return bad(res, "USER_ERROR", name, "You must enter at least one line item for this transaction.");
+    int exp = currency_exponent(ns, body);
     for (size_t i = 0; i < n; i++) {
-        json_object *q = get(json_object_array_get_idx(lines, i), "quantity");
+        json_object *line = json_object_array_get_idx(lines, i);
+        json_object *q = get(line, "quantity");
         int64_t qty;
         if (q && (!sb_money_from_json(q, 6, &qty) || qty <= 0)) {
             char path[64];
             snprintf(path, sizeof path, "%s.items[%zu].quantity", name, i);
             return bad_value(res, path, "The quantity must be greater than zero.");
         }
+        if (full && !check_line_money(ns, line, name, i, exp, res))
+            return false;
     }
+    return true;
+}
+
+/* shippingCost goes into the total, so it must be exact money too. */
+static bool check_shipping_cost(ns_state *ns, json_object *body, sb_response *res)
+{
+    json_object *v = get(body, "shippingCost");
+    int64_t minor;
+    if (v && (!sb_money_from_json(v, currency_exponent(ns, body), &minor) || minor < 0))
+        return bad_value(res, "shippingCost",
+                         "The value must be a non-negative number with no more decimals than the currency has.");
     return true;
 }
 
@@ -324,8 +380,10 @@ bool ns_validate(ns_state *ns, const ns_type *type, json_object *body, bool full
             return bad(res, "USER_ERROR", "companyName", "Please enter value(s) for: Company Name");
         }
     }
+    if (type == &NS_SALES_ORDER && full && !check_shipping_cost(ns, body, res))
+        return false;
     if (type == &NS_SALES_ORDER || type == &NS_RETURN_AUTHORIZATION || type == &NS_CREDIT_MEMO)
-        return check_lines(body, "item", full, res);
+        return check_lines(ns, body, "item", full, res);
     return true;
 }
 
@@ -346,6 +404,39 @@ static int64_t scale(int exp)
     return s;
 }
 
+/* A line's amount: as given, else rate × quantity (both to six decimals) rounded half away from
+ * zero to the currency's digits, and then stored on the line. False when neither is known. */
+static bool line_amount(json_object *line, int exp, int64_t *amount)
+{
+    int64_t rate = 0, qty = 0;
+    if (sb_money_from_json(get(line, "amount"), exp, amount))
+        return true;
+    if (!sb_money_from_json(get(line, "rate"), 6, &rate) || !sb_money_from_json(get(line, "quantity"), 6, &qty))
+        return false;
+    __int128 micro2 = (__int128)rate * qty; /* 12 decimals */
+    __int128 div = (__int128)scale(12 - exp);
+    *amount = (int64_t)((micro2 + (micro2 >= 0 ? div / 2 : -div / 2)) / div);
+    json_object_object_add(line, "amount", money_json(*amount, exp));
+    return true;
+}
+
+/* A line's tax. A given tax1Amt is the tax, to the cent: the storefront computed it and the ERP
+ * must not re-round it. Without one, amount × the tax code's rate, rounded half away from zero,
+ * stored as tax1Amt so a reader sees every line's tax. No tax code, no tax. */
+static int64_t line_tax(ns_state *ns, json_object *line, int64_t amount, int exp)
+{
+    json_object *tc = get(line, "taxCode");
+    const sb_tax_code *code = tc ? sb_seed_tax_code_by_netsuite_id(ns->seed, json_object_get_string(get(tc, "id"))) : NULL;
+    int64_t tax = 0;
+    if (!code)
+        return 0;
+    if (sb_money_from_json(get(line, "tax1Amt"), exp, &tax))
+        return tax;
+    tax = (amount * code->rate_bp + (amount >= 0 ? 5000 : -5000)) / 10000;
+    json_object_object_add(line, "tax1Amt", money_json(tax, exp));
+    return tax;
+}
+
 void ns_compute_totals(ns_state *ns, json_object *body)
 {
     json_object *lines = sublist(body, "item");
@@ -355,24 +446,10 @@ void ns_compute_totals(ns_state *ns, json_object *body)
     int64_t subtotal = 0, tax = 0;
     for (size_t i = 0; i < json_object_array_length(lines); i++) {
         json_object *line = json_object_array_get_idx(lines, i);
-        int64_t amount = 0, rate = 0, qty = 0;
-        json_object *a = get(line, "amount");
-        if (!a || !sb_money_from_json(a, exp, &amount)) {
-            /* amount = rate × quantity, both parsed to 6 decimals, rounded half up to the currency. */
-            if (!sb_money_from_json(get(line, "rate"), 6, &rate) ||
-                !sb_money_from_json(get(line, "quantity"), 6, &qty))
-                continue;
-            __int128 micro2 = (__int128)rate * qty; /* 12 decimals */
-            __int128 div = (__int128)scale(12 - exp);
-            __int128 q = (micro2 + (micro2 >= 0 ? div / 2 : -div / 2)) / div;
-            amount = (int64_t)q;
-            json_object_object_add(line, "amount", money_json(amount, exp));
-        }
-        subtotal += amount;
-        json_object *tc = get(line, "taxCode");
-        const sb_tax_code *code = tc ? sb_seed_tax_code_by_netsuite_id(ns->seed, json_object_get_string(get(tc, "id"))) : NULL;
-        if (code)
-            tax += (amount * code->rate_bp + (amount >= 0 ? 5000 : -5000)) / 10000;
+        int64_t amount = 0;
+        if (line_amount(line, exp, &amount))
+            subtotal += amount;
+        tax += line_tax(ns, line, amount, exp);
     }
     int64_t shipping = 0;
     json_object *sc = get(body, "shippingCost");
