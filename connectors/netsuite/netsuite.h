@@ -21,11 +21,57 @@
 bool netsuite_call(struct o2c_step *step, const char *method, const char *path, const char *body,
                    const char *what, struct o2c_http_response *res, struct o2c_outcome *out);
 
+/* What a caller needs beyond netsuite_call's defaults. */
+struct netsuite_options {
+    const char *header;  /* one more request header ("Prefer: transient" for SuiteQL); NULL for none */
+    bool not_found_ok;   /* a 404 saying the record does not exist comes back as true with
+                            res->status 404, for actions to which "not there" is an answer */
+};
+
+/* netsuite_call with options (opt may be NULL). */
+bool netsuite_send(struct o2c_step *step, const char *method, const char *path, const char *body,
+                   const char *what, const struct netsuite_options *opt, struct o2c_http_response *res,
+                   struct o2c_outcome *out);
+
+/* The answer's body as a JSON object; NULL when it is not one, down to the last byte (a body cut
+ * off in transit is NULL, not a shorter object). Caller puts it. */
+json_object *netsuite_parse_object(const struct o2c_http_response *res);
+
 /* Turns a non-2xx answer (or no answer: status 0) into an outcome. */
 void netsuite_classify(const struct o2c_http_response *res, const char *what, struct o2c_outcome *out);
 
+/* A 404 whose o:errorCode says the record does not exist (NONEXISTENT_ID, RECORD_NOT_FOUND).
+ * Other 404s (an unknown record type, a wrong base URL answered by a proxy) are not "not found":
+ * they mean our request is wrong, and must not pass as a record that is gone. */
+bool netsuite_is_not_found(const struct o2c_http_response *res);
+
 /* Letters, digits, '_' and '-' only, 1..190 characters: what NetSuite allows in an external id. */
 bool netsuite_valid_external_id(const char *id);
+
+/* SuiteQL text built safely from untrusted values (netsuite_suiteql.c, pure functions). */
+
+/* A SuiteQL name (table or column) as the actions accept it: a-z only, 1..64 characters
+ * (upper_ok also allows A-Z: record names may be written camel-case, SuiteQL ignores case). */
+bool netsuite_suiteql_name(const char *name, bool upper_ok);
+
+/* False when value is NULL or holds a control character: no value we look up by has one. */
+bool netsuite_suiteql_value_ok(const char *value);
+
+/* value as a SuiteQL string literal: in single quotes, each quote doubled. NULL when the value is
+ * not netsuite_suiteql_value_ok (or memory ran out). malloc'd; caller frees. */
+char *netsuite_suiteql_literal(const char *value);
+
+/* "SELECT id FROM <table> WHERE c1 = 'v1' AND … ORDER BY <order_by>" for n > 0 columns and
+ * values. NULL with the reason in err when a name or value is refused. malloc'd. */
+char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const *columns,
+                                  const char *const *values, const char *order_by, char *err, size_t err_len);
+
+/* A state param, or fallback when the state has none. */
+const char *netsuite_param(struct o2c_step *step, const char *key, const char *fallback);
+
+/* The actions (documented in netsuite_actions.c). */
+void netsuite_find(struct o2c_step *step, struct o2c_outcome *out);
+void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out);
 
 extern const struct o2c_action o2c_netsuite_actions[];
 

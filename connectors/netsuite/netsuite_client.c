@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool netsuite_call(struct o2c_step *step, const char *method, const char *path, const char *body,
-                   const char *what, struct o2c_http_response *res, struct o2c_outcome *out)
+bool netsuite_send(struct o2c_step *step, const char *method, const char *path, const char *body,
+                   const char *what, const struct netsuite_options *opt, struct o2c_http_response *res,
+                   struct o2c_outcome *out)
 {
     memset(res, 0, sizeof *res);
     struct {
@@ -58,7 +59,8 @@ bool netsuite_call(struct o2c_step *step, const char *method, const char *path, 
     char auth_header[4096];
     snprintf(auth_header, sizeof auth_header, "Authorization: %s", auth);
     free(auth);
-    const char *headers[] = {auth_header, "Content-Type: application/json", "Accept: application/json", NULL};
+    const char *headers[] = {auth_header, "Content-Type: application/json", "Accept: application/json",
+                             opt ? opt->header : NULL, NULL};
     struct o2c_http_request req = {
         .method = method,
         .url = url,
@@ -70,7 +72,37 @@ bool netsuite_call(struct o2c_step *step, const char *method, const char *path, 
     o2c_http_send(&req, res);
     if (res->status >= 200 && res->status < 300)
         return true;
+    if (opt && opt->not_found_ok && netsuite_is_not_found(res))
+        return true;
     netsuite_classify(res, what, out);
     o2c_http_response_free(res);
     return false;
+}
+
+bool netsuite_call(struct o2c_step *step, const char *method, const char *path, const char *body,
+                   const char *what, struct o2c_http_response *res, struct o2c_outcome *out)
+{
+    return netsuite_send(step, method, path, body, what, NULL, res, out);
+}
+
+json_object *netsuite_parse_object(const struct o2c_http_response *res)
+{
+    if (!res->body || res->body_len == 0)
+        return NULL;
+    /* Parsed with the length and checked to the last byte: a body cut off in transit must not
+     * pass as a shorter answer, and json_tokener_parse would ignore trailing garbage. */
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return NULL;
+    json_object *parsed = json_tokener_parse_ex(tok, res->body, (int)res->body_len);
+    size_t end = json_tokener_get_parse_end(tok);
+    while (end < res->body_len && strchr(" \t\r\n", res->body[end]))
+        end++;
+    if (json_tokener_get_error(tok) != json_tokener_success || end != res->body_len ||
+        !json_object_is_type(parsed, json_type_object)) {
+        json_object_put(parsed);
+        parsed = NULL;
+    }
+    json_tokener_free(tok);
+    return parsed;
 }

@@ -72,6 +72,15 @@ void netsuite_classify(const struct o2c_http_response *res, const char *what, st
     }
 }
 
+bool netsuite_is_not_found(const struct o2c_http_response *res)
+{
+    if (res->status != 404)
+        return false;
+    char code[64], detail[8], path[8];
+    first_error(res->body ? res->body : "", code, sizeof code, detail, sizeof detail, path, sizeof path);
+    return strcmp(code, "NONEXISTENT_ID") == 0 || strcmp(code, "RECORD_NOT_FOUND") == 0;
+}
+
 bool netsuite_valid_external_id(const char *id)
 {
     size_t n = id ? strlen(id) : 0;

@@ -1,0 +1,133 @@
+/* SuiteQL text built from values that come from other systems (a shopper's email, an order
+ * number). SuiteQL has no bind parameters over REST, so every value is written as a literal, and
+ * that is where injection would happen: a quote in "o'brien@example.com" must stay inside the
+ * literal. Names (tables, columns) are never quoted, so they are restricted to plain letters. */
+#include "connectors/netsuite/netsuite.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 64
+
+bool netsuite_suiteql_name(const char *name, bool upper_ok)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > NAME_MAX_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (upper_ok && c >= 'A' && c <= 'Z')))
+            return false;
+    }
+    return true;
+}
+
+/* Control characters have no place in a value we look up by, and a newline or NUL could end or
+ * split the query in a parser less strict than the quote rule. UTF-8 bytes (>= 0x80) are fine. */
+bool netsuite_suiteql_value_ok(const char *value)
+{
+    if (!value)
+        return false;
+    for (const char *s = value; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+            return false;
+    return true;
+}
+
+char *netsuite_suiteql_literal(const char *value)
+{
+    if (!netsuite_suiteql_value_ok(value))
+        return NULL;
+    size_t quotes = 0, n = strlen(value);
+    for (size_t i = 0; i < n; i++)
+        quotes += value[i] == '\'';
+    char *out = malloc(n + quotes + 3);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    out[o++] = '\'';
+    /* SQL writes a quote inside a literal as two quotes; a backslash is an ordinary character. */
+    for (size_t i = 0; i < n; i++) {
+        if (value[i] == '\'')
+            out[o++] = '\'';
+        out[o++] = value[i];
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+    return out;
+}
+
+/* A growing string; `failed` once memory ran out, so callers check once at the end. */
+struct text {
+    char *s;
+    size_t len, cap;
+    bool failed;
+};
+
+static void append(struct text *t, const char *part)
+{
+    size_t n = strlen(part);
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 128;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(t->s, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, part, n + 1);
+    t->len += n;
+}
+
+static char *refuse(struct text *t, char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static char *refuse(struct text *t, char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+    free(t->s);
+    return NULL;
+}
+
+char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const *columns,
+                                  const char *const *values, const char *order_by, char *err, size_t err_len)
+{
+    struct text q = {0};
+    if (!netsuite_suiteql_name(table, true))
+        return refuse(&q, err, err_len, "record \"%s\" is not a SuiteQL table name (letters only)", table ? table : "");
+    if (!netsuite_suiteql_name(order_by, false))
+        return refuse(&q, err, err_len, "order_by \"%s\" is not a SuiteQL column (a-z only)", order_by ? order_by : "");
+    if (n == 0)
+        return refuse(&q, err, err_len, "no column to look up by: without one, any record would match");
+    append(&q, "SELECT id FROM ");
+    append(&q, table);
+    for (size_t i = 0; i < n; i++) {
+        if (!netsuite_suiteql_name(columns[i], false))
+            return refuse(&q, err, err_len, "\"%s\" is not a SuiteQL column (a-z only)", columns[i] ? columns[i] : "");
+        if (!netsuite_suiteql_value_ok(values[i]))
+            return refuse(&q, err, err_len, "the value for %s holds a control character", columns[i]);
+        char *literal = netsuite_suiteql_literal(values[i]);
+        if (!literal)
+            return refuse(&q, err, err_len, "out of memory building the query");
+        append(&q, i == 0 ? " WHERE " : " AND ");
+        append(&q, columns[i]);
+        append(&q, " = ");
+        append(&q, literal);
+        free(literal);
+    }
+    append(&q, " ORDER BY ");
+    append(&q, order_by);
+    if (q.failed)
+        return refuse(&q, err, err_len, "out of memory building the query");
+    return q.s;
+}
