@@ -8,7 +8,30 @@
  *                      body_key         context key of the record body (default body)
  *                      result_key       context key the internal id is stored under (default netsuite_id)
  *                      refs             {"entity.id": "customer_id"}: before sending, put the value
- *                                       of context key customer_id at body path entity.id */
+ *                                       of context key customer_id at body path entity.id
+ *   netsuite.find    finds one record's internal id by field values with SuiteQL (POST
+ *                    query/v1/suiteql, Prefer: transient), e.g. an existing customer by email:
+ *                      record           SuiteQL table, letters only, e.g. customer
+ *                      where            {"email": "customer_email"}: column (a-z) → context key whose
+ *                                       text it must equal; values go in as '…' literals with quotes
+ *                                       doubled, a value with a control character is refused
+ *                      result_key       context key the id is stored under (default netsuite_id)
+ *                      order_by         column deciding which row is first (default id)
+ *                    Outcomes: found, patch {result_key: id of the first row}; not_found. A missing,
+ *                    empty or non-text context value is failed (bad_input, engineering).
+ *   netsuite.close_sales_order
+ *                    closes an open sales order whose storefront order was cancelled. It reads the
+ *                    order (GET salesOrder/eid:<id>?expandSubResources=true) and then:
+ *                      any line shipped (quantityFulfilled > 0) → failed, category
+ *                        cancelled_after_shipping, owner ops, naming the order and the units shipped
+ *                        (nothing is closed: someone must stop the shipment or book a return);
+ *                      every line closed already → ok, nothing sent (a re-run sends no second PATCH);
+ *                      otherwise PATCH salesOrder/<internal id> with every line as read and
+ *                        isClosed true (a sublist in a PATCH replaces the whole sublist) → ok.
+ *                    ok patch: {"sales_order_closed": true, "sales_order_id": "<internal id>"}.
+ *                    No such order (404 NONEXISTENT_ID / RECORD_NOT_FOUND) → not_found. Params:
+ *                      external_id_key  context key of the order's external id
+ *                                       (default sales_order_external_id) */
 #include "connectors/netsuite/netsuite.h"
 #include "runner/action.h"
 
@@ -50,7 +73,7 @@ static void set_path(json_object *body, const char *path, json_object *value)
     }
 }
 
-static const char *param_or(struct o2c_step *step, const char *key, const char *fallback)
+const char *netsuite_param(struct o2c_step *step, const char *key, const char *fallback)
 {
     const char *v = o2c_step_param(step, key);
     return v ? v : fallback;
@@ -61,8 +84,8 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
     const char *type = o2c_step_param(step, "type");
     if (!type)
         type = o2c_step_string(step, "netsuite_type");
-    const char *eid = o2c_step_string(step, param_or(step, "external_id_key", "external_id"));
-    const char *body_key = param_or(step, "body_key", "body");
+    const char *eid = o2c_step_string(step, netsuite_param(step, "external_id_key", "external_id"));
+    const char *body_key = netsuite_param(step, "body_key", "body");
     json_object *body;
     if (!valid_record_type(type)) {
         o2c_outcome_failed(out, "bad_input", "high", "engineering",
@@ -107,12 +130,15 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_retry(out, "NetSuite accepted %s but sent no usable Location (\"%s\")", what, res.location);
     } else {
         o2c_outcome_ok(out);
-        o2c_outcome_patch(out, param_or(step, "result_key", "netsuite_id"), json_object_new_string(id));
+        o2c_outcome_patch(out, netsuite_param(step, "result_key", "netsuite_id"), json_object_new_string(id));
     }
     o2c_http_response_free(&res);
 }
 
 const struct o2c_action o2c_netsuite_actions[] = {
     {"netsuite.upsert", upsert, false, "creates or updates one NetSuite record by external id; patch netsuite_id"},
+    {"netsuite.find", netsuite_find, false, "finds one NetSuite record's id by field values (SuiteQL); found/not_found"},
+    {"netsuite.close_sales_order", netsuite_close_sales_order, false,
+     "closes a cancelled order's NetSuite sales order; shipped lines stop it for ops; ok/not_found"},
     {NULL, NULL, false, NULL},
 };
