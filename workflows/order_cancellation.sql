@@ -15,7 +15,7 @@ select o2c.define_workflow('order_cancellation', $spec$
     "await_order": {
       "description": "has order_to_cash posted the sales order?",
       "action": "sql.order_posting_status", "lane": "orders", "owner": "ops",
-      "params": {"workflow": "order_to_cash", "wait_ms": 30000},
+      "params": {"workflow": "order_to_cash", "wait_ms": 600000},
       "on": {"posted": "close", "not_posted": "not_posted", "waiting": "await_order"}
     },
     "close": {

@@ -309,7 +309,7 @@ $$;
 --   posted      patch: sales_order_external_id, sales_order_id — close it in NetSuite.
 --   not_posted  it never will (cancelled before posting, or the workflow was cancelled).
 --   waiting     it is still running or in an exception (a re-drive may still post it): asked
---               again after params.wait_ms (default 60000).
+--               again after 0.5 s, 1 s, 2 s … up to params.wait_ms (default 600000).
 create or replace function o2c_action.order_posting_status(p_context jsonb, p_params jsonb)
 returns jsonb
 language plpgsql
@@ -331,8 +331,12 @@ begin
             'sales_order_external_id', v_inst.context->>'sales_order_external_id',
             'sales_order_id', v_inst.context->>'sales_order_id'));
     end if;
+    -- Ask again soon (the usual case: order_to_cash is a step or two from done), then less and
+    -- less often, up to params.wait_ms, while it sits in an exception.
     return jsonb_build_object('outcome', 'waiting',
-                              'delay_ms', coalesce((p_params->>'wait_ms')::int, 60000));
+        'patch', jsonb_build_object('await_rounds', coalesce((p_context->>'await_rounds')::int, 0) + 1),
+        'delay_ms', least(500 * power(2, least(coalesce((p_context->>'await_rounds')::int, 0), 20))::bigint,
+                          coalesce((p_params->>'wait_ms')::int, 600000)));
 end
 $$;
 

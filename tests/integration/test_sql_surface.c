@@ -161,12 +161,41 @@ static void test_redrive_and_cancel_rules(void)
     CU_ASSERT(tpg_fails_with(db, "select o2c.cancel($1, 'again')", 1, p, "already cancelled"));
 }
 
+/* A state's redrive_from: a fix to a mapping must be mapped again, so o2c.redrive without a state
+ * starts from there (a named state still wins). */
+static void test_redrive_from(void)
+{
+    CU_ASSERT(rejects("{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\","
+                      "\"redrive_from\":\"z\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}",
+                      "\"redrive_from\" must name a state with an action"));
+    CU_ASSERT(rejects("{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\","
+                      "\"redrive_from\":\"b\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}",
+                      "\"redrive_from\" must name a state with an action"));
+    const char *spec = "{\"initial\":\"map\",\"states\":{"
+        "\"map\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"post\"}},"
+        "\"post\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"redrive_from\":\"map\",\"on\":{\"ok\":\"done\"}},"
+        "\"done\":{\"terminal\":true}}}";
+    const char *params[] = {"remap", spec};
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, params));
+    long long id = tpg_number(db, "select o2c.start('remap', 'r-1')", 0, NULL);
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%lld", id);
+    const char *p[] = {id_text};
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1, 'post')", 1, p));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'post'", 1, p), 1);
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'map'", 1, p), 1);
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive($1)", 1, p)); /* from map, which has no redrive_from: stays */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where id = $1 and state = 'map'", 1, p), 1);
+}
+
 static CU_TestInfo tests[] = {
     {"define_workflow rejects each bad spec with its message", test_define_rejects_bad_specs},
     {"define_workflow versions; running workflows keep theirs", test_define_versions},
     {"o2c.start twice gives one workflow", test_start_is_idempotent},
     {"analyst reads but cannot change; admin acts are recorded", test_roles},
     {"redrive and cancel refuse what makes no sense", test_redrive_and_cancel_rules},
+    {"redrive starts where the state's redrive_from says", test_redrive_from},
     CU_TEST_INFO_NULL,
 };
 
