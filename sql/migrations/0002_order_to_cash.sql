@@ -115,7 +115,3 @@ on conflict (name) do nothing;
 insert into o2c.connection (name, system, rate_per_second, burst)
 values ('centra', 'centra', 6, 60)    -- Centra's Growth plan: 60 requests per 10 s
 on conflict (name) do nothing;
-
--- The open workflows of a pipeline (o2c.order_bottlenecks, o2c.sync_health) without reading the
--- finished ones. Only a change of status leaves or enters it, so plain steps stay HOT updates.
-create index instance_open on o2c.instance (workflow, created_at) where status in ('active', 'exception');
