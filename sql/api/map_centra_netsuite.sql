@@ -18,6 +18,8 @@
 -- gets the same share back, so lines + discount lines = exactly what Centra charged. Shipping is a
 -- line of the shipping item, taxed with what Centra charged beyond the lines' tax. The sum of
 -- amounts and taxes must equal Centra's grand total to the cent, else the order stops for finance.
+-- Amounts are written with the currency's digits (Centra's values have no more; rounding to them
+-- changes no value, only how it is written).
 
 create or replace function o2c.centra_money(p_value jsonb)
 returns numeric
@@ -203,9 +205,9 @@ begin
             'item', jsonb_build_object('id', v_item_id),
             'description', v_line->>'productName',
             'quantity', v_qty,
-            'amount', v_net + (v_disc_gross - v_disc_tax),
+            'amount', round(v_net + (v_disc_gross - v_disc_tax), v_cur.minor_digits),
             'taxCode', jsonb_build_object('id', v_code),
-            'tax1Amt', v_tax + v_disc_tax,
+            'tax1Amt', round(v_tax + v_disc_tax, v_cur.minor_digits),
             'location', jsonb_build_object('id', v_location));
     end loop;
 
@@ -231,9 +233,9 @@ begin
                'description', coalesce((select string_agg(coalesce(d->>'name', d->>'code'), ', ')
                                           from jsonb_array_elements(coalesce(v_order->'discountsApplied', '[]')) d), 'Discount'),
                'quantity', 1,
-               'amount', -(value->>'net')::numeric,
+               'amount', round(-(value->>'net')::numeric, v_cur.minor_digits),
                'taxCode', jsonb_build_object('id', key),
-               'tax1Amt', -(value->>'tax')::numeric,
+               'tax1Amt', round(-(value->>'tax')::numeric, v_cur.minor_digits),
                'location', jsonb_build_object('id', v_location)) order by key), v_lines)
       into v_lines
       from jsonb_each(v_discounts);
@@ -247,9 +249,9 @@ begin
             'item', jsonb_build_object('id', v_ship_item),
             'description', 'Shipping',
             'quantity', 1,
-            'amount', case when v_tax_included then v_shipping - v_ship_tax else v_shipping end,
+            'amount', round(case when v_tax_included then v_shipping - v_ship_tax else v_shipping end, v_cur.minor_digits),
             'taxCode', jsonb_build_object('id', v_code),
-            'tax1Amt', v_ship_tax,
+            'tax1Amt', round(v_ship_tax, v_cur.minor_digits),
             'location', jsonb_build_object('id', v_location));
     end if;
 
