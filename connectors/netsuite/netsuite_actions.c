@@ -22,10 +22,11 @@
  *   netsuite.close_sales_order
  *                    closes an open sales order whose storefront order was cancelled. It reads the
  *                    order (GET salesOrder/eid:<id>?expandSubResources=true) and then:
+ *                      every line closed already → ok, nothing sent (a re-run sends no second PATCH,
+ *                        and a re-drive after ops closed it by hand finds nothing to do);
  *                      any line shipped (quantityFulfilled > 0) → failed, category
  *                        cancelled_after_shipping, owner ops, naming the order and the units shipped
  *                        (nothing is closed: someone must stop the shipment or book a return);
- *                      every line closed already → ok, nothing sent (a re-run sends no second PATCH);
  *                      otherwise PATCH salesOrder/<internal id> with every line as read and
  *                        isClosed true (a sublist in a PATCH replaces the whole sublist) → ok.
  *                    ok patch: {"sales_order_closed": true, "sales_order_id": "<internal id>"}.

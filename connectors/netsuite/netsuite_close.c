@@ -1,7 +1,8 @@
 /* netsuite.close_sales_order: closes the lines of a sales order whose storefront order was
- * cancelled (documented in netsuite_actions.c). Read first, then decide: a line that has shipped
- * stops it for ops (goods are on their way to someone who cancelled), lines already closed mean
- * the work is done (a re-run after a crash sends nothing), anything else is closed in one PATCH. */
+ * cancelled (documented in netsuite_actions.c). Read first, then decide: lines already closed mean
+ * the work is done (a re-run after a crash, or after ops closed it by hand, sends nothing); a line
+ * that has shipped stops it for ops (goods are on their way to someone who cancelled); anything
+ * else is closed in one PATCH. */
 #include "connectors/netsuite/netsuite.h"
 
 #include <stdio.h>
@@ -127,14 +128,16 @@ static void shipped_already(const struct sales_order *so, const char *eid, doubl
 /* Decides on a sales order as read, and closes it if that is what is left to do. */
 static void close_order(struct o2c_step *step, const struct sales_order *so, const char *eid, struct o2c_outcome *out)
 {
+    /* Closed first: after ops dealt with a shipped order by hand and closed what was left, a
+     * re-drive finds nothing to do rather than the same exception again. */
+    if (all_closed(so->lines)) {
+        closed(so, out);
+        return;
+    }
     char which[512];
     double units = units_shipped(so->lines, which, sizeof which);
     if (units > 0) {
         shipped_already(so, eid, units, which, out);
-        return;
-    }
-    if (all_closed(so->lines)) {
-        closed(so, out);
         return;
     }
     json_object *body = closing_patch(so->lines);

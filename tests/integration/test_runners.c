@@ -233,9 +233,9 @@ static void test_notify_wakes_an_idle_runner(void)
 
 static void test_connection_limit_holds_for_the_fleet(void)
 {
-    tpg_ok(db, "insert into o2c.connection (name, system, max_concurrent) values ('netsuite', 'netsuite', 3)", 0, NULL);
+    CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.connection (name, system, max_concurrent) values ('fleet_erp', 'generic', 3)", 0, NULL));
     define("erp_bound", "{\"initial\":\"post\",\"states\":{"
-                        "\"post\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"connection\":\"netsuite\",\"on\":{\"ok\":\"done\"}},"
+                        "\"post\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"connection\":\"fleet_erp\",\"on\":{\"ok\":\"done\"}},"
                         "\"done\":{\"terminal\":true}}}");
     tpg_ok(db, "select o2c.start('erp_bound', 'e-' || g, '{\"ms\": 60}') from generate_series(1, 60) g", 0, NULL);
     char path[300];
@@ -245,7 +245,7 @@ static void test_connection_limit_holds_for_the_fleet(void)
         pids[i] = tproc_runner(conninfo, log_path("fleet", path, sizeof path), args);
     long long max_seen = 0;
     for (int i = 0; i < 2000; i++) {
-        long long in_flight = tpg_number(db, "select in_flight from o2c.connections where name = 'netsuite'", 0, NULL);
+        long long in_flight = tpg_number(db, "select in_flight from o2c.connections where name = 'fleet_erp'", 0, NULL);
         if (in_flight > max_seen)
             max_seen = in_flight;
         if (tpg_number(db, "select count(*) from o2c.workflows where workflow = 'erp_bound' and status <> 'done'", 0, NULL) == 0)
