@@ -255,9 +255,10 @@ begin
             'location', jsonb_build_object('id', v_location));
     end if;
 
-    -- Lines and taxes must add up to what Centra charged, to the cent.
+    -- Lines and taxes must add up to what Centra charged, to the cent; and Centra's tax total must
+    -- cover its lines' taxes (what is left is shipping's, never negative).
     select sum((l->>'amount')::numeric + (l->>'tax1Amt')::numeric) into v_sum from jsonb_array_elements(v_lines) l;
-    if v_sum <> v_grand or (v_shipping = 0 and v_ship_tax <> 0) then
+    if v_sum <> v_grand or (v_shipping = 0 and v_ship_tax <> 0) or v_ship_tax < 0 then
         return o2c.sql_action_failed('total_mismatch', 'high', 'finance',
             format('Centra order %s: its lines, discounts, shipping and taxes come to %s %s, but Centra charged %s %s (difference %s); nothing was posted. Check the order in Centra.',
                    v_number, v_sum, v_currency, v_grand, v_currency, v_grand - v_sum));

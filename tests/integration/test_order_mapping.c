@@ -169,6 +169,10 @@ static void test_totals_that_do_not_add_up_stop_for_finance(void)
     answer(SWEDISH_ORDER, "jsonb_set(jsonb_set(o, '{totals,shipping,value}', '0'), '{grandTotal,value}', '239.2')",
            "r#>>'{detail,category}'", got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "total_mismatch");
+    /* A tax total below the lines' own tax would leave shipping a negative tax: stopped too. */
+    answer(SWEDISH_ORDER, "jsonb_set(jsonb_set(o, '{totals,taxIncluded,value}', '40'), '{grandTotal,value}', '288.2')",
+           "concat_ws(' ', r#>>'{detail,category}', r#>>'{detail,owner}')", got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "total_mismatch finance");
 }
 
 static void test_cancelled_and_unreadable_orders(void)
