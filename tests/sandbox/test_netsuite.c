@@ -35,18 +35,6 @@ static void test_exits_cleanly(void)
     CU_ASSERT_EQUAL(start(), 0);       /* the next suite gets a fresh sandbox */
 }
 
-static json_object *member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = member(o, key);
-    return v ? json_object_get_string(v) : "";
-}
-
 /* ---- auth ------------------------------------------------------------------------------------ */
 
 typedef struct auth_spec {
@@ -105,8 +93,8 @@ static void expect_refused(auth_spec a)
     CU_ASSERT_EQUAL(signed_get(&a, REC "customer/501", &r), 401);
     CU_ASSERT_STRING_EQUAL(tsb_ns_error_code(&r, code, sizeof code), "INVALID_LOGIN");
     json_object *body = tsb_json(&r);
-    CU_ASSERT_EQUAL(json_object_get_int(member(body, "status")), 401);
-    CU_ASSERT_STRING_EQUAL(str(body, "title"), "Unauthorized");
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(body, "status")), 401);
+    CU_ASSERT_STRING_EQUAL(tsb_str(body, "title"), "Unauthorized");
     json_object_put(body);
     tsb_response_free(&r);
 }
@@ -119,7 +107,7 @@ static void test_auth_accepted(void)
     tsb_response r;
     CU_ASSERT_EQUAL(signed_get(&a, REC "customer/501", &r), 200);
     json_object *body = tsb_json(&r);
-    CU_ASSERT_STRING_EQUAL(str(body, "id"), "501");
+    CU_ASSERT_STRING_EQUAL(tsb_str(body, "id"), "501");
     json_object_put(body);
     tsb_response_free(&r);
     /* the shared client signs correctly too, with a query string in the signature */
@@ -258,7 +246,7 @@ static json_object *get_json(const char *path, long *status)
 static long stat_long(const char *key)
 {
     json_object *s = tsb_stats(&sb);
-    long v = json_object_get_int64(member(s, key));
+    long v = json_object_get_int64(tsb_member(s, key));
     json_object_put(s);
     return v;
 }
@@ -275,12 +263,12 @@ static void test_create_and_get(void)
     snprintf(path, sizeof path, REC "customer/%s", id);
     json_object *c = get_json(path, &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(c, "email"), "ada@example.se");
-    CU_ASSERT_STRING_EQUAL(str(c, "externalId"), "C-1");
+    CU_ASSERT_STRING_EQUAL(tsb_str(c, "email"), "ada@example.se");
+    CU_ASSERT_STRING_EQUAL(tsb_str(c, "externalId"), "C-1");
     json_object_put(c);
     c = get_json(REC "customer/eid:C-1", &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(c, "id"), id);
+    CU_ASSERT_STRING_EQUAL(tsb_str(c, "id"), id);
     json_object_put(c);
     c = get_json(REC "customer/999999", &st);
     CU_ASSERT_EQUAL(st, 404);
@@ -317,8 +305,8 @@ static void test_upsert(void)
     CU_ASSERT_STRING_EQUAL(id1, id2);
     long st;
     json_object *c = get_json(REC "customer/eid:C-UP", &st);
-    CU_ASSERT_STRING_EQUAL(str(c, "companyName"), "Upsert AB");
-    CU_ASSERT_STRING_EQUAL(str(c, "phone"), "+46 8 123");
+    CU_ASSERT_STRING_EQUAL(tsb_str(c, "companyName"), "Upsert AB");
+    CU_ASSERT_STRING_EQUAL(tsb_str(c, "phone"), "+46 8 123");
     json_object_put(c);
     CU_ASSERT_EQUAL(write_json("PATCH", REC "customer/eid:C-UP", "{\"email\":\"u@example.com\"}", NULL, 0, code, sizeof code), 204);
     CU_ASSERT_EQUAL(write_json("PUT", REC "customer/eid:C-UP", "{\"externalId\":\"OTHER\"}", NULL, 0, code, sizeof code), 400);
@@ -346,8 +334,8 @@ static void test_reference_checks(void)
         CU_ASSERT_EQUAL(r.status, 400);
         CU_ASSERT_STRING_EQUAL(tsb_ns_error_code(&r, code, sizeof code), cases[i].code);
         json_object *b = tsb_json(&r);
-        json_object *d = json_object_array_get_idx(member(b, "o:errorDetails"), 0);
-        CU_ASSERT_STRING_EQUAL(str(d, "o:errorPath"), cases[i].path);
+        json_object *d = json_object_array_get_idx(tsb_member(b, "o:errorDetails"), 0);
+        CU_ASSERT_STRING_EQUAL(tsb_str(d, "o:errorPath"), cases[i].path);
         json_object_put(b);
         tsb_response_free(&r);
     }
@@ -367,9 +355,9 @@ static void test_transform_fulfilment_and_order(void)
     char path[160];
     snprintf(path, sizeof path, REC "salesOrder/%s?expandSubResources=true", so);
     json_object *o = get_json(path, &st);
-    CU_ASSERT_STRING_EQUAL(str(o, "subtotal"), "699.00"); /* 349.5 × 2, exactly */
-    CU_ASSERT_STRING_EQUAL(str(o, "taxTotal"), "174.75");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "873.75");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "subtotal"), "699.00"); /* 349.5 × 2, exactly */
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "taxTotal"), "174.75");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "873.75");
     json_object_put(o);
 
     snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", so);
@@ -379,7 +367,7 @@ static void test_transform_fulfilment_and_order(void)
     snprintf(path, sizeof path, REC "itemFulfillment/%s", f);
     o = get_json(path, &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(member(o, "createdFrom"), "id"), so);
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "createdFrom"), "id"), so);
     json_object_put(o);
     CU_ASSERT_EQUAL(write_json("POST", REC "itemFulfillment", "{}", NULL, 0, code, sizeof code), 400);
 
@@ -393,10 +381,10 @@ static void test_transform_fulfilment_and_order(void)
         snprintf(url, sizeof url, "%s/_sandbox/records/%s", sb.base, types[t]);
         tsb_response r;
         tsb_http("GET", url, NULL, NULL, 0, &r);
-        json_object *root = tsb_json(&r), *list = member(root, "records");
+        json_object *root = tsb_json(&r), *list = tsb_member(root, "records");
         for (size_t i = 0; i < json_object_array_length(list); i++)
-            if (strcmp(str(json_object_array_get_idx(list, i), "id"), ids[t]) == 0)
-                *seqs[t] = json_object_get_int64(member(json_object_array_get_idx(list, i), "seq"));
+            if (strcmp(tsb_str(json_object_array_get_idx(list, i), "id"), ids[t]) == 0)
+                *seqs[t] = json_object_get_int64(tsb_member(json_object_array_get_idx(list, i), "seq"));
         json_object_put(root);
         tsb_response_free(&r);
     }
@@ -414,13 +402,13 @@ static void test_transform_fulfilment_and_order(void)
     CU_ASSERT_EQUAL(r.status, 200);
     json_object *q = tsb_json(&r);
     bool found = false;
-    json_object *items = member(q, "items");
+    json_object *items = tsb_member(q, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++) {
         json_object *it = json_object_array_get_idx(items, i);
-        if (strcmp(str(it, "id"), f) == 0) {
+        if (strcmp(tsb_str(it, "id"), f) == 0) {
             found = true;
-            CU_ASSERT_STRING_EQUAL(str(it, "createdfrom"), so);
-            CU_ASSERT_EQUAL(strlen(str(it, "modified")), 19);
+            CU_ASSERT_STRING_EQUAL(tsb_str(it, "createdfrom"), so);
+            CU_ASSERT_EQUAL(strlen(tsb_str(it, "modified")), 19);
         }
     }
     CU_ASSERT_TRUE(found);
@@ -442,8 +430,8 @@ static void test_return_and_credit_memo(void)
     snprintf(path, sizeof path, REC "creditMemo/%s", cm);
     json_object *o = get_json(path, &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(member(o, "createdFrom"), "id"), ra);
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "100.00");
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "createdFrom"), "id"), ra);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "100.00");
     json_object_put(o);
     snprintf(path, sizeof path, REC "creditMemo/%s/!transform/itemFulfillment", cm);
     CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 400);
@@ -526,21 +514,21 @@ static void test_suiteql_paging_walks_all_once(void)
         json_object *page = suiteql("SELECT id, externalid FROM customer ORDER BY id", paging, &st);
         CU_ASSERT_EQUAL_FATAL(st, 200);
         if (total < 0)
-            total = json_object_get_int64(member(page, "totalResults"));
-        CU_ASSERT_EQUAL(json_object_get_int64(member(page, "totalResults")), total);
-        json_object *items = member(page, "items");
-        CU_ASSERT_EQUAL(json_object_get_int64(member(page, "count")), (long)json_object_array_length(items));
+            total = json_object_get_int64(tsb_member(page, "totalResults"));
+        CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(page, "totalResults")), total);
+        json_object *items = tsb_member(page, "items");
+        CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(page, "count")), (long)json_object_array_length(items));
         for (size_t i = 0; i < json_object_array_length(items) && seen < 512; i++) {
-            const char *id = str(json_object_array_get_idx(items, i), "id");
+            const char *id = tsb_str(json_object_array_get_idx(items, i), "id");
             for (long k = 0; k < seen; k++)
                 CU_ASSERT_STRING_NOT_EQUAL(seen_ids[k], id);
             snprintf(seen_ids[seen++], sizeof seen_ids[0], "%s", id);
         }
-        more = json_object_get_boolean(member(page, "hasMore"));
+        more = json_object_get_boolean(tsb_member(page, "hasMore"));
         bool has_next = false;
-        json_object *links = member(page, "links");
+        json_object *links = tsb_member(page, "links");
         for (size_t i = 0; i < json_object_array_length(links); i++)
-            has_next |= strcmp(str(json_object_array_get_idx(links, i), "rel"), "next") == 0;
+            has_next |= strcmp(tsb_str(json_object_array_get_idx(links, i), "rel"), "next") == 0;
         CU_ASSERT_EQUAL(has_next, more);
         json_object_put(page);
     }
@@ -578,14 +566,14 @@ static void test_suiteql_lookup_by_external_id(void)
     long st;
     json_object *o = suiteql("SELECT id FROM customer WHERE externalid = 'PAGE-07'", NULL, &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(o, "count")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(o, "count")), 1);
     json_object_put(o);
     o = suiteql("SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid = 'SO-ORD'", NULL, &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(o, "count")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(o, "count")), 1);
     json_object_put(o);
     o = suiteql("SELECT id FROM item WHERE itemid = 'NDT-TEE-001-M'", NULL, &st);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(o, "count")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(o, "count")), 1);
     json_object_put(o);
 }
 
@@ -608,10 +596,10 @@ static void test_stock_and_fulfilment_changes_visible(void)
     json_object *o = suiteql(q, NULL, &st);
     CU_ASSERT_EQUAL(st, 200);
     bool found = false;
-    json_object *items = member(o, "items");
+    json_object *items = tsb_member(o, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++) {
         json_object *it = json_object_array_get_idx(items, i);
-        if (strcmp(str(it, "quantityavailable"), "77") == 0)
+        if (strcmp(tsb_str(it, "quantityavailable"), "77") == 0)
             found = true;
     }
     CU_ASSERT_TRUE(found);
@@ -621,18 +609,18 @@ static void test_stock_and_fulfilment_changes_visible(void)
     snprintf(url, sizeof url, "%s/_sandbox/fulfilments", sb.base);
     tsb_http("POST", url, NULL, "{\"count\":100}", 13, &r);
     CU_ASSERT_EQUAL(r.status, 200);
-    json_object *root = tsb_json(&r), *created = member(root, "created");
+    json_object *root = tsb_json(&r), *created = tsb_member(root, "created");
     CU_ASSERT_TRUE(json_object_array_length(created) >= 1);
-    const char *tracking = str(json_object_array_get_idx(created, 0), "trackingNumber");
+    const char *tracking = tsb_str(json_object_array_get_idx(created, 0), "trackingNumber");
     char want[64];
     snprintf(want, sizeof want, "%s", tracking);
     json_object_put(root);
     tsb_response_free(&r);
     o = suiteql("SELECT id, trackingnumberlist FROM transaction WHERE type = 'ItemShip' ORDER BY id DESC", NULL, &st);
     found = false;
-    items = member(o, "items");
+    items = tsb_member(o, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++)
-        found |= strcmp(str(json_object_array_get_idx(items, i), "trackingnumberlist"), want) == 0;
+        found |= strcmp(tsb_str(json_object_array_get_idx(items, i), "trackingnumberlist"), want) == 0;
     CU_ASSERT_TRUE(found);
     json_object_put(o);
 }

@@ -12,12 +12,6 @@
 
 #define REC "/services/rest/record/v1/"
 
-static json_object *member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 /* ---- concurrency limit ----------------------------------------------------------------------- */
 
 typedef struct worker {
@@ -73,10 +67,10 @@ static void test_concurrency_limit(void)
     CU_ASSERT_EQUAL(other, 0);
     CU_ASSERT_EQUAL(retry_after, 0);  /* NetSuite sends no Retry-After */
     json_object *stats = tsb_stats(&sb);
-    int max = json_object_get_int(member(stats, "max_concurrency"));
+    int max = json_object_get_int(tsb_member(stats, "max_concurrency"));
     CU_ASSERT_TRUE(max <= 15);
     CU_ASSERT_TRUE(max >= 2);
-    CU_ASSERT_EQUAL(json_object_get_int(member(stats, "throttled")), limited);
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(stats, "throttled")), limited);
     json_object_put(stats);
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 }
@@ -101,7 +95,7 @@ static void test_latency_holds_many_in_flight(void)
     }
     CU_ASSERT_EQUAL(ok, THREADS * ROUNDS);
     json_object *stats = tsb_stats(&sb);
-    CU_ASSERT_TRUE(json_object_get_int(member(stats, "max_concurrency")) >= 50);
+    CU_ASSERT_TRUE(json_object_get_int(tsb_member(stats, "max_concurrency")) >= 50);
     json_object_put(stats);
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 }
@@ -158,10 +152,10 @@ static void test_fault_rates_reproducible(void)
     CU_ASSERT_EQUAL_FATAL(tsb_start(&sb, "netsuite", args), 0);
     run_writes(&sb, first);
     json_object *stats = tsb_stats(&sb);
-    json_object *faults = member(stats, "faults_injected");
-    CU_ASSERT_EQUAL(json_object_get_int(member(faults, "429")), count(first, 't'));
-    CU_ASSERT_EQUAL(json_object_get_int(member(faults, "lock")), count(first, 'l'));
-    CU_ASSERT_EQUAL(json_object_get_int(member(stats, "throttled")), 0); /* injected, not governance */
+    json_object *faults = tsb_member(stats, "faults_injected");
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(faults, "429")), count(first, 't'));
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(faults, "lock")), count(first, 'l'));
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(stats, "throttled")), 0); /* injected, not governance */
     json_object_put(stats);
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 
@@ -216,7 +210,7 @@ static void test_timeout_drops_connection(void)
     json_object *stats = tsb_stats(&sb);
     /* libcurl resends a request once when a reused connection dies, so the sandbox may have
      * dropped more requests than the client saw fail. */
-    CU_ASSERT_TRUE(json_object_get_int(member(member(stats, "faults_injected"), "timeout")) >= dropped);
+    CU_ASSERT_TRUE(json_object_get_int(tsb_member(tsb_member(stats, "faults_injected"), "timeout")) >= dropped);
     json_object_put(stats);
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 }
@@ -232,8 +226,8 @@ static void expect_ns_error(const tsb_sandbox *sb, const char *method, const cha
     CU_ASSERT_EQUAL(r.status, status);
     CU_ASSERT_STRING_EQUAL(tsb_ns_error_code(&r, got, sizeof got), code);
     json_object *b = tsb_json(&r);
-    CU_ASSERT_PTR_NOT_NULL(member(b, "type"));
-    CU_ASSERT_EQUAL(json_object_get_int(member(b, "status")), status);
+    CU_ASSERT_PTR_NOT_NULL(tsb_member(b, "type"));
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(b, "status")), status);
     json_object_put(b);
     tsb_response_free(&r);
 }

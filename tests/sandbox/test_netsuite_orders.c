@@ -33,18 +33,6 @@ static void test_exits_cleanly(void)
     CU_ASSERT_EQUAL(start(), 0);       /* the next suite gets a fresh sandbox */
 }
 
-static json_object *member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = member(o, key);
-    return v ? json_object_get_string(v) : "";
-}
-
 /* Array access that turns a missing array into a failed assertion, not a crash. */
 static json_object *at(json_object *arr, size_t i)
 {
@@ -59,7 +47,7 @@ static size_t len(json_object *arr)
 /* The i-th line of an expanded record's item sublist. */
 static json_object *line_at(json_object *record, size_t i)
 {
-    return at(member(member(record, "item"), "items"), i);
+    return at(tsb_member(tsb_member(record, "item"), "items"), i);
 }
 
 /* A write; returns the status, copies the new id from Location, the error code and detail. */
@@ -77,10 +65,10 @@ static answer send_json(const char *method, const char *path, const char *json)
     const char *slash = strrchr(r.location, '/');
     snprintf(a.id, sizeof a.id, "%s", slash ? slash + 1 : "");
     tsb_ns_error_code(&r, a.code, sizeof a.code);
-    json_object *body = tsb_json(&r), *details = member(body, "o:errorDetails");
+    json_object *body = tsb_json(&r), *details = tsb_member(body, "o:errorDetails");
     json_object *d = at(details, 0);
-    snprintf(a.path, sizeof a.path, "%s", str(d, "o:errorPath"));
-    snprintf(a.detail, sizeof a.detail, "%s", str(d, "detail"));
+    snprintf(a.path, sizeof a.path, "%s", tsb_str(d, "o:errorPath"));
+    snprintf(a.detail, sizeof a.detail, "%s", tsb_str(d, "detail"));
     json_object_put(body);
     tsb_response_free(&r);
     return a;
@@ -129,7 +117,7 @@ static long committed(const char *item, const char *location)
              item, location);
     json_object *o = suiteql(q, &st);
     CU_ASSERT_EQUAL(st, 200);
-    long v = atol(str(at(member(o, "items"), 0), "quantitycommitted"));
+    long v = atol(tsb_str(at(tsb_member(o, "items"), 0), "quantitycommitted"));
     json_object_put(o);
     return v;
 }
@@ -141,7 +129,7 @@ static long on_hand(const char *item, const char *location)
     snprintf(q, sizeof q, "SELECT quantityonhand FROM inventoryitemlocations WHERE item = '%s' AND location = '%s'",
              item, location);
     json_object *o = suiteql(q, &st);
-    long v = atol(str(at(member(o, "items"), 0), "quantityonhand"));
+    long v = atol(tsb_str(at(tsb_member(o, "items"), 0), "quantityonhand"));
     json_object_put(o);
     return v;
 }
@@ -158,12 +146,12 @@ static void test_tax_override_sek(void)
         "{\"item\":{\"id\":\"1011\"},\"quantity\":1,\"amount\":10.05,\"taxCode\":{\"id\":\"10\"}}]}}");
     CU_ASSERT_EQUAL_FATAL(a.status, 204);
     json_object *o = get_order(a.id);
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 0), "tax1Amt"), "29.79");
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 1), "tax1Amt"), "2.51");
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 0), "amount"), "119.19");
-    CU_ASSERT_STRING_EQUAL(str(o, "subtotal"), "129.24");
-    CU_ASSERT_STRING_EQUAL(str(o, "taxTotal"), "32.30");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "161.54");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 0), "tax1Amt"), "29.79");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 1), "tax1Amt"), "2.51");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 0), "amount"), "119.19");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "subtotal"), "129.24");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "taxTotal"), "32.30");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "161.54");
     json_object_put(o);
 }
 
@@ -176,11 +164,11 @@ static void test_tax_override_eur_with_shipping_cost(void)
         "{\"item\":{\"id\":\"1013\"},\"quantity\":3,\"rate\":0.1,\"taxCode\":{\"id\":\"11\"},\"tax1Amt\":0.06}]}}");
     CU_ASSERT_EQUAL_FATAL(a.status, 204);
     json_object *o = get_order(a.id);
-    CU_ASSERT_STRING_EQUAL(str(member(o, "currency"), "id"), "2");
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 1), "amount"), "0.30"); /* 0.1 × 3, exactly */
-    CU_ASSERT_STRING_EQUAL(str(o, "subtotal"), "25.51");
-    CU_ASSERT_STRING_EQUAL(str(o, "taxTotal"), "4.86");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "35.32"); /* 25.51 + 4.95 + 4.86 */
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "currency"), "id"), "2");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 1), "amount"), "0.30"); /* 0.1 × 3, exactly */
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "subtotal"), "25.51");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "taxTotal"), "4.86");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "35.32"); /* 25.51 + 4.95 + 4.86 */
     json_object_put(o);
 }
 
@@ -240,8 +228,8 @@ static void test_return_and_credit_memo_keep_line_tax(void)
     long st;
     snprintf(path, sizeof path, REC "creditMemo/%s?expandSubResources=true", cm.id);
     json_object *o = get_json(path, &st);
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 0), "tax1Amt"), "29.79");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "148.98");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 0), "tax1Amt"), "29.79");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "148.98");
     json_object_put(o);
 }
 
@@ -252,14 +240,14 @@ static void test_service_items_exist(void)
     long st;
     json_object *o = get_json(REC "otherChargeItem/2001", &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(o, "itemId"), "SHIPPING");
-    CU_ASSERT_STRING_EQUAL(str(o, "displayName"), "Shipping");
-    CU_ASSERT_PTR_NULL(member(o, "locations")); /* no stock kept */
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "itemId"), "SHIPPING");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "displayName"), "Shipping");
+    CU_ASSERT_PTR_NULL(tsb_member(o, "locations")); /* no stock kept */
     json_object_put(o);
     o = get_json(REC "discountItem/2002", &st);
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_STRING_EQUAL(str(o, "itemId"), "DISCOUNT");
-    CU_ASSERT_STRING_EQUAL(str(o, "displayName"), "Discount");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "itemId"), "DISCOUNT");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "displayName"), "Discount");
     json_object_put(o);
     o = get_json(REC "inventoryItem/2001", &st);
     CU_ASSERT_EQUAL(st, 404);
@@ -267,12 +255,12 @@ static void test_service_items_exist(void)
 
     o = suiteql("SELECT id, itemid, itemtype FROM item WHERE id IN ('1001', '2001', '2002') ORDER BY id", &st);
     CU_ASSERT_EQUAL(st, 200);
-    json_object *items = member(o, "items");
+    json_object *items = tsb_member(o, "items");
     CU_ASSERT_EQUAL_FATAL(len(items), 3);
-    CU_ASSERT_STRING_EQUAL(str(at(items, 0), "itemtype"), "InvtPart");
-    CU_ASSERT_STRING_EQUAL(str(at(items, 1), "itemtype"), "OthCharge");
-    CU_ASSERT_STRING_EQUAL(str(at(items, 1), "itemid"), "SHIPPING");
-    CU_ASSERT_STRING_EQUAL(str(at(items, 2), "itemtype"), "Discount");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(items, 0), "itemtype"), "InvtPart");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(items, 1), "itemtype"), "OthCharge");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(items, 1), "itemid"), "SHIPPING");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(items, 2), "itemtype"), "Discount");
     json_object_put(o);
 
     /* The seed in use shows them, and the payment methods, in the file format. */
@@ -281,15 +269,15 @@ static void test_service_items_exist(void)
     tsb_response r;
     tsb_http("GET", url, NULL, NULL, 0, &r);
     json_object *seed = tsb_json(&r);
-    json_object *service = member(seed, "serviceItems"), *methods = member(seed, "paymentMethods");
+    json_object *service = tsb_member(seed, "serviceItems"), *methods = tsb_member(seed, "paymentMethods");
     CU_ASSERT_EQUAL(len(service), 2);
-    CU_ASSERT_STRING_EQUAL(str(at(service, 0), "netsuiteId"), "2001");
-    CU_ASSERT_STRING_EQUAL(str(at(service, 0), "type"), "otherChargeItem");
-    CU_ASSERT_STRING_EQUAL(str(at(service, 1), "type"), "discountItem");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 0), "netsuiteId"), "2001");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 0), "type"), "otherChargeItem");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 1), "type"), "discountItem");
     CU_ASSERT_EQUAL(len(methods), 3);
-    CU_ASSERT_STRING_EQUAL(str(at(methods, 0), "netsuiteId"), "7");
-    CU_ASSERT_STRING_EQUAL(str(at(methods, 0), "name"), "Klarna");
-    CU_ASSERT_STRING_EQUAL(str(at(methods, 2), "name"), "Stripe");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(methods, 0), "netsuiteId"), "7");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(methods, 0), "name"), "Klarna");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(methods, 2), "name"), "Stripe");
     json_object_put(seed);
     tsb_response_free(&r);
 }
@@ -305,11 +293,11 @@ static void test_shipping_and_discount_lines(void)
         "{\"item\":{\"id\":\"2001\"},\"quantity\":1,\"amount\":39.20,\"taxCode\":{\"id\":\"10\"},\"tax1Amt\":9.80}]}}");
     CU_ASSERT_EQUAL_FATAL(a.status, 204);
     json_object *o = get_order(a.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "subtotal"), "667.40");
-    CU_ASSERT_STRING_EQUAL(str(o, "taxTotal"), "166.85");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "834.25");
-    CU_ASSERT_STRING_EQUAL(str(member(o, "paymentMethod"), "id"), "7");
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 1), "amount"), "-69.80");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "subtotal"), "667.40");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "taxTotal"), "166.85");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "834.25");
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "paymentMethod"), "id"), "7");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 1), "amount"), "-69.80");
     json_object_put(o);
     /* Only the inventory line commits stock. */
     CU_ASSERT_EQUAL(committed("1020", "1"), committed_before + 2);
@@ -321,9 +309,9 @@ static void test_shipping_and_discount_lines(void)
         "{\"item\":{\"id\":\"2002\"},\"quantity\":2,\"rate\":-5,\"taxCode\":{\"id\":\"10\"}}]}}");
     CU_ASSERT_EQUAL_FATAL(d.status, 204);
     o = get_order(d.id);
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 1), "amount"), "-10.00");
-    CU_ASSERT_STRING_EQUAL(str(line_at(o, 1), "tax1Amt"), "-2.50");
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "112.50");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 1), "amount"), "-10.00");
+    CU_ASSERT_STRING_EQUAL(tsb_str(line_at(o, 1), "tax1Amt"), "-2.50");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "112.50");
     json_object_put(o);
 
     /* The fulfilment ships the inventory line only; shipping and discount never hold it open. */
@@ -334,13 +322,13 @@ static void test_shipping_and_discount_lines(void)
     long st;
     snprintf(path, sizeof path, REC "itemFulfillment/%s?expandSubResources=true", f.id);
     o = get_json(path, &st);
-    json_object *lines = member(member(o, "item"), "items");
+    json_object *lines = tsb_member(tsb_member(o, "item"), "items");
     CU_ASSERT_EQUAL(len(lines), 1);
-    CU_ASSERT_STRING_EQUAL(str(member(line_at(o, 0), "item"), "id"), "1020");
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(line_at(o, 0), "item"), "id"), "1020");
     json_object_put(o);
     o = get_order(a.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Pending Billing");
-    CU_ASSERT_EQUAL(json_object_get_int(member(line_at(o, 1), "quantityFulfilled")), 0);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Billing");
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line_at(o, 1), "quantityFulfilled")), 0);
     json_object_put(o);
     CU_ASSERT_EQUAL(committed("1020", "1"), committed_before);
     snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", a.id);
@@ -372,7 +360,7 @@ static void test_payment_method(void)
     CU_ASSERT_EQUAL(ok.status, 204);
     long st;
     json_object *o = get_json(REC "salesOrder/eid:PAY-1", &st);
-    CU_ASSERT_STRING_EQUAL(str(member(o, "paymentMethod"), "id"), "9");
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "paymentMethod"), "id"), "9");
     json_object_put(o);
     answer bad = send_json("POST", REC "salesOrder",
         "{\"entity\":{\"id\":\"503\"},\"paymentMethod\":{\"id\":\"99\"},\"item\":{\"items\":["
@@ -392,7 +380,7 @@ static void test_payment_method(void)
 static char *closing_patch(const char *so_id, const int *close)
 {
     json_object *o = get_order(so_id);
-    json_object *lines = member(member(o, "item"), "items"), *items = json_object_new_array();
+    json_object *lines = tsb_member(tsb_member(o, "item"), "items"), *items = json_object_new_array();
     for (size_t i = 0; i < len(lines); i++) {
         json_object *copy = NULL;
         json_object_deep_copy(json_object_array_get_idx(lines, i), &copy, NULL);
@@ -440,14 +428,14 @@ static void test_close_every_line(void)
     json_object *o = get_order(so.id);
     for (size_t i = 0; i < 3; i++) {
         json_object *line = line_at(o, i);
-        CU_ASSERT_EQUAL(json_object_get_int(member(line, "line")), (int)i + 1);
-        CU_ASSERT_EQUAL(json_object_get_int(member(line, "quantityFulfilled")), 0);
-        CU_ASSERT_TRUE(json_object_is_type(member(line, "isClosed"), json_type_boolean));
-        CU_ASSERT_FALSE(json_object_get_boolean(member(line, "isClosed")));
-        CU_ASSERT_PTR_NOT_NULL(member(line, "amount"));
-        CU_ASSERT_PTR_NOT_NULL(member(line, "tax1Amt"));
+        CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line, "line")), (int)i + 1);
+        CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line, "quantityFulfilled")), 0);
+        CU_ASSERT_TRUE(json_object_is_type(tsb_member(line, "isClosed"), json_type_boolean));
+        CU_ASSERT_FALSE(json_object_get_boolean(tsb_member(line, "isClosed")));
+        CU_ASSERT_PTR_NOT_NULL(tsb_member(line, "amount"));
+        CU_ASSERT_PTR_NOT_NULL(tsb_member(line, "tax1Amt"));
     }
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Pending Fulfillment");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Fulfillment");
     json_object_put(o);
 
     /* Re-sending the lines as read changes nothing, and commits nothing twice. */
@@ -463,9 +451,9 @@ static void test_close_every_line(void)
     answer p = patch_order(so.id, body);
     CU_ASSERT_EQUAL(p.status, 204);
     o = get_order(so.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Closed");
-    CU_ASSERT_TRUE(json_object_get_boolean(member(line_at(o, 0), "isClosed")));
-    CU_ASSERT_STRING_EQUAL(str(o, "total"), "423.75"); /* closing keeps the lines and their money */
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Closed");
+    CU_ASSERT_TRUE(json_object_get_boolean(tsb_member(line_at(o, 0), "isClosed")));
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "423.75"); /* closing keeps the lines and their money */
     json_object_put(o);
     CU_ASSERT_EQUAL(committed("1040", "1"), a0); /* released */
     CU_ASSERT_EQUAL(committed("1041", "1"), b0);
@@ -506,8 +494,8 @@ static void test_close_every_line(void)
     CU_ASSERT_EQUAL(committed("1040", "1"), a0 + 2);
     CU_ASSERT_EQUAL(committed("1041", "1"), b0); /* line 2 stays closed: isClosed was not sent */
     o = get_order(so.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Pending Fulfillment");
-    CU_ASSERT_TRUE(json_object_get_boolean(member(line_at(o, 1), "isClosed")));
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Fulfillment");
+    CU_ASSERT_TRUE(json_object_get_boolean(tsb_member(line_at(o, 1), "isClosed")));
     json_object_put(o);
 }
 
@@ -524,7 +512,7 @@ static void test_close_after_partial_fulfilment(void)
     CU_ASSERT_EQUAL(committed("1050", "1"), a0 + 1);
     CU_ASSERT_EQUAL(on_hand("1050", "1"), hand_a - 2);
     json_object *o = get_order(so.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Partially Fulfilled");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Partially Fulfilled");
     json_object_put(o);
 
     /* Close line 2 (nothing of it shipped); the client's stale quantityFulfilled is ignored. */
@@ -533,8 +521,8 @@ static void test_close_after_partial_fulfilment(void)
         "{\"line\":2,\"item\":{\"id\":\"1051\"},\"quantity\":2,\"rate\":50,\"taxCode\":{\"id\":\"10\"},\"isClosed\":true}]}}");
     CU_ASSERT_EQUAL(p.status, 204);
     o = get_order(so.id);
-    CU_ASSERT_EQUAL(json_object_get_int(member(line_at(o, 0), "quantityFulfilled")), 2);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Partially Fulfilled"); /* as fulfilment left it */
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line_at(o, 0), "quantityFulfilled")), 2);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Partially Fulfilled"); /* as fulfilment left it */
     json_object_put(o);
     CU_ASSERT_EQUAL(committed("1050", "1"), a0 + 1);
     CU_ASSERT_EQUAL(committed("1051", "1"), b0);
@@ -567,7 +555,7 @@ static void test_close_after_partial_fulfilment(void)
     CU_ASSERT_EQUAL(on_hand("1051", "1"), hand_b);
     CU_ASSERT_EQUAL(committed("1050", "1"), a0);
     o = get_order(so.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Pending Billing");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Billing");
     json_object_put(o);
 
     /* Every line closed: Closed, even with shipped lines. */
@@ -576,8 +564,8 @@ static void test_close_after_partial_fulfilment(void)
     CU_ASSERT_EQUAL(patch_order(so.id, body).status, 204);
     free(body);
     o = get_order(so.id);
-    CU_ASSERT_STRING_EQUAL(str(o, "orderStatus"), "Closed");
-    CU_ASSERT_EQUAL(json_object_get_int(member(line_at(o, 0), "quantityFulfilled")), 3);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Closed");
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line_at(o, 0), "quantityFulfilled")), 3);
     json_object_put(o);
     CU_ASSERT_EQUAL(committed("1050", "1"), a0);
     CU_ASSERT_EQUAL(committed("1051", "1"), b0);
@@ -599,7 +587,7 @@ static void test_patch_lines_moves_commitment(void)
     CU_ASSERT_EQUAL(committed("1060", "2"), a2 + 1);
     CU_ASSERT_EQUAL(committed("1061", "1"), b0 + 2);
     json_object *o = get_order(so.id);
-    CU_ASSERT_EQUAL(json_object_get_int(member(line_at(o, 1), "line")), 2); /* the next number */
+    CU_ASSERT_EQUAL(json_object_get_int(tsb_member(line_at(o, 1), "line")), 2); /* the next number */
     json_object_put(o);
     /* A header-only patch leaves lines and stock alone. */
     CU_ASSERT_EQUAL(patch_order(so.id, "{\"memo\":\"gift\"}").status, 204);

@@ -10,16 +10,10 @@
 
 #define REC "/services/rest/record/v1/"
 
-static json_object *member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static long stat_of(const tsb_sandbox *sb, const char *group, const char *key)
 {
     json_object *s = tsb_stats(sb);
-    json_object *v = group ? member(member(s, group), key) : member(s, key);
+    json_object *v = group ? tsb_member(tsb_member(s, group), key) : tsb_member(s, key);
     long n = v ? json_object_get_int64(v) : -1;
     json_object_put(s);
     return n;
@@ -67,7 +61,7 @@ static void test_netsuite_slow_answers_normally(void)
         tsb_netsuite(&sb, "GET", REC "customer/501", NULL, NULL, &r);
         CU_ASSERT_EQUAL(r.status, 200);
         json_object *body = tsb_json(&r);
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(member(body, "id")), "501");
+        CU_ASSERT_STRING_EQUAL(json_object_get_string(tsb_member(body, "id")), "501");
         json_object_put(body);
         tsb_response_free(&r);
     }
@@ -77,7 +71,7 @@ static void test_netsuite_slow_answers_normally(void)
     tsb_response_free(&r);
     tsb_netsuite(&sb, "GET", REC "customer/501", NULL, NULL, &r);
     json_object *body = tsb_json(&r);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(body, "phone")), "+46 8 555");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(tsb_member(body, "phone")), "+46 8 555");
     json_object_put(body);
     tsb_response_free(&r);
 
@@ -119,8 +113,8 @@ static void test_centra_slow_answers_normally(void)
     tsb_http("POST", url, headers, q, strlen(q), &r);
     CU_ASSERT_EQUAL(r.status, 200);
     json_object *body = tsb_json(&r);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(body, "data"), "__typename")), "Query");
-    CU_ASSERT_PTR_NULL(member(body, "errors"));
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(tsb_member(tsb_member(body, "data"), "__typename")), "Query");
+    CU_ASSERT_PTR_NULL(tsb_member(body, "errors"));
     json_object_put(body);
     tsb_response_free(&r);
     CU_ASSERT_EQUAL(stat_of(&sb, "faults_injected", "slow"), 1);

@@ -273,3 +273,15 @@ json_object *tsb_stats(const tsb_sandbox *sb)
     tsb_response_free(&r);
     return o;
 }
+
+json_object *tsb_member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *tsb_str(json_object *o, const char *key)
+{
+    json_object *v = tsb_member(o, key);
+    return v ? json_object_get_string(v) : "";
+}

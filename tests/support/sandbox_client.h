@@ -61,6 +61,10 @@ int tsb_netsuite_raw(const tsb_sandbox *sb, const char *method, const char *path
 json_object *tsb_json(const tsb_response *res);
 /* The o:errorCode of a NetSuite error body, or "" when there is none. Copies into buf. */
 const char *tsb_ns_error_code(const tsb_response *res, char *buf, size_t len);
+/* o.key, or NULL when o is not an object or has no such key (never crashes on a bad answer). */
+json_object *tsb_member(json_object *o, const char *key);
+/* o.key as text, or "" when absent. */
+const char *tsb_str(json_object *o, const char *key);
 /* GET /_sandbox/stats as JSON (NULL on failure). */
 json_object *tsb_stats(const tsb_sandbox *sb);
 
