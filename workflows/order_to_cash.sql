@@ -6,7 +6,9 @@
 --                   (sql/api/map_centra_netsuite.sql); an unmapped SKU or tax rule stops here,
 --                   owned by ops, naming what is missing and the SQL that adds it.
 --   find_customer   a customer with the shopper's email already in NetSuite (e.g. from before
---                   the integration) is used as it is.
+--                   the integration) is used as it is. The email is matched whatever its case
+--                   (ignore_case): map lowercases it, but one typed into NetSuite by hand may be
+--                   Anna.Berg@Example.se, and a case-sensitive match would create a duplicate.
 --   create_customer otherwise upserted by its deterministic external id CENTRA-<store>-C<id>, so
 --                   two orders of one new shopper make one customer, and always before the order.
 --   sales_order     upserted by its external id CENTRA-<store>-<number>, pointing at the customer.
@@ -26,7 +28,8 @@ select o2c.define_workflow('order_to_cash', $spec$
     "find_customer": {
       "description": "an existing NetSuite customer with the shopper's email",
       "action": "netsuite.find", "lane": "orders", "connection": "netsuite", "owner": "ops",
-      "params": {"record": "customer", "where": {"email": "customer_email"}, "result_key": "customer_id"},
+      "params": {"record": "customer", "where": {"email": "customer_email"}, "ignore_case": ["email"],
+                 "result_key": "customer_id"},
       "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
       "redrive_from": "map",
       "on": {"found": "sales_order", "not_found": "create_customer"}

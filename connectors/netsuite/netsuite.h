@@ -62,9 +62,13 @@ bool netsuite_suiteql_value_ok(const char *value);
 char *netsuite_suiteql_literal(const char *value);
 
 /* "SELECT id FROM <table> WHERE c1 = 'v1' AND … ORDER BY <order_by>" for n > 0 columns and
- * values. NULL with the reason in err when a name or value is refused. malloc'd. */
+ * values. Where ignore_case[i] (ignore_case may be NULL: none), the predicate is
+ * "UPPER(ci) = 'VI'", the value upper-cased (ASCII letters only; other bytes, UTF-8 included, as
+ * they are) before its quotes are doubled. NULL with the reason in err when a name or value is
+ * refused. malloc'd. */
 char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const *columns,
-                                  const char *const *values, const char *order_by, char *err, size_t err_len);
+                                  const char *const *values, const bool *ignore_case, const char *order_by,
+                                  char *err, size_t err_len);
 
 /* A state param, or fallback when the state has none. */
 const char *netsuite_param(struct o2c_step *step, const char *key, const char *fallback);

@@ -14,7 +14,42 @@ struct lookup {
     const char *record, *order_by, *result_key;
     size_t n;
     const char *columns[MAX_WHERE], *keys[MAX_WHERE], *values[MAX_WHERE];
+    bool ignore_case[MAX_WHERE]; /* compare UPPER(column) with the value upper-cased */
 };
+
+/* Param "ignore_case": the where columns NetSuite must match whatever their case, e.g. ["email"]
+ * (a shopper's email arrives lowercased; the customer may have been typed in as
+ * Anna.Berg@Example.se). Anything but a list of where's columns is the pipeline's mistake. */
+static bool read_ignore_case(struct o2c_step *step, struct lookup *l, struct o2c_outcome *out)
+{
+    json_object *list;
+    for (size_t i = 0; i < l->n; i++)
+        l->ignore_case[i] = false;
+    if (!json_object_object_get_ex(o2c_step_params(step), "ignore_case", &list))
+        return true;
+    if (!json_object_is_type(list, json_type_array)) {
+        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
+                           "netsuite.find: param \"ignore_case\" must be a list of where columns, e.g. [\"email\"] "
+                           "(got %.100s)", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN));
+        return false;
+    }
+    for (size_t k = 0; k < json_object_array_length(list); k++) {
+        json_object *item = json_object_array_get_idx(list, k);
+        const char *column = json_object_is_type(item, json_type_string) ? json_object_get_string(item) : NULL;
+        size_t i = 0;
+        while (column && i < l->n && strcmp(l->columns[i], column) != 0)
+            i++;
+        if (!column || i == l->n) {
+            o2c_outcome_failed(out, "workflow_error", "high", "engineering",
+                               "netsuite.find: param \"ignore_case\" names %.100s, which is not a column of \"where\" "
+                               "(it must list where columns, e.g. [\"email\"])",
+                               json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN));
+            return false;
+        }
+        l->ignore_case[i] = true;
+    }
+    return true;
+}
 
 /* The state's params: which table, which columns, in which order. A mistake here is the
  * pipeline's, so it is engineering's to fix whatever the data. */
@@ -50,7 +85,7 @@ static bool read_params(struct o2c_step *step, struct lookup *l, struct o2c_outc
         l->keys[l->n] = json_object_get_string(key);
         l->n++;
     }
-    return true;
+    return read_ignore_case(step, l, out);
 }
 
 /* The values to look for, from the context. An empty one would find nothing or, worse, the
@@ -124,7 +159,8 @@ void netsuite_find(struct o2c_step *step, struct o2c_outcome *out)
     if (!read_params(step, &l, out) || !read_values(step, &l, out))
         return;
     char err[200];
-    char *query = netsuite_suiteql_find_query(l.record, l.n, l.columns, l.values, l.order_by, err, sizeof err);
+    char *query = netsuite_suiteql_find_query(l.record, l.n, l.columns, l.values, l.ignore_case, l.order_by, err,
+                                              sizeof err);
     if (!query) { /* names and values were checked above: only memory can have run out */
         o2c_outcome_retry(out, "netsuite.find could not build its query: %s", err);
         return;

@@ -99,8 +99,22 @@ static char *refuse(struct text *t, char *err, size_t err_len, const char *fmt, 
     return NULL;
 }
 
+/* value with a-z turned into A-Z, for a case-blind "UPPER(col) = …". Only ASCII: a byte >= 0x80
+ * (UTF-8) is kept as it is. malloc'd; NULL when memory ran out. */
+static char *ascii_upper(const char *value)
+{
+    size_t n = strlen(value);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = value[i] >= 'a' && value[i] <= 'z' ? (char)(value[i] - 'a' + 'A') : value[i];
+    return out;
+}
+
 char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const *columns,
-                                  const char *const *values, const char *order_by, char *err, size_t err_len)
+                                  const char *const *values, const bool *ignore_case, const char *order_by,
+                                  char *err, size_t err_len)
 {
     struct text q = {0};
     if (!netsuite_suiteql_name(table, true))
@@ -116,12 +130,18 @@ char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const
             return refuse(&q, err, err_len, "\"%s\" is not a SuiteQL column (a-z only)", columns[i] ? columns[i] : "");
         if (!netsuite_suiteql_value_ok(values[i]))
             return refuse(&q, err, err_len, "the value for %s holds a control character", columns[i]);
-        char *literal = netsuite_suiteql_literal(values[i]);
+        bool upper = ignore_case && ignore_case[i];
+        char *folded = upper ? ascii_upper(values[i]) : NULL;
+        char *literal = upper && !folded ? NULL : netsuite_suiteql_literal(upper ? folded : values[i]);
+        free(folded);
         if (!literal)
             return refuse(&q, err, err_len, "out of memory building the query");
         append(&q, i == 0 ? " WHERE " : " AND ");
+        /* NetSuite compares text case-sensitively: both sides upper-cased match whatever case the
+         * record was stored in. */
+        append(&q, upper ? "UPPER(" : "");
         append(&q, columns[i]);
-        append(&q, " = ");
+        append(&q, upper ? ") = " : " = ");
         append(&q, literal);
         free(literal);
     }

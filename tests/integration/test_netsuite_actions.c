@@ -122,15 +122,17 @@ static void sales_order(const tsb_sandbox *sb, const char *eid, char *id, size_t
 
 /* ---- netsuite.find ---------------------------------------------------------------------------- */
 
-static void define_find(const char *name, const char *conn, const char *where, int attempts)
+/* ignore_case: the param's JSON text, or NULL for none. */
+static void define_find(const char *name, const char *conn, const char *where, const char *ignore_case, int attempts)
 {
     char spec[1024];
     snprintf(spec, sizeof spec,
              "{\"initial\":\"find\",\"states\":{\"find\":{\"action\":\"netsuite.find\",\"lane\":\"orders\",\"connection\":\"%s\","
-             "\"params\":{\"record\":\"customer\",\"where\":%s,\"result_key\":\"customer_id\"},"
+             "\"params\":{\"record\":\"customer\",\"where\":%s,\"result_key\":\"customer_id\"%s%s},"
              "\"retry\":{\"max_attempts\":%d,\"base_ms\":10,\"cap_ms\":100},"
              "\"on\":{\"found\":\"found\",\"not_found\":\"not_found\"}},"
-             "\"found\":{\"terminal\":true},\"not_found\":{\"terminal\":true}}}", conn, where, attempts);
+             "\"found\":{\"terminal\":true},\"not_found\":{\"terminal\":true}}}", conn, where,
+             ignore_case ? ",\"ignore_case\":" : "", ignore_case ? ignore_case : "", attempts);
     const char *p[] = {name, spec};
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, p));
 }
@@ -157,8 +159,8 @@ static void test_find(void)
 {
     tsb_sandbox sb;
     CU_ASSERT_FATAL(start_sandbox(&sb, "ns_find", NULL) == 0);
-    define_find("ns_find", "ns_find", "{\"email\":\"customer_email\"}", 5);
-    define_find("ns_find_two", "ns_find", "{\"email\":\"customer_email\",\"lastname\":\"last_name\"}", 5);
+    define_find("ns_find", "ns_find", "{\"email\":\"customer_email\"}", NULL, 5);
+    define_find("ns_find_two", "ns_find", "{\"email\":\"customer_email\",\"lastname\":\"last_name\"}", NULL, 5);
     char obrien[32], seeded[128], buf[256], ctx[512];
     upsert(&sb, "customer", "TEST-OBRIEN",
            "{\"isPerson\":true,\"firstName\":\"Siobhan\",\"lastName\":\"O'Brien\",\"email\":\"o'brien@example.com\","
@@ -193,6 +195,70 @@ static void test_find(void)
                                    "and message like '%control character%'", 0, NULL), 1);
     /* Five lookups reached NetSuite; the three refused values never did. */
     CU_ASSERT_EQUAL(operation_count(&sb, "suiteql.customer"), 5);
+    CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
+}
+
+/* A customer typed into NetSuite with a mixed-case email is found by the lowercased email a
+ * storefront sends only with ignore_case (the duplicate customer this prevents); a wrong
+ * ignore_case is the pipeline's mistake, refused before anything is sent. */
+static void test_find_ignore_case(void)
+{
+    tsb_sandbox sb;
+    CU_ASSERT_FATAL(start_sandbox(&sb, "ns_case", NULL) == 0);
+    const char *email = "{\"email\":\"customer_email\"}";
+    define_find("ns_case", "ns_case", email, "[\"email\"]", 5);
+    define_find("ns_case_plain", "ns_case", email, NULL, 5);
+    define_find("ns_case_two", "ns_case", "{\"email\":\"customer_email\",\"lastname\":\"last_name\"}", "[\"email\"]", 5);
+    define_find("ns_case_not_list", "ns_case", email, "\"email\"", 5);
+    define_find("ns_case_not_where", "ns_case", email, "[\"lastname\"]", 5);
+    define_find("ns_case_not_text", "ns_case", email, "[\"email\", 17]", 5);
+    char mixed[32], oconnor[32], buf[256];
+    upsert(&sb, "customer", "TEST-MIXED-CASE",
+           "{\"isPerson\":true,\"firstName\":\"Anna\",\"lastName\":\"Berg\",\"email\":\"Anna.Berg7001@Example.SE\","
+           "\"subsidiary\":{\"id\":\"1\"}}", mixed, sizeof mixed);
+    upsert(&sb, "customer", "TEST-OCONNOR",
+           "{\"isPerson\":true,\"firstName\":\"Aoife\",\"lastName\":\"O'Connor\",\"email\":\"Aoife.O'Connor@Example.ie\","
+           "\"subsidiary\":{\"id\":\"1\"}}", oconnor, sizeof oconnor);
+
+    start("ns_case", "lower", "{\"customer_email\":\"anna.berg7001@example.se\"}");
+    start("ns_case_plain", "lower", "{\"customer_email\":\"anna.berg7001@example.se\"}");
+    start("ns_case", "as-stored", "{\"customer_email\":\"Anna.Berg7001@Example.SE\"}");
+    start("ns_case", "apostrophe", "{\"customer_email\":\"aoife.o'connor@example.ie\"}");
+    /* Only email ignores case: the last name must still be written as stored. */
+    start("ns_case_two", "last-as-stored", "{\"customer_email\":\"AOIFE.O'CONNOR@EXAMPLE.IE\",\"last_name\":\"O'Connor\"}");
+    start("ns_case_two", "last-lower", "{\"customer_email\":\"aoife.o'connor@example.ie\",\"last_name\":\"o'connor\"}");
+    start("ns_case", "stranger", "{\"customer_email\":\"nobody@example.com\"}");
+    start("ns_case", "injection", "{\"customer_email\":\"x' or upper(email) <> 'x\"}");
+    start("ns_case_not_list", "bad", "{\"customer_email\":\"anna.berg7001@example.se\"}");
+    start("ns_case_not_where", "bad", "{\"customer_email\":\"anna.berg7001@example.se\"}");
+    start("ns_case_not_text", "bad", "{\"customer_email\":\"anna.berg7001@example.se\"}");
+    run_runner();
+
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "lower", NULL, buf, sizeof buf), "found");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "lower", "customer_id", buf, sizeof buf), mixed);
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case_plain", "lower", NULL, buf, sizeof buf), "not_found");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case_plain", "lower", "customer_id", buf, sizeof buf), "");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "as-stored", "customer_id", buf, sizeof buf), mixed);
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "apostrophe", "customer_id", buf, sizeof buf), oconnor);
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case_two", "last-as-stored", "customer_id", buf, sizeof buf), oconnor);
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case_two", "last-lower", NULL, buf, sizeof buf), "not_found");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "stranger", NULL, buf, sizeof buf), "not_found");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_case", "injection", NULL, buf, sizeof buf), "not_found");
+
+    /* Each wrong ignore_case stops its workflow for engineering, naming the param. */
+    const char *bad[] = {"ns_case_not_list", "ns_case_not_where", "ns_case_not_text"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *p[] = {bad[i]};
+        CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = $1 and business_key = 'bad' "
+                                       "and category = 'workflow_error' and owner = 'engineering' "
+                                       "and message like '%ignore_case%'", 1, p), 1);
+        CU_ASSERT_STRING_NOT_EQUAL(workflow_text(bad[i], "bad", NULL, buf, sizeof buf), "found");
+        CU_ASSERT_STRING_NOT_EQUAL(workflow_text(bad[i], "bad", NULL, buf, sizeof buf), "not_found");
+    }
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_case_not_where' "
+                                   "and message like '%lastname%not a column of \"where\"%'", 0, NULL), 1);
+    /* Eight lookups reached NetSuite; the three misconfigured ones never did. */
+    CU_ASSERT_EQUAL(operation_count(&sb, "suiteql.customer"), 8);
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 }
 
@@ -362,7 +428,7 @@ static void test_faults_are_survived(void)
     tsb_sandbox sb;
     const char *args[] = {"--faults", "429=0.1,503=0.1,malformed=0.15,lock=0.25", "--random-seed", "11", NULL};
     CU_ASSERT_FATAL(start_sandbox(&sb, "ns_faulty", args) == 0);
-    define_find("ns_find_faulty", "ns_faulty", "{\"email\":\"customer_email\"}", 30);
+    define_find("ns_find_faulty", "ns_faulty", "{\"email\":\"customer_email\"}", NULL, 30);
     define_close("ns_faulty", 30);
     enum { N = 24 };
     char ids[N][32], eid[32], key[32], customer[16], email[128], ctx[256], buf[256];
@@ -395,6 +461,8 @@ static void test_faults_are_survived(void)
 
 static CU_TestInfo tests[] = {
     {"find: by email with quotes, not found, injection stays text, bad values refused unsent", test_find},
+    {"find: ignore_case finds a mixed-case email by the lowercased one; a wrong ignore_case is refused unsent",
+     test_find_ignore_case},
     {"close: every line closed once, a re-run sends nothing, a missing order is not_found", test_close_open_order_once},
     {"close: an order that shipped, whole or in part, is an exception for ops naming the units", test_close_after_shipping_goes_to_ops},
     {"close: a record lock is locked, then ok", test_close_waits_out_a_record_lock},

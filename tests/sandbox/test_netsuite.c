@@ -577,6 +577,70 @@ static void test_suiteql_lookup_by_external_id(void)
     json_object_put(o);
 }
 
+/* How many rows a query finds (-1 unless the sandbox answers 200); *id gets the first row's id. */
+static long count_rows(const char *q, char *id, size_t idlen)
+{
+    long st;
+    json_object *o = suiteql(q, NULL, &st);
+    long n = st == 200 ? (long)json_object_get_int64(tsb_member(o, "count")) : -1;
+    if (id) {
+        json_object *items = tsb_member(o, "items");
+        snprintf(id, idlen, "%s", n > 0 ? tsb_str(json_object_array_get_idx(items, 0), "id") : "");
+    }
+    json_object_put(o);
+    return n;
+}
+
+/* UPPER(col) / LOWER(col) compare the folded column with the literal as written: how a customer
+ * stored with a mixed-case email is found by the lowercased one a storefront sends. */
+static void test_suiteql_case_folding(void)
+{
+    char id[32], got[32], code[64];
+    CU_ASSERT_EQUAL(write_json("POST", REC "customer", "{\"externalId\":\"CASE-7001\",\"companyName\":\"Case AB\","
+                               "\"email\":\"Mixed.Case7001@Example.eu\"}", id, sizeof id, NULL, 0), 204);
+    CU_ASSERT_EQUAL(write_json("POST", REC "customer", "{\"externalId\":\"CASE-7002\",\"companyName\":\"Case UTF AB\","
+                               "\"email\":\"\u00e5sa.Lind@Example.se\"}", NULL, 0, code, sizeof code), 204);
+    /* Plain = is case-sensitive, as in NetSuite. */
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE email = 'mixed.case7001@example.eu'", NULL, 0), 0);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE email = 'Mixed.Case7001@Example.eu'", got, sizeof got), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) = 'MIXED.CASE7001@EXAMPLE.EU' ORDER BY id",
+                               got, sizeof got), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE LOWER(email) = 'mixed.case7001@example.eu'", got, sizeof got), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    CU_ASSERT_EQUAL(count_rows("SELECT c.id FROM customer c WHERE upper( c.email ) = 'MIXED.CASE7001@EXAMPLE.EU' "
+                               "AND externalid = 'CASE-7001'", got, sizeof got), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) IN ('X', 'MIXED.CASE7001@EXAMPLE.EU')", NULL, 0), 1);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) <> 'MIXED.CASE7001@EXAMPLE.EU' "
+                               "AND externalid = 'CASE-7001'", NULL, 0), 0);
+    /* The literal is compared as written: it is not folded. */
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) = 'mixed.case7001@example.eu'", NULL, 0), 0);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE LOWER(email) = 'Mixed.Case7001@Example.eu'", NULL, 0), 0);
+    /* ASCII folding only: the UTF-8 letter stays as stored. */
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) = '\u00e5SA.LIND@EXAMPLE.SE'", NULL, 0), 1);
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) = '\u00c5SA.LIND@EXAMPLE.SE'", NULL, 0), 0);
+    /* Null columns match no comparison, folded or not. */
+    CU_ASSERT_EQUAL(count_rows("SELECT id FROM customer WHERE UPPER(email) IS NULL AND externalid = 'PAGE-07'", NULL, 0), 1);
+
+    /* Anything else is still refused. */
+    const char *bad[] = {
+        "SELECT id FROM customer WHERE UPPER(id) = '1'",                 /* not a text column */
+        "SELECT id FROM customer WHERE UPPER(datecreated) = '1'",
+        "SELECT id FROM customer WHERE UPPER email = 'X'",               /* no parentheses */
+        "SELECT id FROM customer WHERE UPPER(email = 'X'",
+        "SELECT id FROM customer WHERE UPPER(nosuchcolumn) = 'X'",
+        "SELECT id FROM customer WHERE UPPER(UPPER(email)) = 'X'",
+        "SELECT id FROM customer WHERE UPPER(email, 'x') = 'X'",
+        "SELECT id FROM customer WHERE email = UPPER('x')",              /* only on the column side */
+        "SELECT UPPER(email) FROM customer",                             /* not in the select list */
+        "SELECT id FROM customer ORDER BY UPPER(email)",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CU_ASSERT_EQUAL(count_rows(bad[i], NULL, 0), -1);
+}
+
 static void test_stock_and_fulfilment_changes_visible(void)
 {
     char url[128];
@@ -656,6 +720,7 @@ int main(void)
         {"paging walks every record once", test_suiteql_paging_walks_all_once},
         {"bad paging, unknown columns, other statements refused", test_suiteql_refusals},
         {"lookups by external id", test_suiteql_lookup_by_external_id},
+        {"UPPER/LOWER predicates fold the column, not the literal", test_suiteql_case_folding},
         {"stock changes and fulfilments visible", test_stock_and_fulfilment_changes_visible},
         {"sandbox exits cleanly", test_exits_cleanly},
         CU_TEST_INFO_NULL,

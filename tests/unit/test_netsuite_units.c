@@ -64,11 +64,11 @@ static void test_find_query(void)
 {
     char err[200] = "";
     const char *cols[] = {"email", "lastname"}, *vals[] = {"o'brien@example.com", "O'Brien"};
-    char *q = netsuite_suiteql_find_query("customer", 1, cols, vals, "id", err, sizeof err);
+    char *q = netsuite_suiteql_find_query("customer", 1, cols, vals, NULL, "id", err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE email = 'o''brien@example.com' ORDER BY id");
     free(q);
-    q = netsuite_suiteql_find_query("customer", 2, cols, vals, "datecreated", err, sizeof err);
+    q = netsuite_suiteql_find_query("customer", 2, cols, vals, NULL, "datecreated", err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE email = 'o''brien@example.com' AND lastname = 'O''Brien' "
                               "ORDER BY datecreated");
@@ -76,17 +76,72 @@ static void test_find_query(void)
 
     /* Every refusal says why, and nothing is built. */
     const char *bad_col[] = {"email = 'x' OR id"};
-    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, bad_col, vals, "id", err, sizeof err));
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, bad_col, vals, NULL, "id", err, sizeof err));
     CU_ASSERT(strstr(err, "not a SuiteQL column") != NULL);
-    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer c; DROP", 1, cols, vals, "id", err, sizeof err));
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer c; DROP", 1, cols, vals, NULL, "id", err, sizeof err));
     CU_ASSERT(strstr(err, "not a SuiteQL table") != NULL);
-    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, cols, vals, "id DESC", err, sizeof err));
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, cols, vals, NULL, "id DESC", err, sizeof err));
     CU_ASSERT(strstr(err, "order_by") != NULL);
-    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 0, cols, vals, "id", err, sizeof err));
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 0, cols, vals, NULL, "id", err, sizeof err));
     CU_ASSERT(strstr(err, "any record would match") != NULL);
     const char *newline[] = {"a@example.com\n"};
-    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, cols, newline, "id", err, sizeof err));
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, cols, newline, NULL, "id", err, sizeof err));
     CU_ASSERT(strstr(err, "control character") != NULL);
+}
+
+/* ignore_case: the column upper-cased by NetSuite, the value upper-cased here (ASCII only), quotes
+ * still doubled; the other columns as they were. */
+static void test_find_query_ignore_case(void)
+{
+    char err[200] = "";
+    const char *cols[] = {"email", "lastname"};
+    const char *vals[] = {"customer9001@example.eu", "o'brien"};
+    const bool email_only[] = {true, false}, both[] = {true, true}, none[] = {false, false};
+    char *q = netsuite_suiteql_find_query("customer", 1, cols, vals, email_only, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'CUSTOMER9001@EXAMPLE.EU' ORDER BY id");
+    free(q);
+    q = netsuite_suiteql_find_query("customer", 2, cols, vals, email_only, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'CUSTOMER9001@EXAMPLE.EU' "
+                              "AND lastname = 'o''brien' ORDER BY id");
+    free(q);
+    q = netsuite_suiteql_find_query("customer", 2, cols, vals, both, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'CUSTOMER9001@EXAMPLE.EU' "
+                              "AND UPPER(lastname) = 'O''BRIEN' ORDER BY id");
+    free(q);
+    /* All false is the same query as no list. */
+    q = netsuite_suiteql_find_query("customer", 2, cols, vals, none, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE email = 'customer9001@example.eu' "
+                              "AND lastname = 'o''brien' ORDER BY id");
+    free(q);
+
+    /* Injection stays inside the literal, upper-cased with it; UTF-8 and digits pass unchanged. */
+    const char *tricky[] = {"x' or email <> 'x", "åsa.lind+tag@example.se"};
+    q = netsuite_suiteql_find_query("customer", 1, cols, tricky, email_only, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'X'' OR EMAIL <> ''X' ORDER BY id");
+    free(q);
+    q = netsuite_suiteql_find_query("customer", 1, cols, tricky + 1, email_only, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'åSA.LIND+TAG@EXAMPLE.SE' ORDER BY id");
+    free(q);
+    /* Mixed case in, upper case out; already upper stays so. */
+    const char *mixed[] = {"Customer9001@Example.EU"};
+    q = netsuite_suiteql_find_query("customer", 1, cols, mixed, email_only, "id", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'CUSTOMER9001@EXAMPLE.EU' ORDER BY id");
+    free(q);
+
+    /* The refusals do not change. */
+    const char *newline[] = {"a@example.com\n"};
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, cols, newline, email_only, "id", err, sizeof err));
+    CU_ASSERT(strstr(err, "control character") != NULL);
+    const char *bad_col[] = {"email) = 'x' OR (id"};
+    CU_ASSERT_PTR_NULL(netsuite_suiteql_find_query("customer", 1, bad_col, vals, email_only, "id", err, sizeof err));
+    CU_ASSERT(strstr(err, "not a SuiteQL column") != NULL);
 }
 
 static struct o2c_http_response answer(long status, const char *body)
@@ -136,6 +191,7 @@ static CU_TestInfo tests[] = {
     {"SuiteQL literals double quotes and refuse control characters", test_literals},
     {"SuiteQL names are plain letters", test_names},
     {"find queries are built only from checked names and escaped values", test_find_query},
+    {"ignore_case: UPPER(column) against the value upper-cased, quotes still doubled", test_find_query_ignore_case},
     {"only a 404 naming a missing record is not found", test_not_found},
     {"bodies are read to the last byte", test_parse_object},
     CU_TEST_INFO_NULL,

@@ -4,10 +4,12 @@
  *     [WHERE pred AND pred …] [ORDER BY col [ASC|DESC], …]
  * over the virtual tables transaction (+ transactionline mainline rows), customer, item and
  * inventoryitemlocations (alias aggregateitemlocation). Predicates: = != <> < <= > >= IN, IS [NOT]
- * NULL, values 'text', numbers, TO_TIMESTAMP('…','fmt'), TO_DATE('…','fmt'). Columns may be wrapped
- * in TO_CHAR(col, 'YYYY-MM-DD HH24:MI:SS'). Like NetSuite: date-times without TO_CHAR come back as a
- * date only (M/D/YYYY), null columns are left out, every value is a string. Paging by limit (≤ 1000)
- * and offset (a multiple of limit), ordered stably (ORDER BY, then creation order). */
+ * NULL, values 'text', numbers, TO_TIMESTAMP('…','fmt'), TO_DATE('…','fmt'); a predicate's column
+ * may be UPPER(col) or LOWER(col) (text columns, ASCII case folding only; the value is compared as
+ * written). Selected columns may be wrapped in TO_CHAR(col, 'YYYY-MM-DD HH24:MI:SS'). Like
+ * NetSuite: text compares case-sensitively, date-times without TO_CHAR come back as a date only
+ * (M/D/YYYY), null columns are left out, every value is a string. Paging by limit (≤ 1000) and
+ * offset (a multiple of limit), ordered stably (ORDER BY, then creation order). */
 #include "tools/sandbox/netsuite.h"
 
 #include <ctype.h>
@@ -180,7 +182,8 @@ typedef struct colref {
 
 typedef struct pred {
     const column *col;
-    char op[4];      /* "=", "<>", "<", "<=", ">", ">=", "in", "null", "notnull" */
+    char op[4];      /* "=", "<>", "<", "<=", ">", ">=", "in", "nul" (IS NULL), "nn" (IS NOT NULL) */
+    char fold;       /* 'U' for UPPER(col), 'L' for LOWER(col), '\0' for the column as it is */
     int n_values;
     char values[16][256];
     bool value_is_time;
@@ -294,8 +297,23 @@ static bool parse_predicate(parser *ps, query *q)
         return fail(ps, "too many conditions");
     pred *p = &q->where[q->n_where++];
     char label[64];
-    if (!parse_column(ps, q, &p->col, label, sizeof label))
+    if (is_kw(ps, "upper") || is_kw(ps, "lower")) {
+        /* UPPER(col) / LOWER(col): how a case-blind text match is written in SuiteQL (Oracle). */
+        p->fold = is_kw(ps, "upper") ? 'U' : 'L';
+        const char *fn = p->fold == 'U' ? "UPPER" : "LOWER";
+        if (!next(ps) || !expect_punct(ps, '('))
+            return false;
+        if (!parse_column(ps, q, &p->col, label, sizeof label))
+            return false;
+        if (!is_punct(ps, ')'))
+            return fail(ps, "expected ')' after the column in %s near '%s'", fn, ps->tok.text);
+        if (!next(ps))
+            return false;
+        if (p->col->kind != C_TEXT)
+            return fail(ps, "the sandbox applies %s only to text columns, not %s", fn, p->col->name);
+    } else if (!parse_column(ps, q, &p->col, label, sizeof label)) {
         return false;
+    }
     if (is_kw(ps, "is")) {
         if (!next(ps))
             return false;
@@ -638,11 +656,25 @@ static size_t build_rows(ns_state *ns, const query *q, row **out)
     return n;
 }
 
-/* Compares a row's column with a literal: <0, 0, >0; 2 when the column is null. */
-static int compare_value(const column *c, json_object *v, const char *literal)
+/* Compares a row's column with a literal: <0, 0, >0; 2 when the column is null. fold 'U' or 'L'
+ * compares the text column upper- or lower-cased (ASCII letters only; other bytes, UTF-8 included,
+ * are compared as they are) with the literal as written. */
+static int compare_value(const column *c, json_object *v, const char *literal, char fold)
 {
     if (!v)
         return 2;
+    if (fold) {
+        const char *s = json_object_get_string(v);
+        for (;; s++, literal++) {
+            unsigned char a = (unsigned char)*s, b = (unsigned char)*literal;
+            if (fold == 'U' && a >= 'a' && a <= 'z')
+                a = (unsigned char)(a - 'a' + 'A');
+            else if (fold == 'L' && a >= 'A' && a <= 'Z')
+                a = (unsigned char)(a - 'A' + 'a');
+            if (a != b || !a)
+                return a < b ? -1 : a > b;
+        }
+    }
     if (c->kind == C_TIME) {
         double lit = sb_parse_time(literal);
         int64_t t = json_object_get_int64(v);
@@ -676,12 +708,12 @@ static bool matches(const query *q, const row *r)
         if (strcmp(p->op, "in") == 0) {
             bool any = false;
             for (int k = 0; k < p->n_values && !any; k++)
-                any = compare_value(p->col, v, p->values[k]) == 0;
+                any = compare_value(p->col, v, p->values[k], p->fold) == 0;
             if (!any)
                 return false;
             continue;
         }
-        int c = compare_value(p->col, v, p->values[0]);
+        int c = compare_value(p->col, v, p->values[0], p->fold);
         if (c == 2)
             return false;
         bool ok = strcmp(p->op, "=") == 0 ? c == 0 : strcmp(p->op, "<>") == 0 ? c != 0
