@@ -17,6 +17,9 @@
  *                                       doubled, a value with a control character is refused
  *                      result_key       context key the id is stored under (default netsuite_id)
  *                      order_by         column deciding which row is first (default id)
+ *                      ignore_case      ["email"]: where columns matched in any case, as
+ *                                       UPPER(col) = the value upper-cased (an ASCII-only value;
+ *                                       any other is matched exactly, see netsuite_suiteql.c)
  *                    Outcomes: found, patch {result_key: id of the first row}; not_found. A missing,
  *                    empty or non-text context value is failed (bad_input, engineering).
  *   netsuite.close_sales_order

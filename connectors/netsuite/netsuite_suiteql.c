@@ -112,6 +112,14 @@ static char *ascii_upper(const char *value)
     return out;
 }
 
+static bool ascii_only(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
 char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const *columns,
                                   const char *const *values, const bool *ignore_case, const char *order_by,
                                   char *err, size_t err_len)
@@ -130,7 +138,10 @@ char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const
             return refuse(&q, err, err_len, "\"%s\" is not a SuiteQL column (a-z only)", columns[i] ? columns[i] : "");
         if (!netsuite_suiteql_value_ok(values[i]))
             return refuse(&q, err, err_len, "the value for %s holds a control character", columns[i]);
-        bool upper = ignore_case && ignore_case[i];
+        /* Only ASCII is folded here, while NetSuite's UPPER also folds å to Å: a value with
+         * other letters would then never match, even stored exactly so. Such values keep the
+         * exact match, which at least finds the same spelling. */
+        bool upper = ignore_case && ignore_case[i] && ascii_only(values[i]);
         char *folded = upper ? ascii_upper(values[i]) : NULL;
         char *literal = upper && !folded ? NULL : netsuite_suiteql_literal(upper ? folded : values[i]);
         free(folded);

@@ -126,7 +126,9 @@ static void test_find_query_ignore_case(void)
     free(q);
     q = netsuite_suiteql_find_query("customer", 1, cols, tricky + 1, email_only, "id", err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    CU_ASSERT_STRING_EQUAL(q, "SELECT id FROM customer WHERE UPPER(email) = 'åSA.LIND+TAG@EXAMPLE.SE' ORDER BY id");
+    /* Not ASCII: NetSuite would fold the å too, so the exact spelling is matched instead. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "WHERE email = '"));
+    CU_ASSERT_PTR_NULL(strstr(q, "UPPER"));
     free(q);
     /* Mixed case in, upper case out; already upper stays so. */
     const char *mixed[] = {"Customer9001@Example.EU"};
