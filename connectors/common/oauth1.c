@@ -1,5 +1,6 @@
 /* OAuth 1.0a signatures (RFC 5849 §3.4) with OpenSSL's HMAC; see oauth1.h for the rules. */
 #include "connectors/common/oauth1.h"
+#include "connectors/common/strbuf.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -12,47 +13,6 @@
 #include <strings.h>
 #include <time.h>
 
-/* ---- a growable string ---------------------------------------------------------------------- */
-
-typedef struct buf { char *s; size_t len, cap; bool failed; } buf;
-
-static void buf_add(buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->failed = true;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void buf_str(buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static char *buf_take(buf *b)
-{
-    if (b->failed) {
-        free(b->s);
-        return NULL;
-    }
-    if (!b->s)
-        return strdup("");
-    return b->s;
-}
-
 /* ---- encoding --------------------------------------------------------------------------------- */
 
 static bool unreserved(unsigned char c)
@@ -60,25 +20,25 @@ static bool unreserved(unsigned char c)
     return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static void buf_encode(buf *b, const char *s, size_t n)
+static void buf_encode(struct o2c_strbuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (unreserved(c) && c < 128) {
-            buf_add(b, (const char *)&c, 1);
+            o2c_strbuf_add(b, (const char *)&c, 1);
         } else {
             char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_add(b, esc, 3);
+            o2c_strbuf_add(b, esc, 3);
         }
     }
 }
 
 char *o2c_oauth1_encode(const char *s)
 {
-    buf b = {0};
+    struct o2c_strbuf b = {0};
     buf_encode(&b, s, strlen(s));
-    return buf_take(&b);
+    return o2c_strbuf_take(&b);
 }
 
 static int hexval(int c)
@@ -190,7 +150,7 @@ static int compare_pairs(const void *a, const void *b)
 }
 
 /* Writes the normalised base URL (RFC 5849 3.4.1.2) of url into b; the query goes to query/qlen. */
-static bool base_url(buf *b, const char *url, const char **query, size_t *qlen)
+static bool base_url(struct o2c_strbuf *b, const char *url, const char **query, size_t *qlen)
 {
     const char *scheme_end = strstr(url, "://");
     if (!scheme_end)
@@ -209,8 +169,8 @@ static bool base_url(buf *b, const char *url, const char **query, size_t *qlen)
     for (size_t i = 0; i < scheme_len; i++)
         scheme[i] = (char)tolower((unsigned char)url[i]);
     scheme[scheme_len] = '\0';
-    buf_str(b, scheme);
-    buf_str(b, "://");
+    o2c_strbuf_str(b, scheme);
+    o2c_strbuf_str(b, "://");
     /* The default port is left out of the base URL; any other port stays. */
     const char *colon = memchr(host, ':', host_len);
     size_t name_len = host_len;
@@ -223,18 +183,18 @@ static bool base_url(buf *b, const char *url, const char **query, size_t *qlen)
     }
     for (size_t i = 0; i < name_len; i++) {
         char c = (char)tolower((unsigned char)host[i]);
-        buf_add(b, &c, 1);
+        o2c_strbuf_add(b, &c, 1);
     }
     if (path_len == 0)
-        buf_str(b, "/");
+        o2c_strbuf_str(b, "/");
     else
-        buf_add(b, path, path_len);
+        o2c_strbuf_add(b, path, path_len);
     return true;
 }
 
 char *o2c_oauth1_base_string(const char *method, const char *url, const o2c_oauth1_params *params)
 {
-    buf url_buf = {0};
+    struct o2c_strbuf url_buf = {0};
     const char *query = NULL;
     size_t qlen = 0;
     if (!base_url(&url_buf, url, &query, &qlen)) {
@@ -255,24 +215,24 @@ char *o2c_oauth1_base_string(const char *method, const char *url, const o2c_oaut
         pairs[i].value = o2c_oauth1_encode(all.items[i].value);
         ok = pairs[i].name && pairs[i].value;
     }
-    buf out = {0};
+    struct o2c_strbuf out = {0};
     if (ok) {
         qsort(pairs, all.n, sizeof *pairs, compare_pairs);
-        buf joined = {0};
+        struct o2c_strbuf joined = {0};
         for (size_t i = 0; i < all.n; i++) {
             if (i)
-                buf_str(&joined, "&");
-            buf_str(&joined, pairs[i].name);
-            buf_str(&joined, "=");
-            buf_str(&joined, pairs[i].value);
+                o2c_strbuf_str(&joined, "&");
+            o2c_strbuf_str(&joined, pairs[i].name);
+            o2c_strbuf_str(&joined, "=");
+            o2c_strbuf_str(&joined, pairs[i].value);
         }
         for (const char *m = method; *m; m++) {
             char c = (char)toupper((unsigned char)*m);
-            buf_add(&out, &c, 1);
+            o2c_strbuf_add(&out, &c, 1);
         }
-        buf_str(&out, "&");
+        o2c_strbuf_str(&out, "&");
         buf_encode(&out, url_buf.s ? url_buf.s : "", url_buf.len);
-        buf_str(&out, "&");
+        o2c_strbuf_str(&out, "&");
         buf_encode(&out, joined.s ? joined.s : "", joined.len);
         ok = !joined.failed && !url_buf.failed;
         free(joined.s);
@@ -288,7 +248,7 @@ char *o2c_oauth1_base_string(const char *method, const char *url, const o2c_oaut
         free(out.s);
         return NULL;
     }
-    return buf_take(&out);
+    return o2c_strbuf_take(&out);
 }
 
 /* ---- signature ------------------------------------------------------------------------------------------- */
@@ -296,9 +256,9 @@ char *o2c_oauth1_base_string(const char *method, const char *url, const o2c_oaut
 char *o2c_oauth1_signature(o2c_oauth1_method method, const char *consumer_secret,
                            const char *token_secret, const char *base)
 {
-    buf key = {0};
+    struct o2c_strbuf key = {0};
     buf_encode(&key, consumer_secret, strlen(consumer_secret));
-    buf_str(&key, "&");
+    o2c_strbuf_str(&key, "&");
     buf_encode(&key, token_secret, strlen(token_secret));
     if (key.failed) {
         free(key.s);
@@ -351,21 +311,21 @@ char *o2c_oauth1_authorization(const o2c_oauth1_credentials *cred, const char *m
     char *sig = base ? o2c_oauth1_signature(O2C_OAUTH1_HMAC_SHA256, cred->consumer_secret,
                                             cred->token_secret, base) : NULL;
     char *realm = cred->realm ? strdup(cred->realm) : o2c_oauth1_realm(cred->account_id ? cred->account_id : "");
-    buf out = {0};
+    struct o2c_strbuf out = {0};
     if (sig && realm) {
-        buf_str(&out, "OAuth realm=\"");
+        o2c_strbuf_str(&out, "OAuth realm=\"");
         buf_encode(&out, realm, strlen(realm));
-        buf_str(&out, "\"");
+        o2c_strbuf_str(&out, "\"");
         for (size_t i = 0; i < p.n; i++) {
-            buf_str(&out, ", ");
-            buf_str(&out, p.items[i].name);
-            buf_str(&out, "=\"");
+            o2c_strbuf_str(&out, ", ");
+            o2c_strbuf_str(&out, p.items[i].name);
+            o2c_strbuf_str(&out, "=\"");
             buf_encode(&out, p.items[i].value, strlen(p.items[i].value));
-            buf_str(&out, "\"");
+            o2c_strbuf_str(&out, "\"");
         }
-        buf_str(&out, ", oauth_signature=\"");
+        o2c_strbuf_str(&out, ", oauth_signature=\"");
         buf_encode(&out, sig, strlen(sig));
-        buf_str(&out, "\"");
+        o2c_strbuf_str(&out, "\"");
     }
     free(realm);
     free(sig);
@@ -375,7 +335,7 @@ char *o2c_oauth1_authorization(const o2c_oauth1_credentials *cred, const char *m
         free(out.s);
         return NULL;
     }
-    return buf_take(&out);
+    return o2c_strbuf_take(&out);
 }
 
 /* ---- server side ---------------------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@
  * that is where injection would happen: a quote in "o'brien@example.com" must stay inside the
  * literal. Names (tables, columns) are never quoted, so they are restricted to plain letters. */
 #include "connectors/netsuite/netsuite.h"
+#include "connectors/common/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,37 +60,9 @@ char *netsuite_suiteql_literal(const char *value)
     return out;
 }
 
-/* A growing string; `failed` once memory ran out, so callers check once at the end. */
-struct text {
-    char *s;
-    size_t len, cap;
-    bool failed;
-};
-
-static void append(struct text *t, const char *part)
-{
-    size_t n = strlen(part);
-    if (t->failed)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 128;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(t->s, cap);
-        if (!grown) {
-            t->failed = true;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, part, n + 1);
-    t->len += n;
-}
-
-static char *refuse(struct text *t, char *err, size_t err_len, const char *fmt, ...)
+static char *refuse(struct o2c_strbuf *t, char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static char *refuse(struct text *t, char *err, size_t err_len, const char *fmt, ...)
+static char *refuse(struct o2c_strbuf *t, char *err, size_t err_len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -124,15 +97,15 @@ char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const
                                   const char *const *values, const bool *ignore_case, const char *order_by,
                                   char *err, size_t err_len)
 {
-    struct text q = {0};
+    struct o2c_strbuf q = {0};
     if (!netsuite_suiteql_name(table, true))
         return refuse(&q, err, err_len, "record \"%s\" is not a SuiteQL table name (letters only)", table ? table : "");
     if (!netsuite_suiteql_name(order_by, false))
         return refuse(&q, err, err_len, "order_by \"%s\" is not a SuiteQL column (a-z only)", order_by ? order_by : "");
     if (n == 0)
         return refuse(&q, err, err_len, "no column to look up by: without one, any record would match");
-    append(&q, "SELECT id FROM ");
-    append(&q, table);
+    o2c_strbuf_str(&q, "SELECT id FROM ");
+    o2c_strbuf_str(&q, table);
     for (size_t i = 0; i < n; i++) {
         if (!netsuite_suiteql_name(columns[i], false))
             return refuse(&q, err, err_len, "\"%s\" is not a SuiteQL column (a-z only)", columns[i] ? columns[i] : "");
@@ -147,18 +120,18 @@ char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const
         free(folded);
         if (!literal)
             return refuse(&q, err, err_len, "out of memory building the query");
-        append(&q, i == 0 ? " WHERE " : " AND ");
+        o2c_strbuf_str(&q, i == 0 ? " WHERE " : " AND ");
         /* NetSuite compares text case-sensitively: both sides upper-cased match whatever case the
          * record was stored in. */
-        append(&q, upper ? "UPPER(" : "");
-        append(&q, columns[i]);
-        append(&q, upper ? ") = " : " = ");
-        append(&q, literal);
+        o2c_strbuf_str(&q, upper ? "UPPER(" : "");
+        o2c_strbuf_str(&q, columns[i]);
+        o2c_strbuf_str(&q, upper ? ") = " : " = ");
+        o2c_strbuf_str(&q, literal);
         free(literal);
     }
-    append(&q, " ORDER BY ");
-    append(&q, order_by);
+    o2c_strbuf_str(&q, " ORDER BY ");
+    o2c_strbuf_str(&q, order_by);
     if (q.failed)
         return refuse(&q, err, err_len, "out of memory building the query");
-    return q.s;
+    return o2c_strbuf_take(&q);
 }
