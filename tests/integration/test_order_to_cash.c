@@ -203,18 +203,6 @@ static char *netsuite_records(const char *type)
     return text ? text : strdup("{\"records\":[]}");
 }
 
-/* Waits (polling the database) until `sql` answers `want`; false after timeout_s seconds. */
-static bool wait_for(const char *sql, long long want, int timeout_s)
-{
-    for (int i = 0; i < timeout_s * 10; i++) {
-        if (tpg_number(db, sql, 0, NULL) == want)
-            return true;
-        tproc_sleep_ms(100);
-    }
-    fprintf(stderr, "timed out waiting for %lld from: %s (last %lld)\n", want, sql, tpg_number(db, sql, 0, NULL));
-    return false;
-}
-
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
@@ -265,7 +253,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
     CU_ASSERT_FATAL(runners[0] > 0 && runners[1] > 0 && runners[2] > 0);
 
     /* Kill r1 mid-flight, while it holds leases, once a third of the orders are in NetSuite. */
-    CU_ASSERT(wait_for("select (count(*) >= 333)::int from o2c.instance where workflow = 'order_to_cash' and state = 'posted'", 1, 300));
+    CU_ASSERT(tpg_wait_for(db, "select (count(*) >= 333)::int from o2c.instance where workflow = 'order_to_cash' and state = 'posted'", 1, 300 * 1000));
     for (int i = 0; i < 500; i++) {
         if (tpg_number(db, "select count(*) from o2c.step where leased_by = 'r1' and leased_until > now()", 0, NULL) > 0)
             break;
@@ -275,7 +263,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
     CU_ASSERT_EQUAL(tproc_wait(runners[0]), 128 + SIGKILL);
     runners[0] = start_runner("r1");
 
-    CU_ASSERT(wait_for("select count(*) from o2c.instance where workflow = 'order_to_cash' and status = 'done'", 1000, 600));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash' and status = 'done'", 1000, 600 * 1000));
     for (int i = 0; i < 3; i++) {
         kill(runners[i], SIGTERM);
         CU_ASSERT_EQUAL(tproc_wait(runners[i]), 0);
@@ -390,7 +378,7 @@ static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
     pid_t runner = start_runner("fixer");
     char sql[512];
     snprintf(sql, sizeof sql, "select count(*) from o2c.exceptions where business_key = '%s'", key);
-    CU_ASSERT_FATAL(wait_for(sql, 1, 120));
+    CU_ASSERT_FATAL(tpg_wait_for(db, sql, 1, 120 * 1000));
 
     const char *p[] = {key};
     PGresult *r = tpg_query(db,
@@ -421,7 +409,7 @@ static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
     const char *redrive[] = {id};
     CU_ASSERT(tpg_ok(db, "select o2c.redrive($1::bigint)", 1, redrive));
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where business_key = '%s' and state = 'posted'", key);
-    CU_ASSERT(wait_for(sql, 1, 120));
+    CU_ASSERT(tpg_wait_for(db, sql, 1, 120 * 1000));
     kill(runner, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(runner), 0);
 
@@ -451,17 +439,17 @@ static void test_cancellations_before_and_after_posting(void)
 
     char sql[512];
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where business_key = 'centra:1:%ld' and state = 'posted'", last);
-    CU_ASSERT_FATAL(wait_for(sql, 1, 120));
+    CU_ASSERT_FATAL(tpg_wait_for(db, sql, 1, 120 * 1000));
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where (business_key, state) in "
                               "(('centra:1:%ld', 'cancelled_before_posting'), ('centra:1:%ld:cancel', 'not_posted'))",
              last - 1, last - 1);
-    CU_ASSERT(wait_for(sql, 2, 120));
+    CU_ASSERT(tpg_wait_for(db, sql, 2, 120 * 1000));
 
     /* And one after it reached NetSuite: the poller sees the change, the sales order is closed. */
     snprintf(path, sizeof path, "/_sandbox/orders/%ld/cancel", last);
     json_object_put(control(&centra, path, NULL));
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where business_key = 'centra:1:%ld:cancel' and state = 'closed'", last);
-    CU_ASSERT(wait_for(sql, 1, 120));
+    CU_ASSERT(tpg_wait_for(db, sql, 1, 120 * 1000));
     kill(runner, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(runner), 0);
 

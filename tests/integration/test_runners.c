@@ -50,17 +50,6 @@ static void define(const char *name, const char *spec)
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow($1, $2::jsonb)", 2, params));
 }
 
-/* Polls `sql` (a count) until it is non-zero; returns 1, or 0 after about timeout_ms. */
-static int eventually(const char *sql, int timeout_ms)
-{
-    for (int waited = 0; waited < timeout_ms; waited += 20) {
-        if (tpg_number(db, sql, 0, NULL) > 0)
-            return 1;
-        tproc_sleep_ms(20);
-    }
-    return 0;
-}
-
 static void test_racing_runners_complete_every_step_once(void)
 {
     define("race", "{\"initial\":\"one\",\"states\":{"
@@ -100,8 +89,8 @@ static void test_killed_runner_steps_finish_elsewhere(void)
     char path[300];
     const char *a_args[] = {"--runner-id", "runner-a", "--lease-seconds", "1", "--concurrency", "8", NULL};
     pid_t a = tproc_runner(conninfo, log_path("killed-a", path, sizeof path), a_args);
-    CU_ASSERT(eventually("select (count(*) = 6)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
-                         "where i.workflow = 'killed' and s.leased_by = 'runner-a'", 10000));
+    CU_ASSERT(tpg_wait_for(db, "select (count(*) = 6)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                                     "where i.workflow = 'killed' and s.leased_by = 'runner-a'", 1, 10000));
     kill(a, SIGKILL);
     CU_ASSERT_EQUAL(tproc_wait(a), 128 + SIGKILL);
 
@@ -127,8 +116,8 @@ static void test_stalled_runner_late_completion_is_refused(void)
     char a_log[300], path[300];
     const char *a_args[] = {"--runner-id", "runner-slow", "--lease-seconds", "1", "--concurrency", "8", NULL};
     pid_t a = tproc_runner(conninfo, log_path("stalled-a", a_log, sizeof a_log), a_args);
-    CU_ASSERT_FATAL(eventually("select (count(*) = 4)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
-                               "where i.workflow = 'stalled' and s.leased_by = 'runner-slow'", 10000));
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select (count(*) = 4)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                               "where i.workflow = 'stalled' and s.leased_by = 'runner-slow'", 1, 10000));
     kill(a, SIGSTOP); /* a long GC pause, a frozen VM, a network partition */
 
     const char *b_args[] = {"--runner-id", "runner-fast", "--until-idle", NULL};
@@ -156,8 +145,8 @@ static void test_sigterm_drains_in_flight_steps(void)
     char path[300];
     const char *args[] = {"--runner-id", "runner-drain", "--concurrency", "4", NULL};
     pid_t a = tproc_runner(conninfo, log_path("drain", path, sizeof path), args);
-    CU_ASSERT_FATAL(eventually("select (count(*) = 4)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
-                               "where i.workflow = 'drain' and s.leased_by = 'runner-drain'", 10000));
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select (count(*) = 4)::int from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                               "where i.workflow = 'drain' and s.leased_by = 'runner-drain'", 1, 10000));
     kill(a, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(a), 0);
     /* The four steps in flight were finished and committed; nothing new was claimed. */
@@ -225,7 +214,7 @@ static void test_notify_wakes_an_idle_runner(void)
     CU_ASSERT(tproc_count_lines(path, "runner started") == 1);
     tproc_sleep_ms(300);
     tpg_ok(db, "select o2c.start('wake', 'w-1')", 0, NULL);
-    CU_ASSERT(eventually("select count(*) from o2c.workflows where workflow = 'wake' and status = 'done'", 10000));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.workflows where workflow = 'wake' and status = 'done'", 1, 10000));
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events where runner = 'runner-wake' and outcome = 'ok'", 0, NULL), 1);
     kill(a, SIGTERM);
     CU_ASSERT_EQUAL(tproc_wait(a), 0);
@@ -280,7 +269,7 @@ static void test_metrics_endpoint(void)
     CU_ASSERT_FATAL(port > 0);
     /* Four workflows: four noop steps ok, then four core.fail steps failed (no fail_times). */
     tpg_ok(db, "select o2c.start('metered', 'm-' || g) from generate_series(1, 4) g", 0, NULL);
-    CU_ASSERT(eventually("select (count(*) = 4)::int from o2c.exceptions where workflow = 'metered'", 10000));
+    CU_ASSERT(tpg_wait_for(db, "select (count(*) = 4)::int from o2c.exceptions where workflow = 'metered'", 1, 10000));
     static char body[16384];
     CU_ASSERT_EQUAL(tproc_http_get(port, "/metrics", body, sizeof body), 200);
     CU_ASSERT(strstr(body, "o2c_steps_completed_total{runner=\"runner-metrics\",outcome=\"ok\"} 4\n") != NULL);
@@ -302,7 +291,7 @@ static void test_runner_survives_losing_its_database_connection(void)
     pid_t a = tproc_runner(conninfo, log_path("cut", path, sizeof path), args);
     /* Cut its connection three times while it works (a failover, an idle-connection killer). */
     for (int cut = 0; cut < 3; cut++) {
-        CU_ASSERT(eventually("select count(*) from o2c.workflows where workflow = 'cut' and status = 'done'", 20000));
+        CU_ASSERT(tpg_wait_for(db, "select (count(*) > 0)::int from o2c.workflows where workflow = 'cut' and status = 'done'", 1, 20000));
         tproc_sleep_ms(150);
         tpg_ok(db, "select pg_terminate_backend(pid) from pg_stat_activity "
                    "where pid <> pg_backend_pid() and datname = current_database() and backend_type = 'client backend'", 0, NULL);

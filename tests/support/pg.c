@@ -1,6 +1,7 @@
 #include "tests/support/pg.h"
 
 #include "tests/support/harness.h"
+#include "tests/support/proc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,4 +72,16 @@ int tpg_ok(PGconn *conn, const char *sql, int n, const char *const *params)
     PGresult *res = tpg_query(conn, sql, n, params);
     PQclear(res);
     return res != NULL;
+}
+
+int tpg_wait_for(PGconn *conn, const char *sql, long long want, int timeout_ms)
+{
+    long long last = -1;
+    for (int waited = 0; waited <= timeout_ms; waited += 20) {
+        if ((last = tpg_number(conn, sql, 0, NULL)) == want)
+            return 1;
+        tproc_sleep_ms(20);
+    }
+    fprintf(stderr, "timed out waiting for %lld from: %s (last %lld)\n", want, sql, last);
+    return 0;
 }

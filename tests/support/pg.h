@@ -21,6 +21,10 @@ long long tpg_number(PGconn *conn, const char *sql, int n, const char *const *pa
 /* Runs sql expecting an error; returns 1 if it failed and its message contains `expected`. */
 int tpg_fails_with(PGconn *conn, const char *sql, int n, const char *const *params, const char *expected);
 
+/* Polls sql (a number) every 20 ms until it answers `want`; 1, or 0 after about timeout_ms,
+ * printing the query and its last answer. For waiting on runners, which work on their own. */
+int tpg_wait_for(PGconn *conn, const char *sql, long long want, int timeout_ms);
+
 /* Runs sql expecting success; returns 1 if it succeeded. */
 int tpg_ok(PGconn *conn, const char *sql, int n, const char *const *params);
 
