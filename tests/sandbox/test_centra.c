@@ -3,7 +3,7 @@
  * suite starts its own sandbox (permissions and rate limits differ) and checks at the end that
  * it shuts down cleanly (no crash, no sanitizer report). */
 #include "tests/support/harness.h"
-#include "tools/sandbox/money.h"
+#include "tools/sandbox/framework/money.h"
 
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>

@@ -1,8 +1,8 @@
-/* Unit tests of the GraphQL library (tools/sandbox/graphql*.c): lexing and parsing of every value
+/* Unit tests of the GraphQL library (tools/sandbox/graphql/): lexing and parsing of every value
  * kind, validation errors with their messages and locations, execution returning only what was
  * selected, variables and coercion, and robustness against random and truncated input. */
 #include "tests/support/harness.h"
-#include "tools/sandbox/graphql.h"
+#include "tools/sandbox/graphql/graphql.h"
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>

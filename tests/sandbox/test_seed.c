@@ -2,9 +2,9 @@
  * built-in catalogue (deterministic, consistent ids across NetSuite and Centra), seed files
  * (round trip and refusals) and the fault-spec parser. */
 #include "tests/support/harness.h"
-#include "tools/sandbox/framework.h"
-#include "tools/sandbox/money.h"
-#include "tools/sandbox/seed.h"
+#include "tools/sandbox/framework/framework.h"
+#include "tools/sandbox/framework/money.h"
+#include "tools/sandbox/framework/seed.h"
 
 #include <stdio.h>
 #include <stdlib.h>

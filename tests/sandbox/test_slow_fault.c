@@ -3,7 +3,7 @@
  * test, nothing here asserts elapsed time: a slow request is recognised by its counter. */
 #include "tests/support/harness.h"
 #include "tests/support/sandbox_client.h"
-#include "tools/sandbox/framework.h"
+#include "tools/sandbox/framework/framework.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* o2c-sandbox: local stand-ins for the real services. Parses flags and environment into
  * sb_options, loads the seed, creates the chosen service and hands it to the server. */
-#include "tools/sandbox/framework.h"
-#include "tools/sandbox/util_internal.h"
+#include "tools/sandbox/framework/framework.h"
+#include "tools/sandbox/framework/util_internal.h"
 
 #include <getopt.h>
 #include <stdio.h>

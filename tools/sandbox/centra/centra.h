@@ -1,0 +1,175 @@
+/* The Centra sandbox's internals, shared by the centra_*.c files: the store (orders, lines,
+ * shipments, returns, events, stock — all money in integer minor units), the shopper that
+ * places orders, the JSON renderings the GraphQL executor projects from, the resolvers and
+ * mutations, the token buckets, and the service glue. One mutex guards the whole store: a
+ * GraphQL request runs under it from resolution to response, so each request sees and changes
+ * a consistent state (mutations are atomic) — cheap enough for thousands of requests per second. */
+#ifndef O2C_SANDBOX_CENTRA_H
+#define O2C_SANDBOX_CENTRA_H
+
+#include "tools/sandbox/graphql/graphql.h"
+#include "tools/sandbox/framework/sandbox.h"
+
+#include <pthread.h>
+
+extern const char *const centra_schema_sdl;
+
+typedef enum centra_status {
+    CS_PENDING, CS_CONFIRMED, CS_PROCESSING, CS_SHIPPED, CS_ARCHIVED, CS_CANCELLED
+} centra_status;
+const char *centra_status_name(centra_status s);
+
+typedef struct centra_line {
+    int id;
+    const sb_item *item;        /* NULL: an SKU that is not in the catalogue */
+    char *sku, *product_number, *product_name, *size;
+    int variant_id;
+    int64_t unit_original;      /* list price per unit, in the market's price basis */
+    int64_t unit_price;         /* after the campaign discount */
+    int quantity, cancelled, shipped, returned;
+    int tax_bp;
+    int64_t tax_minor;          /* tax in lineValue (included or added) */
+} centra_line;
+
+typedef struct centra_order {
+    int id, number;
+    centra_status status;
+    int64_t created_us, updated_us;  /* microseconds since the epoch (sortable, exact) */
+    int currency;                    /* index into seed->currencies */
+    bool tax_included;               /* EU markets: prices include VAT; US: tax added */
+    char *country;
+    const sb_customer *known;        /* returning seed customer, or NULL */
+    int customer_id;
+    char *email, *first_name, *last_name, *address1, *city, *zip;
+    char *payment_uri, *payment_plugin, *payment_name;
+    int payment_id;
+    char *voucher;                   /* discount code, NULL when none */
+    centra_line *lines;
+    size_t n_lines;
+    int64_t items_total, discount, shipping, shipping_tax, tax, grand_total;
+    int notifications;               /* customer e-mails sent about shipments */
+    int *shipment_ids;
+    size_t n_shipments;
+} centra_order;
+
+typedef struct centra_shipment_line { int id, order_line_id, quantity, returned; } centra_shipment_line;
+
+typedef struct centra_shipment {
+    int id, order_id;
+    char number[32];
+    bool good_to_go, shipped;
+    int64_t created_us, shipped_us;
+    char *carrier, *service, *tracking;
+    centra_shipment_line *lines;
+    size_t n_lines;
+} centra_shipment;
+
+typedef struct centra_return_line { int id, shipment_line_id, order_line_id, quantity; } centra_return_line;
+
+typedef struct centra_return {
+    int id, order_id, shipment_id;
+    char number[32];
+    char *comment;
+    bool to_stock;
+    int64_t created_us;
+    centra_return_line *lines;
+    size_t n_lines;
+} centra_return;
+
+typedef enum centra_obj { CE_ORDER, CE_SHIPMENT, CE_RETURN } centra_obj;
+typedef enum centra_change { CE_CREATED, CE_UPDATED, CE_DELETED } centra_change;
+
+typedef struct centra_event {
+    int id;
+    centra_obj object;
+    centra_change change;
+    int object_id;
+    int64_t created_us;
+    bool confirmed;
+} centra_event;
+
+/* A token bucket (continuous refill). */
+typedef struct centra_bucket {
+    const char *type;   /* "REQUESTS_10S", "REQUESTS_1H", "MUTATIONS_10S" */
+    double capacity, tokens, period_s, last;
+} centra_bucket;
+
+typedef struct centra {
+    pthread_mutex_t lock;
+    const sb_seed *seed;
+    gq_schema *schema;
+    char *token;
+    char **permissions;  /* NULL = every permission */
+    size_t n_permissions;
+    centra_bucket requests_10s, requests_1h, mutations_10s;
+
+    centra_order *orders;     size_t n_orders, cap_orders;        /* index = id - 1 */
+    centra_shipment *shipments; size_t n_shipments, cap_shipments; /* index = id - 1 */
+    centra_return *returns;   size_t n_returns, cap_returns;       /* index = id - 1 */
+    centra_event *events;     size_t n_events, cap_events;         /* index = id - 1 */
+    size_t first_unconfirmed; /* events before this index are all confirmed */
+    int next_line_id, next_shipment_line_id, next_return_line_id, next_customer_id;
+    int64_t *stock;           /* [item index * n_locations + location index] */
+    int64_t last_us;          /* strictly increasing clock for created/updated stamps */
+    uint64_t rng;             /* the shopper's generator (seeded from --random-seed) */
+    double unknown_sku_rate;
+    char **opnames;           /* "query orderConnection", ...: stats names that outlive a request */
+    size_t n_opnames;
+    /* stats */
+    long duplicate_shipments, stock_writes, notifications_total, confirmed_events;
+} centra;
+
+/* ---- store (centra_store.c) ---- */
+int64_t centra_now_us(centra *c);       /* strictly increasing */
+centra_order *centra_order_by_id(centra *c, int id);
+centra_order *centra_order_by_number(centra *c, int number);
+centra_shipment *centra_shipment_by_id(centra *c, int id);
+centra_return *centra_return_by_id(centra *c, int id);
+centra_order *centra_new_order(centra *c);  /* zeroed, id and number assigned */
+centra_shipment *centra_new_shipment(centra *c);
+centra_return *centra_new_return(centra *c);
+void centra_emit(centra *c, centra_obj obj, centra_change change, int object_id);
+void centra_compute_totals(const sb_seed *seed, centra_order *o);
+void centra_touch(centra *c, centra_order *o); /* updatedAt = now, Order UPDATED event */
+int64_t *centra_stock_cell(centra *c, const sb_item *item, int location);
+void centra_store_free(centra *c);
+
+/* ---- shopper (centra_shop.c): the business acting through /_sandbox/ ---- */
+double centra_rand(centra *c);          /* [0,1), from c->rng */
+int centra_place_order(centra *c);      /* returns the new order's number */
+int centra_customer_returns(centra *c, int max, json_object *created); /* appends {id, order} */
+/* Cancels an order's unshipped units; 0 ok, -1 unknown, -2 nothing left to cancel. */
+int centra_cancel_order(centra *c, int number);
+
+/* ---- JSON renderings (centra_json.c) ---- */
+json_object *centra_money(const sb_seed *seed, int currency, int64_t minor);
+void centra_time(int64_t us, char *buf, size_t len);   /* "2026-11-23T10:01:06+00:00" */
+json_object *centra_order_json(centra *c, const centra_order *o); /* a handle {"#id"} */
+/* One field of an order (shipments/returns excepted); *known = false for other names. */
+json_object *centra_order_field(centra *c, const centra_order *o, const char *field, bool *known);
+json_object *centra_shipment_json(centra *c, const centra_shipment *s);
+json_object *centra_return_json(centra *c, const centra_return *r);
+json_object *centra_event_json(centra *c, const centra_event *e);
+
+/* ---- queries and mutations (centra_query.c, centra_mutate.c) ---- */
+typedef struct centra_request {
+    centra *c;
+    bool throttled;          /* set by the mutation bucket: answer 429 */
+    int retry_after;
+    const char *operation;   /* for stats: "query orderConnection" (points into c->opnames) */
+} centra_request;
+json_object *centra_resolve(const gq_field_info *info, bool *handled);
+json_object *centra_query_field(centra *c, const gq_field_info *info, bool *handled);
+json_object *centra_mutation_field(centra *c, const gq_field_info *info, bool *handled);
+/* userErrors helpers */
+void centra_user_error(json_object *errors, const char *message, const char *path_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+json_object *centra_payload(json_object *errors); /* {userErrors, userWarnings:[]}; takes errors */
+
+/* ---- limits (centra_limits.c) ---- */
+void centra_bucket_init(centra_bucket *b, const char *type, int capacity, double period_s);
+/* Takes one token; false with the seconds to wait when empty. Capacity 0 = unlimited. */
+bool centra_bucket_take(centra_bucket *b, double now, int *retry_after);
+json_object *centra_bucket_json(centra_bucket *b, double now);
+
+#endif
