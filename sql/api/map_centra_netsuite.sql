@@ -136,24 +136,24 @@ begin
     end if;
 
     -- Every mapping the order needs, all missing ones named at once (fix them in one go).
-    select * into v_cur from o2c.currency_map where erp = c_erp and currency = v_currency;
+    select * into v_cur from o2c.currency_map where erp_connection = c_erp and currency = v_currency;
     if not found then
-        v_missing := v_missing || format('currency %s: insert into o2c.currency_map (erp, currency, erp_currency_id, minor_digits) values (''netsuite'', %L, ''<NetSuite currency id>'', 2);', v_currency, v_currency);
+        v_missing := v_missing || format('currency %s: insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits) values (''netsuite'', %L, ''<NetSuite currency id>'', 2);', v_currency, v_currency);
         v_category := coalesce(v_category, 'unmapped_currency');
         v_owner := coalesce(v_owner, 'finance');
     end if;
-    select value into v_subsidiary from o2c.erp_setting where erp = c_erp and name = 'subsidiary_id';
-    select value into v_ship_item from o2c.erp_setting where erp = c_erp and name = 'shipping_item_id';
-    select value into v_disc_item from o2c.erp_setting where erp = c_erp and name = 'discount_item_id';
+    select value into v_subsidiary from o2c.erp_setting where erp_connection = c_erp and name = 'subsidiary_id';
+    select value into v_ship_item from o2c.erp_setting where erp_connection = c_erp and name = 'shipping_item_id';
+    select value into v_disc_item from o2c.erp_setting where erp_connection = c_erp and name = 'discount_item_id';
     select erp_location_id into v_location from o2c.location_map
-     where storefront = c_storefront and erp = c_erp and country = v_country;
+     where storefront_connection = c_storefront and erp_connection = c_erp and country = v_country;
     if v_location is null then
-        v_missing := v_missing || format('the warehouse for deliveries to %s: insert into o2c.location_map (storefront, country, erp, erp_location_id) values (''centra'', %L, ''netsuite'', ''<NetSuite location id>'');', v_country, v_country);
+        v_missing := v_missing || format('the warehouse for deliveries to %s: insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id) values (''centra'', %L, ''netsuite'', ''<NetSuite location id>'');', v_country, v_country);
     end if;
     select erp_payment_method_id into v_payment_id from o2c.payment_map
-     where storefront = c_storefront and erp = c_erp and payment_method = v_payment;
+     where storefront_connection = c_storefront and erp_connection = c_erp and payment_method = v_payment;
     if v_payment is not null and v_payment_id is null then
-        v_missing := v_missing || format('payment method %s: insert into o2c.payment_map (storefront, payment_method, erp, erp_payment_method_id) values (''centra'', %L, ''netsuite'', ''<NetSuite payment method id>'');', v_payment, v_payment);
+        v_missing := v_missing || format('payment method %s: insert into o2c.payment_map (storefront_connection, payment_method, erp_connection, erp_payment_method_id) values (''centra'', %L, ''netsuite'', ''<NetSuite payment method id>'');', v_payment, v_payment);
     end if;
 
     for v_line in select value from jsonb_array_elements(v_order->'lines') loop
@@ -167,22 +167,22 @@ begin
         v_rate := case when jsonb_typeof(v_line->'taxPercent') = 'number' then (v_line->>'taxPercent')::numeric end;
         v_first_rate := coalesce(v_first_rate, v_rate);
         select erp_item_id into v_item_id from o2c.sku_map
-         where storefront = c_storefront and erp = c_erp and sku = v_sku;
+         where storefront_connection = c_storefront and erp_connection = c_erp and sku = v_sku;
         if v_item_id is null then
-            v_missing := v_missing || format('SKU %s (%s): insert into o2c.sku_map (storefront, sku, erp, erp_item_id) values (''centra'', %L, ''netsuite'', ''<NetSuite item id>'');',
+            v_missing := v_missing || format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (''centra'', %L, ''netsuite'', ''<NetSuite item id>'');',
                                              v_sku, coalesce(v_line->>'productName', 'no name'), v_sku);
             v_category := 'unmapped_sku';
             v_owner := 'ops';
         end if;
         select erp_tax_code_id into v_code from o2c.tax_map
-         where storefront = c_storefront and erp = c_erp and country = v_country and rate_percent = v_rate;
+         where storefront_connection = c_storefront and erp_connection = c_erp and country = v_country and rate_percent = v_rate;
         if v_code is null and not exists (select from unnest(v_missing) m where m like format('tax %s %% in %s:%%', v_rate, v_country)) then
-            v_missing := v_missing || format('tax %s %% in %s: insert into o2c.tax_map (storefront, country, rate_percent, erp, erp_tax_code_id) values (''centra'', %L, %s, ''netsuite'', ''<NetSuite tax code id>'');',
+            v_missing := v_missing || format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (''centra'', %L, %s, ''netsuite'', ''<NetSuite tax code id>'');',
                                              coalesce(v_rate::text, 'unknown'), v_country, v_country, coalesce(v_rate::text, 'null'));
             v_category := coalesce(v_category, 'unmapped_tax');
             v_owner := coalesce(v_owner, 'ops');
         end if;
-        continue when v_item_id is null or v_code is null or v_cur.erp is null;
+        continue when v_item_id is null or v_code is null or v_cur.erp_connection is null;
 
         v_gross := o2c.centra_money(v_line->'lineValue');
         v_net := o2c.centra_money(v_line->'lineValueExTax');
@@ -212,7 +212,7 @@ begin
     end loop;
 
     if v_subsidiary is null or (v_shipping <> 0 and v_ship_item is null) or (v_discounts <> '{}' and v_disc_item is null) then
-        v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp, name, value) values (''netsuite'', ''<name>'', ''<value>'');',
+        v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (''netsuite'', ''<name>'', ''<value>'');',
                                          concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
                                                          case when v_shipping <> 0 and v_ship_item is null then 'shipping_item_id' end,
                                                          case when v_discounts <> '{}' and v_disc_item is null then 'discount_item_id' end));
@@ -244,7 +244,7 @@ begin
     v_ship_tax := v_tax_total - v_lines_tax;
     if v_shipping <> 0 then
         select erp_tax_code_id into v_code from o2c.tax_map
-         where storefront = c_storefront and erp = c_erp and country = v_country and rate_percent = v_first_rate;
+         where storefront_connection = c_storefront and erp_connection = c_erp and country = v_country and rate_percent = v_first_rate;
         v_lines := v_lines || jsonb_build_object(
             'item', jsonb_build_object('id', v_ship_item),
             'description', 'Shipping',

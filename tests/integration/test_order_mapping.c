@@ -50,17 +50,17 @@ static int set_up(void)
     if (!db)
         return -1;
     static const char *const MAPPINGS[] = {
-        "insert into o2c.sku_map (storefront, sku, erp, erp_item_id) values "
+        "insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values "
         "  ('centra', 'NDT-CAP-009-ONE', 'netsuite', '1217'), ('centra', 'NDT-TEE-001-M', 'netsuite', '1003')",
-        "insert into o2c.tax_map (storefront, country, rate_percent, erp, erp_tax_code_id) values "
+        "insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values "
         "  ('centra', 'SE', 25, 'netsuite', '10'), ('centra', 'US', 0, 'netsuite', '13')",
-        "insert into o2c.currency_map (erp, currency, erp_currency_id, minor_digits) values "
+        "insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits) values "
         "  ('netsuite', 'SEK', '1', 2), ('netsuite', 'USD', '3', 2)",
-        "insert into o2c.payment_map (storefront, payment_method, erp, erp_payment_method_id) values "
+        "insert into o2c.payment_map (storefront_connection, payment_method, erp_connection, erp_payment_method_id) values "
         "  ('centra', 'klarna-checkout', 'netsuite', '7'), ('centra', 'stripe-checkout', 'netsuite', '9')",
-        "insert into o2c.location_map (storefront, country, erp, erp_location_id) values "
+        "insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id) values "
         "  ('centra', 'SE', 'netsuite', '1'), ('centra', 'US', 'netsuite', '2')",
-        "insert into o2c.erp_setting (erp, name, value) values ('netsuite', 'subsidiary_id', '1'), "
+        "insert into o2c.erp_setting (erp_connection, name, value) values ('netsuite', 'subsidiary_id', '1'), "
         "  ('netsuite', 'shipping_item_id', '2001'), ('netsuite', 'discount_item_id', '2002')",
     };
     for (size_t i = 0; i < sizeof MAPPINGS / sizeof *MAPPINGS; i++)

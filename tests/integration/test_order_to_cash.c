@@ -301,7 +301,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
         "  select o.doc->>'number' as number, jsonb_agg(jsonb_build_array(m.erp_item_id, (l->>'quantity')::numeric, "
         "         (l#>>'{unitOriginalPrice,value}')::numeric * (l->>'quantity')::numeric) order by m.erp_item_id) as lines "
         "    from centra_order o cross join jsonb_array_elements(o.doc->'lines') l "
-        "    join o2c.sku_map m on m.storefront = 'centra' and m.erp = 'netsuite' and m.sku = l#>>'{productSize,SKU}' "
+        "    join o2c.sku_map m on m.storefront_connection = 'centra' and m.erp_connection = 'netsuite' and m.sku = l#>>'{productSize,SKU}' "
         "   where (l->>'quantity')::numeric > 0 group by 1), "
         "got as ("
         "  select s.doc->>'otherRefNum' as number, jsonb_agg(jsonb_build_array(l#>>'{item,id}', (l->>'quantity')::numeric, "
@@ -330,8 +330,8 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
     /* Currency and payment method as mapped. */
     CU_ASSERT_EQUAL(offenders("currency or payment differs",
         "select o.doc->>'number' from centra_order o join ns_sales_order s on s.doc->>'otherRefNum' = o.doc->>'number' "
-        "  join o2c.currency_map c on c.erp = 'netsuite' and c.currency = o.doc#>>'{currency,code}' "
-        "  join o2c.payment_map p on p.storefront = 'centra' and p.payment_method = o.doc#>>'{paymentMethod,uri}' "
+        "  join o2c.currency_map c on c.erp_connection = 'netsuite' and c.currency = o.doc#>>'{currency,code}' "
+        "  join o2c.payment_map p on p.storefront_connection = 'centra' and p.payment_method = o.doc#>>'{paymentMethod,uri}' "
         " where s.doc#>>'{currency,id}' <> c.erp_currency_id or s.doc#>>'{paymentMethod,id}' is distinct from p.erp_payment_method_id"), 0);
 
     /* The customer: the shopper's, by email; one per distinct shopper; created before the order. */
@@ -405,7 +405,7 @@ static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
 
     /* Ops sets the item up in NetSuite (here: it is item 1001) and maps it; one call re-drives. */
     const char *fix[] = {sku};
-    CU_ASSERT(tpg_ok(db, "insert into o2c.sku_map (storefront, sku, erp, erp_item_id) values ('centra', $1, 'netsuite', '1001')", 1, fix));
+    CU_ASSERT(tpg_ok(db, "insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values ('centra', $1, 'netsuite', '1001')", 1, fix));
     const char *redrive[] = {id};
     CU_ASSERT(tpg_ok(db, "select o2c.redrive($1::bigint)", 1, redrive));
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where business_key = '%s' and state = 'posted'", key);

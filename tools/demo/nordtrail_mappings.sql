@@ -7,40 +7,40 @@
 -- never set up in NetSuite (NDT-NEW-…), which is the case the sku_map exception exists for.
 
 with seed as (select current_setting('o2c.seed')::jsonb as doc)
-insert into o2c.sku_map (storefront, sku, erp, erp_item_id, note)
+insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id, note)
 select 'centra', i->>'sku', 'netsuite', i->>'netsuiteItemId', i->>'name'
   from seed, jsonb_array_elements(doc->'items') i
-on conflict (storefront, sku, erp) do update set erp_item_id = excluded.erp_item_id;
+on conflict (storefront_connection, sku, erp_connection) do update set erp_item_id = excluded.erp_item_id;
 
 with seed as (select current_setting('o2c.seed')::jsonb as doc)
-insert into o2c.currency_map (erp, currency, erp_currency_id, minor_digits)
+insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits)
 select 'netsuite', c->>'code', c->>'netsuiteId', (c->>'exponent')::int
   from seed, jsonb_array_elements(doc->'currencies') c
-on conflict (erp, currency) do update set erp_currency_id = excluded.erp_currency_id,
+on conflict (erp_connection, currency) do update set erp_currency_id = excluded.erp_currency_id,
                                           minor_digits = excluded.minor_digits;
 
 with seed as (select current_setting('o2c.seed')::jsonb as doc)
-insert into o2c.tax_map (storefront, country, rate_percent, erp, erp_tax_code_id, note)
+insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id, note)
 select 'centra', t->>'country', (t->>'rate')::numeric, 'netsuite', t->>'netsuiteId', t->>'name'
   from seed, jsonb_array_elements(doc->'taxCodes') t
-on conflict (storefront, country, rate_percent, erp) do update set erp_tax_code_id = excluded.erp_tax_code_id;
+on conflict (storefront_connection, country, rate_percent, erp_connection) do update set erp_tax_code_id = excluded.erp_tax_code_id;
 
 -- Europe ships from Stockholm, the US from Newark.
-insert into o2c.location_map (storefront, country, erp, erp_location_id)
+insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id)
 values ('centra', 'SE', 'netsuite', '1'), ('centra', 'DE', 'netsuite', '1'),
        ('centra', 'NL', 'netsuite', '1'), ('centra', 'US', 'netsuite', '2')
-on conflict (storefront, country, erp) do update set erp_location_id = excluded.erp_location_id;
+on conflict (storefront_connection, country, erp_connection) do update set erp_location_id = excluded.erp_location_id;
 
 -- Centra's checkout plugins → the account's payment methods.
-insert into o2c.payment_map (storefront, payment_method, erp, erp_payment_method_id, note)
+insert into o2c.payment_map (storefront_connection, payment_method, erp_connection, erp_payment_method_id, note)
 values ('centra', 'klarna-checkout', 'netsuite', '7', 'Klarna'),
        ('centra', 'adyen-drop-in', 'netsuite', '8', 'Adyen'),
        ('centra', 'stripe-checkout', 'netsuite', '9', 'Stripe')
-on conflict (storefront, payment_method, erp) do update set erp_payment_method_id = excluded.erp_payment_method_id;
+on conflict (storefront_connection, payment_method, erp_connection) do update set erp_payment_method_id = excluded.erp_payment_method_id;
 
 with seed as (select current_setting('o2c.seed')::jsonb as doc)
-insert into o2c.erp_setting (erp, name, value, note)
+insert into o2c.erp_setting (erp_connection, name, value, note)
 select 'netsuite', 'subsidiary_id', doc->>'subsidiaryId', 'every record belongs to it' from seed
 union all values ('netsuite', 'shipping_item_id', '2001', 'other charge item SHIPPING'),
                  ('netsuite', 'discount_item_id', '2002', 'discount item DISCOUNT')
-on conflict (erp, name) do update set value = excluded.value;
+on conflict (erp_connection, name) do update set value = excluded.value;
