@@ -35,6 +35,7 @@ struct runner {
     bool more;                   /* the last claim was full: more work is probably due */
     int64_t next_poll_ms;        /* monotonic ms */
     int64_t next_renew_ms;
+    int64_t next_schedule_ms;    /* when to look for due schedules again */
     int64_t completed, refused;
 };
 
@@ -464,6 +465,27 @@ static void renew_leases(struct runner *r)
     PQclear(res);
 }
 
+/* Starts the workflows of due schedules (o2c.fire_schedules: one start per tick across the
+ * fleet, whichever runner gets there first), at most once a poll interval. A failure is only
+ * logged: the claim that follows finds out whether the database is really gone. */
+static void fire_schedules(struct runner *r)
+{
+    if (now_ms() < r->next_schedule_ms)
+        return;
+    r->next_schedule_ms = now_ms() + (r->opt->poll_ms < 1000 ? r->opt->poll_ms : 1000);
+    PGresult *res = o2c_db_run(r->db, "schedule", "fire", 0, NULL);
+    if (!res) {
+        o2c_logf(O2C_LOG_WARN, "firing due schedules failed: %s", o2c_db_error(r->db));
+        return;
+    }
+    long fired = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    if (fired > 0) {
+        o2c_logf(O2C_LOG_INFO, "started the workflows of %ld due schedule%s", fired, fired == 1 ? "" : "s");
+        r->more = true; /* their first steps are due now */
+    }
+}
+
 /* How long until work is due, after a claim that found nothing. */
 static void plan_next_poll(struct runner *r)
 {
@@ -623,6 +645,8 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             o2c_logf(O2C_LOG_INFO, "stopping: finishing %d steps in flight, claiming no more", r.ninflight);
         }
         collect_done(&r);
+        if (!draining)
+            fire_schedules(&r);
         int free_slots = opt->concurrency - r.ninflight;
         int want = free_slots < opt->batch ? free_slots : opt->batch;
         /* Results kept back by a database outage still occupy r.finished: leave room for them. */

@@ -367,8 +367,10 @@ stable
 security definer
 set search_path = o2c, pg_temp
 as $$
-    select min(greatest(s.due_at, s.leased_until)) from o2c.step s
-     where p_lanes is null or s.lane = any(p_lanes);
+    -- A due schedule wakes any runner: whichever gets there first starts its workflow.
+    select least((select min(greatest(s.due_at, s.leased_until)) from o2c.step s
+                   where p_lanes is null or s.lane = any(p_lanes)),
+                 (select min(next_run_at) from o2c.schedule where enabled));
 $$;
 
 -- Is there work in these lanes that is leased, due, or due within p_horizon_seconds?
