@@ -2,9 +2,12 @@
 -- sales order, exactly once. Started by centra.poll_orders (workflows/centra_order_poll.sql) with
 -- business key centra:<store>:<order number> and input {"source","store","order"}.
 --
---   map             the mapping tables turn the Centra order into NetSuite bodies
---                   (sql/api/map_centra_netsuite.sql); an unmapped SKU or tax rule stops here,
---                   owned by ops, naming what is missing and the SQL that adds it.
+--   map             the storefront order becomes a canonical order (recorded in
+--                   o2c.canonical_order, docs/MODEL.md), checked to the cent, and the ERP's half
+--                   lays it out as ERP bodies through the mapping tables (sql/api/order_to_cash.sql);
+--                   an unmapped SKU or tax rule stops here, owned by ops, naming what is missing
+--                   and the SQL that adds it. The connections of the pair are its params: another
+--                   storefront or ERP is another pair of params, not another mapping.
 --   find_customer   a customer with the shopper's email already in NetSuite (e.g. from before
 --                   the integration) is used as it is. The email is matched whatever its case
 --                   (ignore_case): map lowercases it, but one typed into NetSuite by hand may be
@@ -13,16 +16,17 @@
 --                   two orders of one new shopper make one customer, and always before the order.
 --   sales_order     upserted by its external id CENTRA-<store>-<number>, pointing at the customer.
 -- A refusal after map (a wrong item id in sku_map, say) re-drives from map, so the fixed mapping
--- is used. The NetSuite ids end in the context: customer_id, sales_order_id.
+-- is used. The NetSuite ids end in the context: customer_id, sales_order_id; record_posting
+-- writes the sales order's id into o2c.erp_order for the fulfilment and returns flows.
 
 select o2c.define_workflow('order_to_cash', $spec$
 {
   "initial": "map",
   "states": {
     "map": {
-      "description": "Centra order → NetSuite customer and sales order bodies, via the mapping tables",
-      "action": "sql.map_centra_order_netsuite", "lane": "orders", "owner": "ops",
-      "params": {"cancel_workflow": "order_cancellation"},
+      "description": "storefront order → canonical order → ERP customer and sales order bodies",
+      "action": "sql.map_order", "lane": "orders", "owner": "ops",
+      "params": {"storefront_connection": "centra", "erp_connection": "netsuite", "cancel_workflow": "order_cancellation"},
       "on": {"ok": "find_customer", "cancelled": "cancelled_before_posting"}
     },
     "find_customer": {
@@ -53,6 +57,12 @@ select o2c.define_workflow('order_to_cash', $spec$
       "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
       "lock": {"max_attempts": 30, "delay_ms": 500},
       "redrive_from": "map",
+      "on": {"ok": "record_posting"}
+    },
+    "record_posting": {
+      "description": "the ERP's id of the sales order joins the order's link (o2c.erp_order)",
+      "action": "sql.record_posting", "lane": "orders", "owner": "ops",
+      "params": {"erp_connection": "netsuite"},
       "on": {"ok": "posted"}
     },
     "posted": {"terminal": true, "description": "the sales order is in NetSuite"},

@@ -1,4 +1,4 @@
-/* The Centra → NetSuite order mapping (o2c_action.map_centra_order_netsuite), called directly on
+/* The order mapping (o2c_action.map_order: Centra → canonical → NetSuite), called directly on
  * Centra orders as Centra's GraphQL returns them: the lines, taxes, discount and shipping it
  * posts, to the cent; and every reason it stops an order, with the owner and the words the
  * people fixing it read. The end-to-end test (test_order_to_cash) runs it against the sandboxes. */
@@ -81,7 +81,7 @@ static void answer(const char *order, const char *order_expr, const char *field,
 {
     char sql[2048];
     snprintf(sql, sizeof sql,
-             "select (%s)::text from (select o2c_action.map_centra_order_netsuite("
+             "select (%s)::text from (select o2c_action.map_order("
              "jsonb_build_object('source', 'centra', 'store', '1', 'order', %s), '{}') as r "
              "from (select $1::jsonb as o) x) y", field, order_expr);
     const char *p[] = {order};

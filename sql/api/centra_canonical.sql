@@ -1,0 +1,209 @@
+-- Centra → canonical: a Centra order, as Centra's GraphQL answers it (connectors/centra/
+-- centra_orders.c asks for these fields), becomes a canonical order record (docs/MODEL.md). This
+-- half knows Centra's shapes and nothing of any ERP; the money it writes is Centra's own.
+--
+-- Per product line: `net` and `tax` are what Centra charged (lineValueExTax, and lineValue minus
+-- it); the campaign discount on the line ((unitOriginalPrice − unitPrice) × quantity, in the
+-- order's price basis) is split into `discount_net` and `discount_tax`, the tax share rounded once
+-- in the currency's digits. Shipping is one line whose tax is what Centra charged beyond the
+-- lines' tax, at the rate of the order's first line. Nothing is rounded that Centra did not round:
+-- a value with more decimals than the currency has is kept, and the record's validation refuses it.
+
+create or replace function o2c.centra_money(p_value jsonb)
+returns numeric
+language sql
+immutable
+as $$
+    -- A Centra MonetaryValue ({"value": 12.5}) as an exact decimal; null when absent or unreadable.
+    select case when jsonb_typeof(p_value->'value') = 'number' then (p_value->>'value')::numeric end
+$$;
+
+-- A Centra address as a canonical address ({name, line1, line2, city, region, postcode, country,
+-- phone, email}); null when there is none.
+create or replace function o2c.centra_address(p_address jsonb)
+returns jsonb
+language sql
+immutable
+as $$
+    select nullif(jsonb_strip_nulls(jsonb_build_object(
+               'name', nullif(btrim(concat_ws(' ', p_address->>'firstName', p_address->>'lastName')), ''),
+               'line1', nullif(p_address->>'address1', ''),
+               'line2', nullif(p_address->>'address2', ''),
+               'city', nullif(p_address->>'city', ''),
+               'region', nullif(p_address->>'stateOrProvince', ''),
+               'postcode', nullif(p_address->>'zipCode', ''),
+               'country', p_address#>>'{country,code}',
+               'phone', nullif(p_address->>'phoneNumber', ''),
+               'email', nullif(p_address->>'email', ''))), '{}')
+$$;
+
+-- {"record": <canonical order>} or {"problems": [{"category", "message"}, …]} when the Centra order
+-- cannot be read (every problem named at once). p_connection is the storefront connection it
+-- came through, p_store the Centra store.
+create or replace function o2c.centra_order_to_canonical(p_order jsonb, p_connection text, p_store text)
+returns jsonb
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_number   text := p_order->>'number';
+    v_status   text := upper(coalesce(p_order->>'status', ''));
+    v_currency text := p_order#>>'{currency,code}';
+    v_digits   int;
+    v_cust_id  text := p_order#>>'{customer,id}';
+    v_email    text := lower(btrim(coalesce(nullif(p_order#>>'{customer,email}', ''), p_order#>>'{billingAddress,email}')));
+    v_country  text := coalesce(p_order#>>'{shippingAddress,country,code}', p_order#>>'{billingAddress,country,code}');
+    v_included boolean := coalesce(o2c.centra_money(p_order#>'{totals,taxIncluded}'), 0) <> 0;
+    v_tax_total numeric := coalesce(o2c.centra_money(p_order#>'{totals,taxIncluded}'), 0)
+                         + coalesce(o2c.centra_money(p_order#>'{totals,taxAdded}'), 0);
+    v_shipping numeric := coalesce(o2c.centra_money(p_order#>'{totals,shipping}'), 0);
+    v_grand    numeric := o2c.centra_money(p_order->'grandTotal');
+    v_placed   timestamptz;
+    v_updated  timestamptz;
+    v_lines    jsonb;
+    v_bad      text;
+    v_lines_net numeric;
+    v_lines_tax numeric;
+    v_disc_net numeric;
+    v_disc_tax numeric;
+    v_first_rate numeric;
+    v_ship_tax numeric;
+    v_problems jsonb := '[]';
+    v_who      text := format('Centra order %s', coalesce(v_number, '(no number)'));
+begin
+    -- The order must be readable before anything else is said about it.
+    if jsonb_typeof(p_order) is distinct from 'object' or coalesce(v_number, '') !~ '^[0-9]+$'
+       or jsonb_typeof(p_order->'lines') is distinct from 'array' then
+        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('The Centra order in this workflow is unreadable (no order number or no lines): %s',
+                              left(coalesce(p_order::text, 'nothing'), 300)))));
+    end if;
+    if v_cust_id is null or coalesce(v_email, '') = '' or v_currency is null or v_country is null then
+        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s lacks %s, which the ERP needs', v_who,
+                   concat_ws(', ', case when v_cust_id is null then 'a customer id' end,
+                                   case when coalesce(v_email, '') = '' then 'an email' end,
+                                   case when v_currency is null then 'a currency' end,
+                                   case when v_country is null then 'a delivery country' end)))));
+    end if;
+    if v_grand is null then
+        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s has no grand total', v_who))));
+    end if;
+    begin
+        v_placed := (p_order->>'createdAt')::timestamptz;
+        v_updated := coalesce((p_order->>'updatedAt')::timestamptz, v_placed);
+    exception when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
+        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s has an unreadable value: %s', v_who, sqlerrm))));
+    end;
+    -- Digits decide how a discount's tax share is rounded; an unknown currency is named by the
+    -- record's validation, so round as for two digits meanwhile.
+    select minor_digits into v_digits from o2c.currency where code = v_currency;
+    v_digits := coalesce(v_digits, 2);
+
+    -- Each line on its own, set-based (a 10,000-line order maps in one pass).
+    select string_agg(format('line %s has no readable %s', coalesce(l->>'id', n::text), what), '; ')
+      into v_bad
+      from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n),
+           lateral (values ('quantity', jsonb_typeof(l->'quantity') is distinct from 'number'),
+                           ('line value', jsonb_typeof(l->'quantity') = 'number' and (l->>'quantity')::numeric > 0
+                                          and (o2c.centra_money(l->'lineValue') is null or o2c.centra_money(l->'lineValueExTax') is null)),
+                           ('tax rate', jsonb_typeof(l->'quantity') = 'number' and (l->>'quantity')::numeric > 0
+                                        and jsonb_typeof(l->'taxPercent') is distinct from 'number')) as c(what, bad)
+     where bad;
+    if v_bad is not null then
+        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s: %s', v_who, v_bad))));
+    end if;
+
+    with line as (
+        select n::int as line_no, l,
+               (l->>'quantity')::numeric as qty,
+               coalesce((l->>'cancelledQuantity')::numeric, 0) as cancelled,
+               (l->>'taxPercent')::numeric as rate,
+               coalesce(o2c.centra_money(l->'lineValue'), 0) as gross,
+               coalesce(o2c.centra_money(l->'lineValueExTax'), 0) as net,
+               greatest(coalesce(o2c.centra_money(l->'unitOriginalPrice') - o2c.centra_money(l->'unitPrice'), 0), 0)
+                 * (l->>'quantity')::numeric as discount
+          from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n)
+    ), split as (
+        select line.*,
+               case when v_included then round(discount * rate / (100 + rate), v_digits)
+                    else round(discount * rate / 100, v_digits) end as discount_tax
+          from line
+    )
+    select jsonb_agg(jsonb_build_object(
+               'line_no', line_no,
+               'kind', 'product',
+               'storefront_line_id', l->>'id',
+               'sku', coalesce(l#>>'{productSize,SKU}', ''),
+               'name', l->>'productName',
+               'quantity', qty,
+               'cancelled_quantity', cancelled,
+               'unit_price', o2c.centra_money(l->'unitPrice'),
+               'original_unit_price', o2c.centra_money(l->'unitOriginalPrice'),
+               'net', net,
+               'tax', gross - net,
+               'tax_rate', rate,
+               'discount_net', case when v_included then discount - discount_tax else discount end,
+               'discount_tax', discount_tax) order by line_no),
+           sum(net) filter (where qty > 0), sum(gross - net) filter (where qty > 0),
+           sum(case when v_included then discount - discount_tax else discount end) filter (where qty > 0),
+           sum(discount_tax) filter (where qty > 0),
+           (array_agg(rate order by line_no) filter (where qty > 0))[1]
+      into v_lines, v_lines_net, v_lines_tax, v_disc_net, v_disc_tax, v_first_rate
+      from split;
+    v_lines := coalesce(v_lines, '[]');
+    -- Shipping: what Centra charged in tax beyond the lines' tax.
+    v_ship_tax := v_tax_total - coalesce(v_lines_tax, 0);
+    if v_shipping <> 0 or v_ship_tax <> 0 then
+        v_lines := v_lines || jsonb_build_array(jsonb_build_object(
+            'line_no', jsonb_array_length(v_lines) + 1,
+            'kind', 'shipping',
+            'name', 'Shipping',
+            'quantity', 1,
+            'net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
+            'tax', v_ship_tax,
+            'tax_rate', v_first_rate));
+    end if;
+
+    return jsonb_build_object('record', jsonb_strip_nulls(jsonb_build_object(
+        'order_key', o2c.order_key('centra', p_store, v_number),
+        'channel', 'centra',
+        'connection', p_connection,
+        'store', p_store,
+        'number', v_number,
+        'placed_at', v_placed,
+        'status', case v_status when 'PENDING' then 'pending' when 'CONFIRMED' then 'confirmed'
+                                when 'PROCESSING' then 'processing' when 'SHIPPED' then 'shipped'
+                                when 'CANCELLED' then 'cancelled' else 'confirmed' end,
+        'currency', v_currency,
+        'minor_digits', v_digits,
+        'tax_included', v_included,
+        'customer_ref', v_cust_id,
+        'email', v_email,
+        'first_name', coalesce(nullif(btrim(p_order#>>'{customer,firstName}'), ''), nullif(btrim(p_order#>>'{billingAddress,firstName}'), '')),
+        'last_name', coalesce(nullif(btrim(p_order#>>'{customer,lastName}'), ''), nullif(btrim(p_order#>>'{billingAddress,lastName}'), '')),
+        'phone', nullif(p_order#>>'{shippingAddress,phoneNumber}', ''),
+        'payment_method', p_order#>>'{paymentMethod,uri}',
+        'gateway', nullif(p_order#>>'{paymentMethod,plugin}', ''),
+        'captured_amount', v_grand,
+        'billing_address', o2c.centra_address(p_order->'billingAddress'),
+        'shipping_address', o2c.centra_address(p_order->'shippingAddress'),
+        'discount_codes', coalesce((select jsonb_agg(d->>'code') from jsonb_array_elements(coalesce(p_order->'discountsApplied', '[]')) d
+                                     where d->>'code' is not null), '[]'),
+        'discount_names', coalesce((select jsonb_agg(coalesce(d->>'name', d->>'code')) from jsonb_array_elements(coalesce(p_order->'discountsApplied', '[]')) d
+                                     where coalesce(d->>'name', d->>'code') is not null), '[]'),
+        'lines_net', coalesce(v_lines_net, 0),
+        'lines_tax', coalesce(v_lines_tax, 0),
+        'discount_net', coalesce(v_disc_net, 0),
+        'discount_tax', coalesce(v_disc_tax, 0),
+        'shipping_net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
+        'shipping_tax', v_ship_tax,
+        'grand_total', v_grand,
+        'source_updated_at', v_updated,
+        'lines', v_lines)));
+end
+$$;

@@ -1,0 +1,201 @@
+-- canonical → NetSuite: a canonical order (docs/MODEL.md) becomes the bodies of a NetSuite customer
+-- and salesOrder, through the mapping tables of the pair of connections. This half knows NetSuite's
+-- shapes and nothing of any storefront; it does no money arithmetic of its own, it lays out what
+-- the canonical order says:
+--   product line   amount = net + discount_net (the price before the campaign), tax1Amt = tax +
+--                  discount_tax: Centra's tax, never recomputed by NetSuite
+--   discount lines one per tax code: −Σ discount_net, −Σ discount_tax (the discount item)
+--   shipping line  the shipping item, with the tax charged on it
+-- Amounts are written with the currency's digits (the record has no more; only how they look).
+
+create or replace function o2c.netsuite_address(p_address jsonb)
+returns jsonb
+language sql
+immutable
+as $$
+    select nullif(jsonb_strip_nulls(jsonb_build_object(
+               'addressee', p_address->>'name',
+               'addr1', p_address->>'line1',
+               'addr2', p_address->>'line2',
+               'city', p_address->>'city',
+               'state', p_address->>'region',
+               'zip', p_address->>'postcode',
+               'country', case when p_address->>'country' ~ '^[A-Z]{2}$' then p_address->>'country' end,
+               'addrPhone', p_address->>'phone')), '{}')
+$$;
+
+-- {"customer": …, "sales_order": …, "line_map": [{"erp_line", "order_line_no"}, …]} for a canonical
+-- order, or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
+-- each with the insert that adds it.
+create or replace function o2c.canonical_order_to_netsuite(p_order jsonb, p_erp_connection text)
+returns jsonb
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_sf       text := p_order->>'connection';
+    v_erp      text := p_erp_connection;
+    v_currency text := p_order->>'currency';
+    v_digits   int := (p_order->>'minor_digits')::int;
+    v_country  text := coalesce(p_order#>>'{shipping_address,country}', p_order#>>'{billing_address,country}');
+    v_who      text := format('%s order %s', initcap(p_order->>'channel'), p_order->>'number');
+    v_cur_id   text;
+    v_subsidiary text;
+    v_ship_item  text;
+    v_disc_item  text;
+    v_location   text;
+    v_payment_id text;
+    v_missing  text[] := '{}';
+    v_category text;
+    v_owner    text;
+    v_lines    jsonb;
+    v_mapped   jsonb;
+    v_line_map jsonb;
+    v_any_discount boolean;
+    v_has_shipping boolean;
+begin
+    select erp_currency_id into v_cur_id from o2c.currency_map where erp_connection = v_erp and currency = v_currency;
+    if v_cur_id is null then
+        v_missing := v_missing || format('currency %s: insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits) values (%L, %L, ''<NetSuite currency id>'', %s);',
+                                         v_currency, v_erp, v_currency, v_digits);
+        v_category := 'unmapped_currency';
+        v_owner := 'finance';
+    end if;
+    select value into v_subsidiary from o2c.erp_setting where erp_connection = v_erp and name = 'subsidiary_id';
+    select value into v_ship_item from o2c.erp_setting where erp_connection = v_erp and name = 'shipping_item_id';
+    select value into v_disc_item from o2c.erp_setting where erp_connection = v_erp and name = 'discount_item_id';
+    select erp_location_id into v_location from o2c.location_map
+     where storefront_connection = v_sf and erp_connection = v_erp and country = v_country;
+    if v_location is null then
+        v_missing := v_missing || format('the warehouse for deliveries to %s: insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id) values (%L, %L, %L, ''<NetSuite location id>'');',
+                                         v_country, v_sf, v_country, v_erp);
+    end if;
+    if p_order->>'payment_method' is not null then
+        select erp_payment_method_id into v_payment_id from o2c.payment_map
+         where storefront_connection = v_sf and erp_connection = v_erp and payment_method = p_order->>'payment_method';
+        if v_payment_id is null then
+            v_missing := v_missing || format('payment method %s: insert into o2c.payment_map (storefront_connection, payment_method, erp_connection, erp_payment_method_id) values (%L, %L, %L, ''<NetSuite payment method id>'');',
+                                             p_order->>'payment_method', v_sf, p_order->>'payment_method', v_erp);
+        end if;
+    end if;
+
+    -- Every line's item and tax code, set-based; the missing ones named once each.
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'line_no', (l->>'line_no')::int, 'kind', l->>'kind', 'sku', l->>'sku', 'name', l->>'name',
+               'quantity', (l->>'quantity')::numeric, 'net', (l->>'net')::numeric, 'tax', (l->>'tax')::numeric,
+               'discount_net', coalesce((l->>'discount_net')::numeric, 0),
+               'discount_tax', coalesce((l->>'discount_tax')::numeric, 0),
+               'rate', (l->>'tax_rate')::numeric,
+               'item_id', case when l->>'kind' = 'shipping' then v_ship_item else s.erp_item_id end,
+               'tax_code', t.erp_tax_code_id)), '[]')
+      into v_mapped
+      from jsonb_array_elements(p_order->'lines') l
+      left join o2c.sku_map s on s.storefront_connection = v_sf and s.erp_connection = v_erp and s.sku = l->>'sku'
+      left join o2c.tax_map t on t.storefront_connection = v_sf and t.erp_connection = v_erp and t.country = v_country
+                              and t.rate_percent = (l->>'tax_rate')::numeric
+     where l->>'kind' = 'shipping' or (l->>'quantity')::numeric > 0;
+
+    if exists (select from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null) then
+        v_missing := v_missing || array(
+            select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
+                          sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
+              from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null group by sku order by min(line_no));
+        v_category := 'unmapped_sku';
+        v_owner := 'ops';
+    end if;
+    if exists (select from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null) then
+        v_missing := v_missing || array(
+            select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
+                          coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
+              from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null group by rate order by min(line_no));
+        v_category := coalesce(v_category, 'unmapped_tax');
+        v_owner := coalesce(v_owner, 'ops');
+    end if;
+    select bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
+           bool_or(kind = 'shipping')
+      into v_any_discount, v_has_shipping
+      from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text);
+    if v_subsidiary is null or (v_has_shipping and v_ship_item is null) or (v_any_discount and v_disc_item is null) then
+        v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
+                                         concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
+                                                         case when v_has_shipping and v_ship_item is null then 'shipping_item_id' end,
+                                                         case when v_any_discount and v_disc_item is null then 'discount_item_id' end),
+                                         v_erp);
+    end if;
+    if cardinality(v_missing) > 0 then
+        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
+                                  'owner', coalesce(v_owner, 'ops'),
+                                  'message', format('%s cannot be posted. No mapping for %s Then re-drive the order.',
+                                                    v_who, array_to_string(v_missing, ' No mapping for ')));
+    end if;
+
+    -- Product lines, then one discount line per tax code, then shipping; line_map says which
+    -- canonical line each NetSuite line (by position, from 1) carries.
+    with laid as (
+        select 1 as part, line_no as sort, line_no as order_line_no, jsonb_build_object(
+                   'item', jsonb_build_object('id', item_id),
+                   'description', name,
+                   'quantity', quantity,
+                   'amount', round(net + discount_net, v_digits),
+                   'taxCode', jsonb_build_object('id', tax_code),
+                   'tax1Amt', round(tax + discount_tax, v_digits),
+                   'location', jsonb_build_object('id', v_location)) as body
+          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
+        union all
+        select 2, row_number() over (order by tax_code)::int, null, jsonb_build_object(
+                   'item', jsonb_build_object('id', v_disc_item),
+                   'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(p_order->'discount_names', '[]'))), ', '), ''), 'Discount'),
+                   'quantity', 1,
+                   'amount', round(-sum(discount_net), v_digits),
+                   'taxCode', jsonb_build_object('id', tax_code),
+                   'tax1Amt', round(-sum(discount_tax), v_digits),
+                   'location', jsonb_build_object('id', v_location))
+          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
+         group by tax_code
+        union all
+        select 3, line_no, line_no, jsonb_build_object(
+                   'item', jsonb_build_object('id', item_id),
+                   'description', coalesce(name, 'Shipping'),
+                   'quantity', 1,
+                   'amount', round(net, v_digits),
+                   'taxCode', jsonb_build_object('id', tax_code),
+                   'tax1Amt', round(tax, v_digits),
+                   'location', jsonb_build_object('id', v_location))
+          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'shipping'
+    ), numbered as (
+        select row_number() over (order by part, sort) as erp_line, order_line_no, body from laid
+    )
+    select jsonb_agg(body order by erp_line),
+           jsonb_agg(jsonb_build_object('erp_line', erp_line, 'order_line_no', order_line_no) order by erp_line)
+      into v_lines, v_line_map
+      from numbered;
+
+    return jsonb_build_object(
+        'customer', jsonb_build_object(
+            'externalId', o2c.erp_external_id('customer', p_order->>'channel', p_order->>'store', p_order->>'customer_ref'),
+            'isPerson', true,
+            'firstName', coalesce(p_order->>'first_name', split_part(p_order->>'email', '@', 1)),
+            'lastName', coalesce(p_order->>'last_name', split_part(p_order->>'email', '@', 1)),
+            'email', p_order->>'email',
+            'subsidiary', jsonb_build_object('id', v_subsidiary),
+            'currency', jsonb_build_object('id', v_cur_id)),
+        'sales_order', jsonb_strip_nulls(jsonb_build_object(
+            'externalId', o2c.erp_external_id('order', p_order->>'channel', p_order->>'store', p_order->>'number'),
+            'tranDate', to_char((p_order->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
+            'otherRefNum', p_order->>'number',
+            'memo', concat(initcap(p_order->>'channel'), ' order ', p_order->>'number', ' (store ', p_order->>'store', ')',
+                           case when jsonb_array_length(coalesce(p_order->'discount_codes', '[]')) > 0
+                                then ', voucher ' || array_to_string(array(select jsonb_array_elements_text(p_order->'discount_codes')), ', ') end),
+            'subsidiary', jsonb_build_object('id', v_subsidiary),
+            'currency', jsonb_build_object('id', v_cur_id),
+            'location', jsonb_build_object('id', v_location),
+            'paymentMethod', case when v_payment_id is not null then jsonb_build_object('id', v_payment_id) end,
+            'email', p_order->>'email',
+            'orderStatus', case when p_order->>'status' = 'pending' then 'Pending Approval' end,
+            'shippingAddress', o2c.netsuite_address(p_order->'shipping_address'),
+            'billingAddress', o2c.netsuite_address(p_order->'billing_address'),
+            'item', jsonb_build_object('items', v_lines))),
+        'line_map', v_line_map);
+end
+$$;

@@ -1,0 +1,198 @@
+-- The SQL actions of the order pipelines (workflows/order_to_cash.sql, order_cancellation.sql).
+-- They hold no mapping of their own: the storefront's half turns its order into a canonical one
+-- (o2c.<system>_order_to_canonical), the canonical checks apply (o2c.order_problems), the ERP's
+-- half lays it out (o2c.canonical_order_to_<system>). A new storefront or ERP adds its half; these
+-- stay as they are.
+
+-- A failed answer for a SQL action, in the shape o2c.complete reads. The owner and severity are
+-- the category's (o2c.failure_category) unless given.
+create or replace function o2c.sql_action_failed(p_category text, p_severity text, p_owner text, p_message text)
+returns jsonb
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select jsonb_build_object('outcome', 'failed', 'detail', jsonb_build_object(
+        'category', p_category,
+        'severity', coalesce(p_severity, (select severity from o2c.failure_category where category = p_category), 'high'),
+        'owner', coalesce(p_owner, (select owner from o2c.failure_category where category = p_category), 'ops'),
+        'message', p_message))
+$$;
+
+-- The system of a connection ('centra', 'netsuite', …), which names its mapping half.
+create or replace function o2c.connection_system(p_connection text)
+returns text
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select coalesce((select system from o2c.connection where name = p_connection), p_connection)
+$$;
+
+-- The one cancellation decision of an unposted order. `p_snapshot` is the order as order_to_cash
+-- holds it; `p_cancel_snapshot` the order as its cancellation workflow holds it (newer: the poller
+-- starts that workflow when it sees a cancellation), or null. Answers the snapshot to go on with,
+-- and whether nothing is to be posted:
+--   {"cancelled": true}                      the order is cancelled (status, or no units left)
+--   {"cancelled": false, "order": <snapshot>} post this one: a partial cancellation posts the
+--                                            units left, from the newer snapshot
+-- A cancellation workflow with no snapshot of its own counts as a whole cancellation.
+create or replace function o2c.order_cancellation_decision(p_snapshot jsonb, p_cancel_snapshot jsonb,
+                                                          p_cancel_exists boolean)
+returns jsonb
+language sql
+immutable
+as $$
+    with chosen as (
+        select case when p_cancel_snapshot is not null and jsonb_typeof(p_cancel_snapshot) = 'object'
+                    then p_cancel_snapshot else p_snapshot end as o
+    )
+    select case
+        when p_cancel_exists and (p_cancel_snapshot is null or jsonb_typeof(p_cancel_snapshot) <> 'object')
+            then jsonb_build_object('cancelled', true)
+        when upper(coalesce(o->>'status', '')) = 'CANCELLED'
+            then jsonb_build_object('cancelled', true)
+        when jsonb_typeof(o->'lines') = 'array' and jsonb_array_length(o->'lines') > 0
+             and not exists (select from jsonb_array_elements(o->'lines') l
+                              where jsonb_typeof(l->'quantity') is distinct from 'number' or (l->>'quantity')::numeric <> 0)
+             and exists (select from jsonb_array_elements(o->'lines') l where coalesce((l->>'cancelledQuantity')::numeric, 0) > 0)
+            then jsonb_build_object('cancelled', true)
+        else jsonb_build_object('cancelled', false, 'order', o) end
+      from chosen
+$$;
+
+-- The `map` state of order_to_cash. Context: {"source", "store", "order": <the storefront's order>}
+-- as the poller started it. Params: storefront_connection (default 'centra'), erp_connection
+-- (default 'netsuite'), cancel_workflow (default 'order_cancellation'). Answers:
+--   cancelled  cancelled before it was posted: nothing goes to the ERP
+--   ok         the canonical order is recorded (o2c.canonical_order, erp_order, erp_order_line) and
+--              the patch holds the ERP bodies: customer_external_id, customer_email, customer_body,
+--              sales_order_external_id, sales_order_body, order_key, order_number, order_total,
+--              order_currency
+--   failed     the order cannot be read, does not add up (finance), or lacks mappings (every
+--              missing one named with the SQL that adds it)
+create or replace function o2c_action.map_order(p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_sf       text := coalesce(p_params->>'storefront_connection', 'centra');
+    v_erp      text := coalesce(p_params->>'erp_connection', 'netsuite');
+    v_sf_sys   text := o2c.connection_system(v_sf);
+    v_erp_sys  text := o2c.connection_system(v_erp);
+    v_store    text := coalesce(p_context->>'store', '1');
+    v_order    jsonb := p_context->'order';
+    v_cancel   o2c.instance;
+    v_decision jsonb;
+    v_half     jsonb;
+    v_record   jsonb;
+    v_problem  record;
+    v_erp_out  jsonb;
+begin
+    -- Cancelled, wholly or in part, since the order_to_cash snapshot was taken?
+    select * into v_cancel from o2c.instance
+     where workflow = coalesce(p_params->>'cancel_workflow', 'order_cancellation')
+       and business_key = o2c.order_key(v_sf_sys, v_store, v_order->>'number') || ':cancel';
+    v_decision := o2c.order_cancellation_decision(v_order, v_cancel.context->'order', v_cancel.id is not null);
+    if (v_decision->>'cancelled')::boolean then
+        return jsonb_build_object('outcome', 'cancelled', 'patch', jsonb_build_object('order_number', v_order->>'number'));
+    end if;
+    v_order := v_decision->'order';
+
+    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', v_sf_sys) into v_half using v_order, v_sf, v_store;
+    if v_half ? 'problems' then
+        return o2c.sql_action_failed(v_half#>>'{problems,0,category}', null, null,
+            (select string_agg(p->>'message', ' ') from jsonb_array_elements(v_half->'problems') p));
+    end if;
+    v_record := v_half->'record';
+    for v_problem in select * from o2c.order_problems(v_record) loop
+        return o2c.sql_action_failed(v_problem.category, null, null, v_problem.message);
+    end loop;
+    if v_record->>'status' = 'cancelled' then
+        return jsonb_build_object('outcome', 'cancelled', 'patch', jsonb_build_object('order_number', v_order->>'number'));
+    end if;
+
+    execute format('select o2c.canonical_order_to_%I($1, $2)', v_erp_sys) into v_erp_out using v_record, v_erp;
+    if v_erp_out ? 'missing' then
+        return o2c.sql_action_failed(v_erp_out->>'category', 'high', v_erp_out->>'owner', v_erp_out->>'message');
+    end if;
+
+    -- Recorded only once it can be posted; a newer snapshot already recorded stays.
+    perform o2c.record_canonical_order(v_record);
+    insert into o2c.erp_order (order_key, erp_connection, external_id)
+    values (v_record->>'order_key', v_erp, v_erp_out#>>'{sales_order,externalId}')
+    on conflict (order_key, erp_connection) do update set external_id = excluded.external_id;
+    delete from o2c.erp_order_line where order_key = v_record->>'order_key' and erp_connection = v_erp;
+    insert into o2c.erp_order_line (order_key, erp_connection, erp_line, order_line_no)
+    select v_record->>'order_key', v_erp, (m->>'erp_line')::int, (m->>'order_line_no')::int
+      from jsonb_array_elements(v_erp_out->'line_map') m;
+
+    return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
+        'order_key', v_record->>'order_key',
+        'customer_external_id', v_erp_out#>>'{customer,externalId}',
+        'customer_email', v_record->>'email',
+        'customer_body', v_erp_out->'customer',
+        'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
+        'sales_order_body', v_erp_out->'sales_order',
+        'order_number', v_record->>'number',
+        'order_total', (v_record->>'grand_total')::numeric,
+        'order_currency', v_record->>'currency'));
+exception
+    when invalid_datetime_format or datetime_field_overflow or invalid_text_representation
+         or numeric_value_out_of_range then
+        return o2c.sql_action_failed('bad_order_data', 'high', 'ops',
+            format('%s order %s has an unreadable value: %s', initcap(v_sf_sys), coalesce(v_order->>'number', '?'), sqlerrm));
+end
+$$;
+
+-- Once the sales order is posted: the ERP's id joins the order's link (o2c.erp_order), so
+-- fulfilments and returns in the ERP lead back to the canonical order. Params: erp_connection.
+create or replace function o2c_action.record_posting(p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+set search_path = o2c, pg_temp
+as $$
+begin
+    update o2c.erp_order set erp_order_id = p_context->>'sales_order_id'
+     where order_key = p_context->>'order_key'
+       and erp_connection = coalesce(p_params->>'erp_connection', 'netsuite');
+    return jsonb_build_object('outcome', 'ok');
+end
+$$;
+
+-- Where order_cancellation stands: has the order's order_to_cash workflow posted a sales order?
+--   posted      patch: sales_order_external_id, sales_order_id — close it in the ERP.
+--   not_posted  it never will (cancelled before posting, or the workflow was cancelled).
+--   waiting     it is still running or in an exception (a re-drive may still post it): asked
+--               again after 0.5 s, 1 s, 2 s … up to params.wait_ms (default 600000).
+create or replace function o2c_action.order_posting_status(p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_inst o2c.instance;
+    v_key  text := o2c.order_key(coalesce(p_context->>'source', 'centra'), coalesce(p_context->>'store', '1'),
+                                 p_context#>>'{order,number}');
+begin
+    select * into v_inst from o2c.instance
+     where workflow = coalesce(p_params->>'workflow', 'order_to_cash') and business_key = v_key;
+    if not found or v_inst.status = 'cancelled'
+       or (v_inst.status = 'done' and not v_inst.context ? 'sales_order_id') then
+        return jsonb_build_object('outcome', 'not_posted');
+    end if;
+    if v_inst.status = 'done' then
+        return jsonb_build_object('outcome', 'posted', 'patch', jsonb_build_object(
+            'sales_order_external_id', v_inst.context->>'sales_order_external_id',
+            'sales_order_id', v_inst.context->>'sales_order_id'));
+    end if;
+    -- Ask again soon (the usual case: order_to_cash is a step or two from done), then less and
+    -- less often, up to params.wait_ms, while it sits in an exception.
+    return jsonb_build_object('outcome', 'waiting',
+        'patch', jsonb_build_object('await_rounds', coalesce((p_context->>'await_rounds')::int, 0) + 1),
+        'delay_ms', least(500 * power(2, least(coalesce((p_context->>'await_rounds')::int, 0), 20))::bigint,
+                          coalesce((p_params->>'wait_ms')::int, 600000)));
+end
+$$;
