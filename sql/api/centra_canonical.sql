@@ -164,9 +164,12 @@ begin
             'kind', 'shipping',
             'name', 'Shipping',
             'quantity', 1,
+            'cancelled_quantity', 0,
             'net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
             'tax', v_ship_tax,
-            'tax_rate', v_first_rate));
+            'tax_rate', v_first_rate,
+            'discount_net', 0,
+            'discount_tax', 0));
     end if;
 
     return jsonb_build_object('record', jsonb_strip_nulls(jsonb_build_object(
