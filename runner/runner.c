@@ -109,14 +109,14 @@ static void run_sql_action(struct runner *r, struct o2c_step *s)
         if (o2c_db_broken(r->db))
             o2c_outcome_retry(&s->outcome, "database connection lost while running %s", s->action);
         else
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering", "%s failed in the database: %s",
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s failed in the database: %s",
                                s->action, o2c_db_error(r->db));
         return;
     }
     json_object *answer = json_tokener_parse(PQgetvalue(res, 0, 0)), *v;
     PQclear(res);
     if (!answer || !json_object_object_get_ex(answer, "outcome", &v)) {
-        o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering", "%s answered without an outcome", s->action);
+        o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s answered without an outcome", s->action);
     } else {
         o2c_outcome_named(&s->outcome, json_object_get_string(v));
         if (json_object_object_get_ex(answer, "patch", &v) && json_object_is_type(v, json_type_object))
@@ -141,12 +141,10 @@ static void finish_inline(struct runner *r, struct o2c_step *s)
     } else {
         o2c_outcome_clear(&s->outcome);
         if (o2c_action_find(s->action))
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
-                               "state \"%s\" of %s names connection \"%s\", which is not in o2c.connection",
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "state \"%s\" of %s names connection \"%s\", which is not in o2c.connection",
                                s->state, s->workflow, s->connection);
         else
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
-                               "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
                                s->state, s->workflow);
     }
     r->finished[r->nfinished++] = s;
@@ -364,8 +362,7 @@ static int complete_finished(struct runner *r)
         char why[600];
         snprintf(why, sizeof why, "%s", o2c_db_error(r->db));
         o2c_outcome_clear(&s->outcome);
-        o2c_outcome_failed(&s->outcome, "engine_error", "high", "engineering",
-                           "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
+        o2c_outcome_failed(&s->outcome, O2C_FAIL_ENGINE_ERROR, "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
         if (complete_some(r, i, 1) != 0)
             o2c_logf(O2C_LOG_ERROR, "dropping the result of workflow %" PRId64 " (it will run again): %s",
                      s->workflow_id, o2c_db_error(r->db));

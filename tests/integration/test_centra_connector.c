@@ -358,7 +358,7 @@ static void test_bad_token_is_a_remote_auth_exception(void)
     CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, logs, args)), 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'cfour_poll' and category = 'remote_auth' "
                                    "and severity = 'critical' and owner = 'engineering' "
-                                   "and message like 'Centra refused the API token for orderConnection%' "
+                                   "and message like 'Centra refused the login for orderConnection%' "
                                    "and message not like '%not-the-token-4711%'", 0, NULL), 1);
     CU_ASSERT_EQUAL(children("cfour", "order"), 0);
     /* The right token's variable, a re-drive, and the orders arrive. */

@@ -155,7 +155,7 @@ static void test_refusals_become_exceptions_with_owners(void)
     connect_to("ns_refuse", port, 5);
     start_orders("ns_refuse", "unknown-item", "CENTRA-BADITEM", 1, "999999");
     run_runners(1, "4");
-    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_refuse' and category = 'rejected_by_netsuite' "
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_refuse' and category = 'remote_rejected' "
                                    "and owner = 'ops' and message like '%999999%' and message like '%item.items[0].item%'", 0, NULL), 1);
 
     setenv("NETSUITE_TOKEN_SECRET", "not-the-secret", 1);
