@@ -1,5 +1,7 @@
 #include "connectors/common/classify.h"
 
+#include "connectors/common/http.h"
+
 #include <stdlib.h>
 
 static const char *or_empty(const char *s) { return s ? s : ""; }
@@ -31,8 +33,15 @@ bool o2c_classify_remote(const struct o2c_remote_answer *a, struct o2c_outcome *
     const char *said = a->message && *a->message ? a->message : (a->code && *a->code ? a->code : "no message");
     char at[256];
     where(a, at, sizeof at);
-    int retry_after_ms = a->retry_after_s >= 0 ? (int)(a->retry_after_s * 1000) : -1;
+    /* Seconds arrive capped (o2c_http_parse_retry_after); in milliseconds they still fit an int. */
+    long capped = a->retry_after_s > O2C_HTTP_RETRY_AFTER_MAX_S ? O2C_HTTP_RETRY_AFTER_MAX_S : a->retry_after_s;
+    int retry_after_ms = capped >= 0 ? (int)(capped * 1000) : -1;
 
+    if (a->refused_url) {
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "%s: nothing was sent for %s: %s", sys, what,
+                           a->transport_error ? a->transport_error : "the URL was refused");
+        return false;
+    }
     if (a->status == 0) {
         o2c_outcome_retry(out, "no answer from %s to %s: %s", sys, what,
                           a->transport_error && *a->transport_error ? a->transport_error : "no response");

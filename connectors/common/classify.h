@@ -2,6 +2,7 @@
  * connector reads its own error shape (NetSuite's o:errorDetails, Centra's GraphQL errors) into
  * struct o2c_remote_answer, naming what its vendor codes mean (hint); these rules decide, in this
  * order:
+ *   a URL o2c refused, nothing sent            failed configuration (never retried)
  *   no answer                                  retry (transient)
  *   throttled (hint) or HTTP 429               throttled, waiting Retry-After (else jittered
  *                                              250-750 ms, so steps refused together do not
@@ -37,6 +38,7 @@ struct o2c_remote_answer {
     const char *what;            /* the call, for messages: "salesOrder eid:CENTRA-1-1005" */
     long status;                 /* HTTP status; 0 when there was no answer */
     const char *transport_error; /* why there was no answer */
+    bool refused_url;            /* nothing was sent: o2c refused the URL (o2c_http_url_allowed) */
     long retry_after_s;          /* < 0: none */
     bool body_readable;          /* false: a body that could not be read (cut off, not JSON) */
     enum o2c_remote_hint hint;

@@ -2,6 +2,7 @@
 
 #include "connectors/common/text.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,13 +164,26 @@ void o2c_outcome_start(struct o2c_outcome *out, const char *workflow, const char
     json_object_array_add(out->start, child);
 }
 
+/* Does `env` begin with the connection system's own prefix (NETSUITE_, CENTRA_, …)? A connection
+ * may not name any other variable (DATABASE_URL, another system's token) as a secret. */
+static bool own_prefix(const char *system, const char *env)
+{
+    if (!system || !*system)
+        return false;
+    size_t n = strlen(system);
+    for (size_t i = 0; i < n; i++)
+        if (toupper((unsigned char)system[i]) != env[i])
+            return false;
+    return env[n] == '_';
+}
+
 const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env)
 {
     const char *env = default_env;
     json_object *names = step->connection_secrets ? json_tokener_parse(step->connection_secrets) : NULL, *v;
     if (names && json_object_object_get_ex(names, key, &v) && json_object_is_type(v, json_type_string))
         env = json_object_get_string(v);
-    const char *value = env ? getenv(env) : NULL;
+    const char *value = env && own_prefix(step->connection_system, env) ? getenv(env) : NULL;
     json_object_put(names);
     return value;
 }

@@ -91,7 +91,9 @@ void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *va
 void o2c_outcome_clear(struct o2c_outcome *out);
 
 /* The secret `key` of the step's connection: the value of the environment variable named by the
- * connection's secret_env->key, or of `default_env` when it names none. NULL when unset. */
+ * connection's secret_env->key, or of `default_env` when it names none. NULL when unset, and when
+ * the variable lacks the connection system's own prefix (a netsuite connection reads NETSUITE_*
+ * only: never DATABASE_URL, never another system's token). */
 const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env);
 
 /* ---- the actions a connector exports --------------------------------------------------------

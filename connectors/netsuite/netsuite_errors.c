@@ -43,7 +43,7 @@ void netsuite_classify(const struct o2c_http_response *res, const char *what, st
     else if (strcmp(code, "INSUFFICIENT_PERMISSION") == 0)
         hint = O2C_REMOTE_PERMISSION;
     struct o2c_remote_answer a = {
-        .system = "NetSuite", .what = what, .status = res->status, .transport_error = res->error,
+        .system = "NetSuite", .what = what, .status = res->status, .transport_error = res->error, .refused_url = res->refused,
         .retry_after_s = res->retry_after_s,
         /* A success whose body the caller could not read arrives here: most likely cut off. */
         .body_readable = false,

@@ -257,7 +257,7 @@ begin
                now() + make_interval(secs => case v.kind
                     when 'retry' then coalesce(v.delay_ms,
                         least(v.cap_ms::float8, v.base_ms * power(2, v.attempts)) * (0.5 + random() / 2))
-                    when 'throttled' then coalesce(v.delay_ms, 1000)
+                    when 'throttled' then least(coalesce(v.delay_ms, 1000), coalesce(cc.cap_ms, 3600000))
                     when 'locked' then coalesce(v.delay_ms,
                         v.lock_delay_ms * (v.lock_attempts + 1) * (0.5 + random() / 2))
                     else 0 end / 1000.0) as new_due,
@@ -296,6 +296,8 @@ begin
                                 and (ts.workflow, ts.version, ts.state) = (v.workflow, v.version, v.target)
                              offset 0) ts on true
           left join lateral (select tl.name, tl.priority from o2c.lane tl where tl.name = ts.lane offset 0) tl on true
+          left join lateral (select cn.retry_after_cap_s * 1000.0 as cap_ms from o2c.connection cn
+                              where v.kind = 'throttled' and cn.name = v.conn offset 0) cc on true
           left join lateral (select fc.category, fc.owner, fc.severity from o2c.failure_category fc
                               where v.kind = 'failed' and fc.category = v.detail->>'category' offset 0) fc on true
     ),
@@ -334,7 +336,9 @@ begin
     ),
     throttle as (
         update o2c.connection cn
-           set throttled_until = greatest(cn.throttled_until, now() + make_interval(secs => t.ms / 1000.0))
+           -- Never beyond the connection's cap, whatever a Retry-After said.
+           set throttled_until = greatest(cn.throttled_until,
+                                          now() + make_interval(secs => least(t.ms / 1000.0, cn.retry_after_cap_s)))
           from (select d.conn, max(coalesce(d.delay_ms, 1000)) as ms from decided d
                  where d.kind = 'throttled' and d.conn <> '' group by d.conn) t
          where cn.name = t.conn

@@ -201,8 +201,12 @@ static void test_a_bad_token_is_remote_auth(void)
     int port;
     pid_t sandbox = tproc_sandbox(drv->system, logs, NULL, &port);
     CU_ASSERT_FATAL(sandbox > 0);
-    setenv("O2C_CONTRACT_WRONG_TOKEN", "not-the-token-4711", 1);
-    define("sthree", port, "{\"token\":\"O2C_CONTRACT_WRONG_TOKEN\"}");
+    /* A variable of the system's own prefix (a connection may name no other) holding a wrong token. */
+    char wrong_env[128], secret_env[256];
+    snprintf(wrong_env, sizeof wrong_env, "%s_CONTRACT_WRONG", drv->token_env);
+    setenv(wrong_env, "not-the-token-4711", 1);
+    snprintf(secret_env, sizeof secret_env, "{\"token\":\"%s\"}", wrong_env);
+    define("sthree", port, secret_env);
     CU_ASSERT_EQUAL(drv->place(port, 4), 0);
     start_poller("sthree", 10);
     const char *args[] = {"--until-idle", "--idle-horizon-seconds", "0", NULL};
