@@ -49,6 +49,7 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
     opt->idle_horizon_seconds = 60;
     opt->fair_every = 8;
     opt->metrics_port = -1;
+    opt->db_wait_seconds = 60;
 }
 
 static int64_t now_ms(void)
@@ -554,7 +555,34 @@ static void wait_for_something(struct runner *r, int64_t until_ms)
     }
 }
 
-static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wake_fd)
+/* The first connection. A database that does not answer yet (down, restarting, still starting
+ * up) is waited for with backoff, as a lost connection is; one that answers and refuses us (a
+ * wrong password, no such database) is an error at once, since waiting cannot mend it. */
+static o2c_db *connect_at_start(const struct o2c_runner_options *opt, volatile sig_atomic_t *stop)
+{
+    const char *conninfo = opt->database && *opt->database ? opt->database : getenv("DATABASE_URL");
+    char err[512];
+    int64_t give_up = now_ms() + (int64_t)opt->db_wait_seconds * 1000;
+    int delay_ms = 100;
+    for (bool told = false;; told = true) {
+        o2c_db *db = o2c_db_connect(opt->database, err, sizeof err);
+        if (db)
+            return db;
+        PGPing ping = PQping(conninfo ? conninfo : "");
+        if ((ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT) || now_ms() >= give_up || *stop) {
+            o2c_log(O2C_LOG_ERROR, err, NULL);
+            return NULL;
+        }
+        if (!told)
+            o2c_logf(O2C_LOG_WARN, "the database does not answer yet; waiting for it up to %d s: %s",
+                     opt->db_wait_seconds, err);
+        struct timespec pause = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+        delay_ms = delay_ms * 2 > 2000 ? 2000 : delay_ms * 2;
+    }
+}
+
+static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wake_fd, volatile sig_atomic_t *stop)
 {
     r->opt = opt;
     r->wake_fd = wake_fd;
@@ -576,12 +604,9 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
     r->finished_cap = opt->concurrency + opt->batch;
     r->inflight = calloc((size_t)opt->concurrency, sizeof *r->inflight);
     r->finished = calloc((size_t)r->finished_cap, sizeof *r->finished);
-    char err[512];
-    r->db = o2c_db_connect(opt->database, err, sizeof err);
-    if (!r->db) {
-        o2c_log(O2C_LOG_ERROR, err, NULL);
+    r->db = connect_at_start(opt, stop);
+    if (!r->db)
         return -1;
-    }
     PGresult *res = o2c_db_run(r->db, "step", "listen", 0, NULL);
     if (!res) {
         o2c_logf(O2C_LOG_ERROR, "LISTEN failed: %s", o2c_db_error(r->db));
@@ -623,7 +648,7 @@ static void tear_down(struct runner *r)
 int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *stop, int wake_fd)
 {
     struct runner r = {0};
-    if (set_up(&r, opt, wake_fd) != 0) {
+    if (set_up(&r, opt, wake_fd, stop) != 0) {
         tear_down(&r);
         return 1;
     }
