@@ -148,26 +148,33 @@ int centra_place_order(centra *c)
         campaign = 20;
         o->voucher = sb_strdup("WINTER20");
     }
-    int n_lines = 1 + pick(c, 5);
+    int n_lines = c->flash_item ? 1 : 1 + pick(c, 5);
     o->lines = calloc((size_t)n_lines, sizeof *o->lines);
     if (!o->lines)
         abort();
     int unknown_at = centra_rand(c) < c->unknown_sku_rate ? pick(c, n_lines) : -1;
+    int loc = c->flash_item ? c->flash_location : centra_order_location(c, o->country);
     for (int i = 0; i < n_lines; i++) {
         const sb_item *item = NULL;
-        if (i != unknown_at && seed->n_items) {
-            /* Distinct items per order, as a cart merges identical ones. */
+        int qty = centra_rand(c) < 0.8 ? 1 : 2 + pick(c, 2);
+        if (c->flash_item) {
+            item = c->flash_item;
+            qty = 1;
+            centra_stock_allocate(c, item, loc, qty);
+        } else if (i != unknown_at && seed->n_items) {
+            /* Distinct items per order, as a cart merges identical ones; the shopper buys what is
+             * in stock (only when nothing tried is does the order sell beyond it: oversold). */
             for (int tries = 0; tries < 8; tries++) {
                 item = &seed->items[pick(c, (int)seed->n_items)];
                 bool dup = false;
                 for (size_t j = 0; j < o->n_lines; j++)
                     if (o->lines[j].item == item)
                         dup = true;
-                if (!dup)
+                if (!dup && centra_stock_available(c, item, loc) >= qty)
                     break;
             }
+            centra_stock_allocate(c, item, loc, qty);
         }
-        int qty = centra_rand(c) < 0.8 ? 1 : 2 + pick(c, 2);
         add_line(c, o, item, qty, campaign, tax_bp);
     }
     int64_t items = 0;
@@ -237,6 +244,8 @@ int centra_cancel_order(centra *c, int number)
         int committed = l->shipped;
         int open = l->quantity - committed;
         if (open > 0) {
+            if (l->item)
+                centra_stock_release(c, l->item, centra_order_location(c, o->country), open, false);
             l->cancelled += open;
             l->quantity = committed;
             cancelled += open;
