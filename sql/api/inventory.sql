@@ -20,6 +20,15 @@ select o.connection as storefront_connection, e.erp_connection, l.sku, lm.erp_lo
  where o.status not in ('shipped', 'cancelled')
  group by 1, 2, 3, 4;
 
+-- A JSON array as it is; anything else (absent, JSON null: a context key cleared by a patch) as [].
+create or replace function o2c.json_array_or_empty(p jsonb)
+returns jsonb
+language sql
+immutable
+as $$
+    select case when jsonb_typeof(p) = 'array' then p else '[]'::jsonb end
+$$;
+
 -- The safety buffer of one SKU at one storefront warehouse: the most specific o2c.stock_buffer row.
 create or replace function o2c.stock_buffer_for(p_storefront text, p_warehouse text, p_sku text)
 returns numeric
@@ -78,12 +87,12 @@ declare
     v_pushed  jsonb;
     v_cursor  text;
 begin
-    if jsonb_typeof(coalesce(p_context->'levels', '[]')) <> 'array' then
+    if p_context ? 'levels' and jsonb_typeof(p_context->'levels') not in ('array', 'null') then
         return o2c.sql_action_failed('workflow_error', null, null, 'context.levels is not an array of stock levels');
     end if;
     -- An ERP item o2c cannot name is an ops problem, not a reason to hold every other level back.
     select string_agg(distinct l->>'item', ', ') into v_unknown
-      from jsonb_array_elements(coalesce(p_context->'levels', '[]')) l
+      from jsonb_array_elements(o2c.json_array_or_empty(p_context->'levels')) l
      where not exists (select from o2c.sku_map m where m.erp_connection = v_erp and m.erp_item_id = l->>'item'
                                                    and m.storefront_connection = v_sf)
        and not exists (select from o2c.canonical_item ci where ci.erp_connection = v_erp and ci.erp_item_id = l->>'item');
@@ -100,7 +109,7 @@ begin
                    (l->>'on_hand')::numeric as on_hand,
                    coalesce((l->>'committed')::numeric, 0) as committed,
                    ((l->>'as_of') || '+00')::timestamptz as as_of
-              from jsonb_array_elements(coalesce(p_context->'levels', '[]')) l) r
+              from jsonb_array_elements(o2c.json_array_or_empty(p_context->'levels')) l) r
      where sku is not null
      order by sku, location, as_of desc
     on conflict (erp_connection, sku, location) do update
@@ -116,7 +125,7 @@ begin
        and (c.erp_connection, c.sku, c.location) = (t.erp_connection, t.sku, t.location)
        and c.committed is distinct from t.other_committed;
 
-    select max(l->>'as_of') into v_cursor from jsonb_array_elements(coalesce(p_context->'levels', '[]')) l;
+    select max(l->>'as_of') into v_cursor from jsonb_array_elements(o2c.json_array_or_empty(p_context->'levels')) l;
 
     with due as (
         select t.sku, t.warehouse_id, t.target, t.as_of, t.read_at, si.variant_id, si.size_name
@@ -158,7 +167,7 @@ begin
         'patch', jsonb_build_object('levels', null, 'push', v_push, 'pushed', v_pushed,
                                     'cursor', coalesce(v_cursor, p_context->>'cursor'),
                                     'unknown_items', v_unknown),
-        'detail', jsonb_build_object('levels_read', jsonb_array_length(coalesce(p_context->'levels', '[]')),
+        'detail', jsonb_build_object('levels_read', jsonb_array_length(o2c.json_array_or_empty(p_context->'levels')),
                                      'levels_to_send', coalesce(jsonb_array_length(v_pushed), 0)));
 end
 $$;
@@ -181,7 +190,7 @@ begin
     insert into o2c.stock_sent as s (storefront_connection, erp_connection, sku, warehouse_id, quantity, as_of, read_at)
     select v_sf, v_erp, p->>'sku', p->>'warehouse', (p->>'quantity')::numeric,
            (p->>'as_of')::timestamptz, (p->>'read_at')::timestamptz
-      from jsonb_array_elements(coalesce(p_context->'pushed', '[]')) p
+      from jsonb_array_elements(o2c.json_array_or_empty(p_context->'pushed')) p
     on conflict (storefront_connection, sku, warehouse_id) do update
        set quantity = excluded.quantity, as_of = excluded.as_of, read_at = excluded.read_at, sent_at = now(),
            erp_connection = excluded.erp_connection
@@ -189,7 +198,7 @@ begin
 
     insert into o2c.stock_sync as y (storefront_connection, warehouse_id, last_good_at, levels_sent)
     select v_sf, wm.warehouse_id, now(),
-           (select count(*) from jsonb_array_elements(coalesce(p_context->'pushed', '[]')) p
+           (select count(*) from jsonb_array_elements(o2c.json_array_or_empty(p_context->'pushed')) p
              where p->>'warehouse' = wm.warehouse_id)
       from (select distinct warehouse_id from o2c.warehouse_map
              where storefront_connection = v_sf and erp_connection = v_erp) wm
@@ -216,7 +225,7 @@ begin
     insert into o2c.stock_observed as s (storefront_connection, sku, warehouse_id, quantity, observed_at)
     select v_sf, o->>'sku', o->>'warehouse', (o->>'quantity')::numeric,
            coalesce((p_context->>'observed_at')::timestamptz, now())
-      from jsonb_array_elements(coalesce(p_context->'observed', '[]')) o
+      from jsonb_array_elements(o2c.json_array_or_empty(p_context->'observed')) o
     on conflict (storefront_connection, sku, warehouse_id) do update
        set quantity = excluded.quantity, observed_at = excluded.observed_at
      where excluded.observed_at >= s.observed_at;

@@ -102,7 +102,19 @@ int centra_place_order(centra *c)
 
     /* 40 % returning customers from the seed (they exist in the ERP already), 60 % new. */
     const market *m;
-    if (seed->n_customers && centra_rand(c) < 0.4) {
+    if (c->flash_item) {
+        /* A flash sale sells from one warehouse: its shoppers are in a market it serves. */
+        m = &MARKETS[0];
+        for (size_t i = 0; i < sizeof MARKETS / sizeof *MARKETS; i++)
+            if (centra_order_location(c, MARKETS[i].country) == c->flash_location) {
+                m = &MARKETS[i];
+                break;
+            }
+        o->customer_id = c->next_customer_id++;
+        o->first_name = sb_strdup(FIRST[pick(c, (int)(sizeof FIRST / sizeof *FIRST))]);
+        o->last_name = sb_strdup(LAST[pick(c, (int)(sizeof LAST / sizeof *LAST))]);
+        o->email = fmt("shopper%d@example.%s", o->customer_id, m->country[0] == 'U' ? "com" : "se");
+    } else if (seed->n_customers && centra_rand(c) < 0.4) {
         const sb_customer *k = &seed->customers[pick(c, (int)seed->n_customers)];
         o->known = k;
         o->customer_id = atoi(k->centra_id);

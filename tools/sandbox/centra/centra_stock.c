@@ -2,11 +2,11 @@
  * changeStock, taken when a shipment completes) and units allocated to the shop's own unshipped
  * orders. What a shopper can buy is physical − allocated.
  *
- * Oversold units are units sold that the warehouse does not have: an order allocated beyond what
- * was available (the shop had to sell it anyway: every item in the cart was out of stock), or a
- * setStock/changeStock that lowers physical stock below what is already allocated (the ERP's
- * truth was lower than what Centra was selling from). Counted in /_sandbox/stats as
- * oversold_units; each write of a level is logged for /_sandbox/stock/writes, so a test can check
+ * Centra's oversold_units (/_sandbox/stats) counts units sold beyond what Centra itself showed
+ * available (a cart whose every item tried was out of stock sells anyway). Units sold beyond what
+ * the warehouse really has (Centra's level was stale: another channel took them) are counted where
+ * the truth is, by the NetSuite sandbox when the sales order commits them (its oversold_units).
+ * Each write of a level is logged for /_sandbox/stock/writes, so a test can check
  * that levels for one SKU only ever arrive in the order they were made. Callers hold c->lock. */
 #include "tools/sandbox/centra/centra.h"
 
@@ -61,12 +61,8 @@ void centra_stock_release(centra *c, const sb_item *item, int location, int qty,
 void centra_stock_write(centra *c, const sb_item *item, int location, int64_t level)
 {
     size_t idx = cell_index(c, item, location);
-    int64_t before = shortage(c, idx);
     c->stock[idx] = level;
     c->stock_writes++;
-    int64_t after = shortage(c, idx);
-    if (after > before)
-        c->oversold_units += after - before;
     if (c->n_writes < MAX_WRITES) {
         if (c->n_writes == c->cap_writes) {
             size_t cap = c->cap_writes ? c->cap_writes * 2 : 1024;
