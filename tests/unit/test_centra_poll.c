@@ -98,6 +98,7 @@ static struct o2c_step *poll(struct canned *c, const char *context, int status, 
     s->business_key = strdup("centra:1:orders");
     s->connection = strdup("centra");
     s->connection_base_url = strdup(url);
+    s->connection_system = strdup("centra");
     s->context_json = strdup(context);
     o2c_outcome_clear(&s->outcome);
     const struct o2c_action *a = o2c_action_find("centra.poll_orders");
