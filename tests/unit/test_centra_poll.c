@@ -4,6 +4,7 @@
  * the sandbox never gives (an order without a number, trailing garbage) become clear outcomes. */
 #include "connectors/centra/centra.h"
 #include "runner/action.h"
+#include "connectors/common/text.h"
 #include "tests/support/harness.h"
 
 #include <CUnit/CUnit.h>
@@ -252,42 +253,101 @@ static void test_cancelled_order_starts_both(void)
     ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 1), "business_key", NULL, NULL), "centra:1:1010:cancel");
     ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 2), "business_key", NULL, NULL), "centra:1:1011");
     o2c_step_free(s);
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1010,\"status\":\"SHIPPED\","
-                            "\"updatedAt\":\"2026-11-23T10:10:00+00:00\",\"lines\":[{\"cancelledQuantity\":\"2\"}]}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    CU_ASSERT_PTR_NULL(s->outcome.start);
+}
+
+/* The input of start i of the step's outcome, and its business key. */
+static json_object *start_input(const struct o2c_step *s, size_t i, const char **key)
+{
+    json_object *st = json_object_array_get_idx(s->outcome.start, i), *input = NULL, *k = NULL;
+    json_object_object_get_ex(st, "input", &input);
+    json_object_object_get_ex(st, "business_key", &k);
+    *key = k ? json_object_get_string(k) : NULL;
+    return input;
+}
+
+/* One bad order never stops a store: it becomes its own workflow holding the raw order safely,
+ * and the rest of the page, and the cursor, go on. */
+static void test_a_bad_order_is_its_own_workflow_and_the_page_goes_on(void)
+{
+    struct canned c;
+    /* A good order; one with no number; one whose number is text; a NUL in a name; bytes that are
+     * not UTF-8 in a city; an order number beyond int64; a line with an unreadable cancelled
+     * quantity; an edge with no order at all. */
+    const char *answer =
+        "{\"data\":{\"orderConnection\":{\"edges\":["
+        "{\"node\":{\"number\":1001,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}},"
+        "{\"node\":{\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:01+00:00\"}},"
+        "{\"node\":{\"number\":\"1003\",\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:02+00:00\"}},"
+        "{\"node\":{\"number\":1004,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:03+00:00\","
+        "\"customer\":{\"firstName\":\"Ann\\u0000a\"}}},"
+        "{\"node\":{\"number\":1005,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:04+00:00\","
+        "\"shippingAddress\":{\"city\":\"G\xf6teborg\"}}},"
+        "{\"node\":{\"number\":92233720368547758079,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:05+00:00\"}},"
+        "{\"node\":{\"number\":1007,\"status\":\"SHIPPED\",\"updatedAt\":\"2026-11-23T10:00:06+00:00\","
+        "\"lines\":[{\"cancelledQuantity\":\"2\"}]}},"
+        "{\"cursor\":\"x\"}"
+        "]}}}";
+    struct o2c_step *s = poll(&c, "{\"page_size\":10}", 200, answer);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 8);
+    const char *key;
+    json_object *in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:1001");
+    CU_ASSERT(json_object_object_get_ex(in, "order", NULL));
+    in = start_input(s, 1, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "no order number o2c can read exactly"));
+    in = start_input(s, 2, &key);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "no order number o2c can read exactly"));
+    in = start_input(s, 3, &key);
+    ASSERT_SAME(key, "centra:1:1004");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "NUL"));
+    CU_ASSERT(!json_object_object_get_ex(in, "order", NULL)); /* nothing PostgreSQL would refuse */
+    CU_ASSERT(get_path(in, "bad_order", "raw_base64", NULL) != NULL);
+    in = start_input(s, 4, &key);
+    ASSERT_SAME(key, "centra:1:1005");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "not UTF-8"));
+    /* Beyond 2^64: not read as some other number; its own workflow for ops. */
+    in = start_input(s, 5, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "read exactly"));
+    in = start_input(s, 6, &key);
+    ASSERT_SAME(key, "centra:1:1007");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "cancelledQuantity"));
+    in = start_input(s, 7, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    /* Every start's input is text PostgreSQL takes. */
+    for (size_t i = 0; i < 8; i++) {
+        char *text = strdup(json_object_to_json_string(json_object_array_get_idx(s->outcome.start, i)));
+        CU_ASSERT(strstr(text, "\\u0000") == NULL);
+        CU_ASSERT_EQUAL(o2c_utf8_sanitize(text), 0);
+        free(text);
+    }
+    /* The cursor moved past them all. */
+    bool present;
+    ASSERT_SAME(patch_string(s, "cursor", &present), "2026-11-23T10:00:06+00:00");
+    o2c_step_free(s);
+
+    /* Two orders beyond int64 are two workflows, not one clamped key, their numbers digit for digit. */
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":["
+                            "{\"node\":{\"number\":9223372036854775808,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T11:00:00+00:00\"}},"
+                            "{\"node\":{\"number\":9223372036854775809,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T11:00:00+00:00\"}}]}}}");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 2);
+    in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:9223372036854775808");
+    CU_ASSERT(contains(json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN), "\"number\":9223372036854775808"));
+    start_input(s, 1, &key);
+    ASSERT_SAME(key, "centra:1:9223372036854775809");
     o2c_step_free(s);
 }
 
 static void test_bad_answers_start_nothing(void)
 {
     struct canned c;
-    /* The second order has no number: nothing of the page is started. */
-    struct o2c_step *s = poll(&c, "{}", 200,
-                              "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"CONFIRMED\","
-                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}},{\"node\":{\"status\":\"CONFIRMED\","
-                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    ASSERT_SAME(get_path(s->outcome.detail, "category", NULL, NULL), "remote_data");
-    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1 on the page has no valid number"));
-    CU_ASSERT_PTR_NULL(s->outcome.start);
-    CU_ASSERT_PTR_NULL(s->outcome.patch);
-    o2c_step_free(s);
-
-    /* A number as a string, an unreadable updatedAt. */
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":\"1001\",\"status\":\"X\","
-                            "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    o2c_step_free(s);
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"X\","
-                            "\"updatedAt\":\"last tuesday\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1001 has no readable status or updatedAt"));
-    o2c_step_free(s);
-
     /* No orderConnection at all; a body cut off; a body with something after the JSON. */
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":null}}");
+    struct o2c_step *s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":null}}");
     ASSERT_SAME(s->outcome.name, "failed");
+    CU_ASSERT_PTR_NULL(s->outcome.start);
     o2c_step_free(s);
     s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"num");
     ASSERT_SAME(s->outcome.name, "retry");
@@ -301,6 +361,8 @@ static CU_TestInfo tests[] = {
     {"the first page asks from the beginning and moves the cursor", test_first_page_moves_the_cursor},
     {"a page within the cursor's second pages on with after", test_a_page_of_one_second_pages_on_with_after},
     {"a cancelled or partly cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
+    {"a bad order is its own workflow, holding the raw order safely; the page and the cursor go on",
+     test_a_bad_order_is_its_own_workflow_and_the_page_goes_on},
     {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
     CU_TEST_INFO_NULL,
 };
