@@ -30,6 +30,7 @@
  * loop on one second, and it never passes an order it has not returned. */
 #include "connectors/centra/centra.h"
 #include "connectors/common/connector.h"
+#include "connectors/common/http.h"
 #include "connectors/common/text.h"
 
 #include <openssl/evp.h>
@@ -50,6 +51,7 @@ struct poll_config {
     const char *after;    /* NULL = none */
     const char *store, *child, *cancel;
     int page_size, interval_ms;
+    int page_size_now;    /* fewer while answers come back too large to read; grows back */
 };
 
 /* A context value that is present and not null. */
@@ -104,8 +106,11 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
         !read_string(ctx, "child_workflow", "order_to_cash", &c->child, out) ||
         !read_string(ctx, "cancel_workflow", "order_cancellation", &c->cancel, out) ||
         !read_int(ctx, "page_size", 100, 1, MAX_PAGE, &c->page_size, out) ||
-        !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out))
+        !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out) ||
+        !read_int(ctx, "page_size_now", c->page_size, 1, MAX_PAGE, &c->page_size_now, out))
         return false;
+    if (c->page_size_now > c->page_size)
+        c->page_size_now = c->page_size;
     if (c->cursor && !centra_parse_time(c->cursor, &c->cursor_us)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"cursor\" is not a date-time with an offset "
                            "(like 2026-11-23T10:01:06+00:00): \"%s\"", c->cursor);
@@ -125,7 +130,7 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
 static json_object *query_variables(const struct poll_config *c)
 {
     json_object *vars = json_object_new_object();
-    json_object_object_add(vars, "first", json_object_new_int(c->page_size));
+    json_object_object_add(vars, "first", json_object_new_int(c->page_size_now));
     if (c->cursor) {
         json_object *range = json_object_new_object(), *where = json_object_new_object();
         json_object_object_add(range, "from", json_object_new_string(c->cursor));
@@ -298,18 +303,97 @@ static void start_children(const struct poll_config *c, const struct order_view 
     }
 }
 
+/* Did the last call fail because its answer was too large to read (connectors/common/http.h)? */
+static bool answer_too_large(const struct o2c_outcome *out)
+{
+    json_object *v;
+    return strcmp(out->name, "retry") == 0 && out->detail && json_object_object_get_ex(out->detail, "too_large", &v) &&
+           json_object_get_boolean(v);
+}
+
+/* Too large to read: ask for half as many orders next round, at once (no attempt used: nothing is
+ * wrong but our page size). When a single order alone is too large, read only where it is, start
+ * it as a bad order of its own and pass it by, so the store is never stuck behind it. */
+static void fewer_orders(struct o2c_step *step, const struct poll_config *c, const char *what, struct o2c_outcome *out)
+{
+    char msg[600];
+    if (c->page_size_now > 1) {
+        int half = c->page_size_now / 2;
+        o2c_outcome_clear(out);
+        o2c_outcome_ok(out);
+        out->delay_ms = 0;
+        o2c_outcome_patch(out, "page_size_now", json_object_new_int(half));
+        out->detail = json_object_new_object();
+        snprintf(msg, sizeof msg, "Centra's answer to %s was larger than %zu bytes; asking for %d orders a page", what,
+                 O2C_HTTP_MAX_BODY, half);
+        json_object_object_add(out->detail, "message", json_object_new_string(msg));
+        return;
+    }
+    struct poll_config one = *c;
+    one.page_size_now = 1;
+    json_object *root;
+    o2c_outcome_clear(out);
+    if (!centra_graphql(step, what, centra_poll_order_keys_document, query_variables(&one), &root, out))
+        return;
+    json_object *data = json_object_object_get(root, "data"), *conn = NULL, *edges = NULL, *edge, *node = NULL;
+    json_object_object_get_ex(data, "orderConnection", &conn);
+    json_object_object_get_ex(conn, "edges", &edges);
+    edge = edges && json_object_is_type(edges, json_type_array) && json_object_array_length(edges) > 0
+               ? json_object_array_get_idx(edges, 0) : NULL;
+    json_object_object_get_ex(edge, "node", &node);
+    if (!edge) { /* the order is gone from the filter since: nothing to pass by, the next round reads on */
+        o2c_outcome_ok(out);
+        out->delay_ms = 0;
+        json_object_put(root);
+        return;
+    }
+    struct order_view v;
+    view_order(edge, &v);
+    int64_t updated_us = -1;
+    const char *updated = node ? member_string(node, "updatedAt") : NULL;
+    const char *edge_cursor = edge ? member_string(edge, "cursor") : NULL;
+    if (!updated || !centra_parse_time(updated, &updated_us) || (!edge_cursor && updated_us <= c->cursor_us)) {
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s is too large to read even for one order, and "
+                           "where that order is cannot be read either", what);
+        free(v.raw);
+        json_object_put(root);
+        return;
+    }
+    snprintf(v.bad, sizeof v.bad, "Centra's answer for this order alone is larger than %zu bytes", O2C_HTTP_MAX_BODY);
+    free(v.raw);
+    v.raw = strdup(json_object_to_json_string_ext(edge, JSON_C_TO_STRING_PLAIN));
+    o2c_outcome_ok(out);
+    start_children(c, &v, out);
+    free(v.raw);
+    if (!c->cursor || updated_us > c->cursor_us) {
+        o2c_outcome_patch(out, "cursor", json_object_new_string(updated));
+        o2c_outcome_patch(out, "after", NULL);
+    } else {
+        o2c_outcome_patch(out, "after", json_object_new_string(edge_cursor));
+    }
+    out->delay_ms = 0;
+    out->detail = json_object_new_object();
+    snprintf(msg, sizeof msg, "Centra order %s alone is larger than %zu bytes: started as a bad order for ops, passed by",
+             v.number[0] ? v.number : "(unreadable number)", O2C_HTTP_MAX_BODY);
+    json_object_object_add(out->detail, "message", json_object_new_string(msg));
+    json_object_put(root);
+}
+
 static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
 {
     struct poll_config c;
     if (!read_config(step, &c, out))
         return;
     char what[400];
-    snprintf(what, sizeof what, "orderConnection (first %d, updatedAt from %s%s%s)", c.page_size,
+    snprintf(what, sizeof what, "orderConnection (first %d, updatedAt from %s%s%s)", c.page_size_now,
              c.cursor ? c.cursor : "the beginning", c.after ? ", after " : "", c.after ? c.after : "");
 
     json_object *root;
-    if (!centra_graphql(step, what, centra_poll_orders_document, query_variables(&c), &root, out))
+    if (!centra_graphql(step, what, centra_poll_orders_document, query_variables(&c), &root, out)) {
+        if (answer_too_large(out))
+            fewer_orders(step, &c, what, out);
         return;
+    }
     json_object *data = json_object_object_get(root, "data"), *conn, *edges, *page = NULL, *more;
     if (!json_object_object_get_ex(data, "orderConnection", &conn) || !json_object_is_type(conn, json_type_object) ||
         !json_object_object_get_ex(conn, "edges", &edges) || !json_object_is_type(edges, json_type_array)) {
@@ -319,8 +403,8 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
     }
     json_object_object_get_ex(conn, "pageInfo", &page);
     size_t n = json_object_array_length(edges);
-    if (n > (size_t)c.page_size) {
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size);
+    if (n > (size_t)c.page_size_now) {
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size_now);
         json_object_put(root);
         return;
     }
@@ -361,7 +445,11 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_patch(out, "after", json_object_new_string(end));
     }
     /* An empty page is never "more", whatever hasNextPage says: it would spin with no progress. */
-    bool has_more = n > 0 && (n == (size_t)c.page_size || (json_object_object_get_ex(page, "hasNextPage", &more) &&
+    /* After answers too large to read, the page grows back, doubling each good round. */
+    if (c.page_size_now < c.page_size)
+        o2c_outcome_patch(out, "page_size_now",
+                          json_object_new_int(c.page_size_now * 2 < c.page_size ? c.page_size_now * 2 : c.page_size));
+    bool has_more = n > 0 && (n == (size_t)c.page_size_now || (json_object_object_get_ex(page, "hasNextPage", &more) &&
                                                            json_object_get_boolean(more)));
     out->delay_ms = has_more ? 0 : c.interval_ms;
 

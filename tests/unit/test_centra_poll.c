@@ -25,16 +25,29 @@ static bool contains(const char *hay, const char *needle) { return hay && strstr
 struct canned {
     int fd, port, status;
     const char *body;
-    char request[65536]; /* the request body received */
+    const char *more[4]; /* further answers, in turn, to further requests (NULL-terminated) */
+    char request[65536]; /* the request body received (the last one) */
     pthread_t thread;
 };
+
+static void answer_one(struct canned *c);
 
 static void *serve_one(void *arg)
 {
     struct canned *c = arg;
+    answer_one(c);
+    for (int i = 0; i < 4 && c->more[i]; i++) {
+        c->body = c->more[i];
+        answer_one(c);
+    }
+    return NULL;
+}
+
+static void answer_one(struct canned *c)
+{
     int conn = accept(c->fd, NULL, NULL);
     if (conn < 0)
-        return NULL;
+        return;
     char buf[131072];
     size_t got = 0;
     long want = -1;
@@ -58,18 +71,27 @@ static void *serve_one(void *arg)
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
                      c->status, strlen(c->body));
-    if (write(conn, head, (size_t)n) < 0 || write(conn, c->body, strlen(c->body)) < 0)
-        perror("canned server");
+    /* A client that stops reading (an answer over its cap) closes early: not the server's error. */
+    size_t len = strlen(c->body), sent = 0;
+    if (send(conn, head, (size_t)n, MSG_NOSIGNAL) == n)
+        while (sent < len) {
+            ssize_t w = send(conn, c->body + sent, len - sent, MSG_NOSIGNAL);
+            if (w <= 0)
+                break;
+            sent += (size_t)w;
+        }
     close(conn);
-    return NULL;
 }
 
-/* Listens on a free loopback port and answers one request with status and body. */
-static void canned_start(struct canned *c, int status, const char *body)
+/* Listens on a free loopback port and answers one request with status and body, then one request
+ * each with the answers of `more` (NULL-terminated, may be NULL). */
+static void canned_start(struct canned *c, int status, const char *body, const char *const *more)
 {
     memset(c, 0, sizeof *c);
     c->status = status;
     c->body = body;
+    for (int i = 0; more && i < 3 && more[i]; i++)
+        c->more[i] = more[i];
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
@@ -87,9 +109,10 @@ static void canned_stop(struct canned *c)
 
 /* Runs centra.poll_orders with context against one canned answer; the caller frees the step.
  * c->request then holds what was sent. */
-static struct o2c_step *poll(struct canned *c, const char *context, int status, const char *answer)
+static struct o2c_step *poll_seq(struct canned *c, const char *context, int status, const char *answer,
+                                 const char *const *more)
 {
-    canned_start(c, status, answer);
+    canned_start(c, status, answer, more);
     struct o2c_step *s = calloc(1, sizeof *s);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", c->port);
@@ -107,6 +130,11 @@ static struct o2c_step *poll(struct canned *c, const char *context, int status, 
     a->run(s, &s->outcome);
     canned_stop(c);
     return s;
+}
+
+static struct o2c_step *poll(struct canned *c, const char *context, int status, const char *answer)
+{
+    return poll_seq(c, context, status, answer, NULL);
 }
 
 /* A page answer with orders given as (number, status, updatedAt) and the page info. */
@@ -341,6 +369,50 @@ static void test_a_bad_order_is_its_own_workflow_and_the_page_goes_on(void)
     o2c_step_free(s);
 }
 
+/* An answer over the 16 MiB cap: half the page next round, at once, growing back after; one order
+ * too large alone is started as a bad order of its own and passed by. */
+static void test_too_large_answers_halve_the_page_then_grow_back(void)
+{
+    size_t big_len = 17u * 1024 * 1024;
+    char *big = malloc(big_len + 64);
+    CU_ASSERT_FATAL(big != NULL);
+    int n = sprintf(big, "{\"data\":{\"orderConnection\":{\"edges\":[],\"x\":\"");
+    memset(big + n, 'x', big_len - (size_t)n);
+    strcpy(big + big_len, "\"}}}");
+    struct canned c;
+    struct o2c_step *s = poll(&c, "{\"page_size\":8}", 200, big);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 0);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(s->outcome.patch, "page_size_now")), 4);
+    CU_ASSERT_PTR_NULL(s->outcome.start);
+    o2c_step_free(s);
+    /* A good page at 4: the next round asks for 8 again. */
+    int nums[] = {1001};
+    const char *st[] = {"CONFIRMED"};
+    const char *up[] = {"2026-11-23T10:00:00+00:00"};
+    s = poll(&c, "{\"page_size\":8,\"page_size_now\":4}", 200, page(1, nums, st, up, false, "c0"));
+    ASSERT_SAME(s->outcome.name, "ok");
+    json_object *root, *vars = sent_variables(&c, &root);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(vars, "first")), 4);
+    json_object_put(root);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(s->outcome.patch, "page_size_now")), 8);
+    o2c_step_free(s);
+    /* One order alone too large: where it is is read, it is started as a bad order, the cursor moves. */
+    const char *keys[] = {"{\"data\":{\"orderConnection\":{\"edges\":[{\"cursor\":\"k1\",\"node\":{\"number\":1042,"
+                          "\"updatedAt\":\"2026-11-23T12:00:00+00:00\"}}]}}}", NULL};
+    s = poll_seq(&c, "{\"page_size\":8,\"page_size_now\":1,\"cursor\":\"2026-11-23T11:00:00+00:00\"}", 200, big, keys);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 1);
+    const char *key;
+    json_object *in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:1042");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "alone is larger than"));
+    bool present;
+    ASSERT_SAME(patch_string(s, "cursor", &present), "2026-11-23T12:00:00+00:00");
+    o2c_step_free(s);
+    free(big);
+}
+
 static void test_bad_answers_start_nothing(void)
 {
     struct canned c;
@@ -363,6 +435,8 @@ static CU_TestInfo tests[] = {
     {"a cancelled or partly cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
     {"a bad order is its own workflow, holding the raw order safely; the page and the cursor go on",
      test_a_bad_order_is_its_own_workflow_and_the_page_goes_on},
+    {"answers over the size cap halve the page, which grows back; one order too large alone is passed by as a bad order",
+     test_too_large_answers_halve_the_page_then_grow_back},
     {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
     CU_TEST_INFO_NULL,
 };
