@@ -12,6 +12,7 @@
 static const char *SDL =
     "\"\"\"A test schema\"\"\"\n"
     "schema { query: Query mutation: Mutation }\n"
+    "directive @requires(permission: String!) on FIELD_DEFINITION\n"
     "scalar DateTimeTz\n"
     "enum Status { PENDING SHIPPED }\n"
     "type Currency { code: String! }\n"
