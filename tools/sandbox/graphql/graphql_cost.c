@@ -35,33 +35,42 @@ typedef struct measure {
     const gq_document *doc;
     json_object *vars;
     int64_t *cost;       /* per fragment, -1 = not yet */
+    unsigned *seen;      /* per fragment: the set that last counted it */
+    unsigned generation;
     int *depth;          /* per fragment, -1 = not yet */
     int limit;
 } measure;
 
-static int64_t cost_set(measure *m, const gq_selection_set *set);
-
-static int64_t cost_sel(measure *m, const gq_selection *s)
-{
-    if (s->kind == GQ_SEL_FIELD)
-        return sat_add(1, sat_mul(arg_multiplier(s, m->vars), cost_set(m, s->set)));
-    if (s->kind == GQ_SEL_INLINE)
-        return cost_set(m, s->set);
-    if (!s->fragment)
-        return 0;
-    size_t idx = (size_t)(s->fragment - m->doc->frags);
-    if (m->cost[idx] < 0) {
-        m->cost[idx] = 0; /* in progress: a cycle (refused by validation) adds nothing */
-        m->cost[idx] = cost_set(m, s->fragment->set);
-    }
-    return m->cost[idx];
-}
+/* A set's cost: its fields, and each fragment it spreads counted once however often it is
+ * spread there (execution merges them too). `seen` stamps fragments with the set's number. */
+static int64_t cost_in(measure *m, const gq_selection_set *set, unsigned gen);
 
 static int64_t cost_set(measure *m, const gq_selection_set *set)
 {
+    return cost_in(m, set, ++m->generation);
+}
+
+static int64_t cost_in(measure *m, const gq_selection_set *set, unsigned gen)
+{
     int64_t total = 0;
-    for (size_t i = 0; set && i < set->n; i++)
-        total = sat_add(total, cost_sel(m, &set->items[i]));
+    for (size_t i = 0; set && i < set->n; i++) {
+        const gq_selection *s = &set->items[i];
+        if (s->kind == GQ_SEL_FIELD) {
+            total = sat_add(total, sat_add(1, sat_mul(arg_multiplier(s, m->vars), cost_set(m, s->set))));
+        } else if (s->kind == GQ_SEL_INLINE) {
+            total = sat_add(total, cost_in(m, s->set, gen));
+        } else if (s->fragment) {
+            size_t idx = (size_t)(s->fragment - m->doc->frags);
+            if (m->seen[idx] == gen)
+                continue;
+            m->seen[idx] = gen;
+            if (m->cost[idx] < 0) {
+                m->cost[idx] = 0; /* in progress: a cycle (refused by validation) adds nothing */
+                m->cost[idx] = cost_set(m, s->fragment->set);
+            }
+            total = sat_add(total, m->cost[idx]);
+        }
+    }
     return total;
 }
 
@@ -107,7 +116,8 @@ static measure *measure_new(const gq_document *doc, json_object *vars, int limit
     m->limit = limit;
     m->cost = malloc((doc->n_frags + 1) * sizeof *m->cost);
     m->depth = malloc((doc->n_frags + 1) * sizeof *m->depth);
-    if (!m->cost || !m->depth)
+    m->seen = calloc(doc->n_frags + 1, sizeof *m->seen);
+    if (!m->cost || !m->depth || !m->seen)
         abort();
     for (size_t i = 0; i < doc->n_frags; i++) {
         m->cost[i] = -1;
@@ -120,6 +130,7 @@ static void measure_free(measure *m)
 {
     free(m->cost);
     free(m->depth);
+    free(m->seen);
     free(m);
 }
 
