@@ -5,18 +5,21 @@
  * and return types of the same shape, recursively. Without it the executor would silently keep
  * one of them.
  *
- * Cost: each selection set's fields (fragments expanded, each fragment once per set) are
- * collected once and kept sorted by response key; each pair of field selections is compared at
- * most once (memoised, with the exclusivity it was compared under), so fragments spread in many
- * places are not walked again for every place. A work budget bounds what a hostile document can
- * make it do; past it the document is refused with an error rather than checked for minutes. */
+ * Cost, as graphql-js keeps it: a selection set is seen as its own fields (inline fragments
+ * included) plus the fragments it spreads. A fragment's fields are collected once; a fragment is
+ * never compared with itself (its own conflicts are found where it is defined); pairs of
+ * fragments and pairs of fields with sub-selections are compared once each (memoised with the
+ * exclusivity they were compared under). So a fragment spread in many places is not walked again
+ * for every place. A work budget bounds what a hostile document can make it do; past it the
+ * document is refused with an error rather than checked for minutes. */
 #include "tools/sandbox/graphql/graphql_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WORK_BUDGET 4000000
+#define WORK_BUDGET 2000000
+#define MAX_REPORTED 100
 
 typedef struct fref {
     const gq_selection *sel;
@@ -25,15 +28,21 @@ typedef struct fref {
     const char *key;           /* response key */
 } fref;
 
+typedef struct flist {
+    fref *items;               /* sorted by response key */
+    size_t n;
+} flist;
+
 typedef struct expansion {
     const gq_selection_set *set;
-    fref *items;
-    size_t n;
+    flist direct;              /* its fields, inline fragments included */
+    size_t *frags;             /* the fragments it spreads (indices, each once) */
+    size_t n_frags;
 } expansion;
 
 typedef struct pair_memo {
-    const gq_selection *a, *b;
-    bool exclusive, used, reported;
+    const void *a, *b;         /* two selections, or two fragments */
+    bool exclusive, used, done, reported;
     const char *reason;        /* NULL: no conflict */
 } pair_memo;
 
@@ -46,10 +55,11 @@ typedef struct octx {
     size_t exp_cap, exp_n;
     pair_memo *pairs;          /* open addressing by (a, b, exclusive) */
     size_t pair_cap, pair_n;
-    unsigned *stamp;           /* per fragment: the expansion that last took it */
+    flist **full;              /* per fragment: every field it brings, nested spreads included */
+    unsigned *stamp;           /* per fragment: the collection that last took it */
     unsigned generation;
     long work;
-    bool over_budget;
+    bool stop;                 /* over budget, or enough conflicts reported */
 } octx;
 
 static gq_type_ref string_named = {GQ_T_NAMED, "String", NULL};
@@ -65,12 +75,12 @@ static const char *named(const gq_type_ref *t)
 static bool spend(octx *c, long units)
 {
     c->work += units;
-    if (c->work > WORK_BUDGET && !c->over_budget) {
-        c->over_budget = true;
+    if (c->work > WORK_BUDGET && !c->stop) {
+        c->stop = true;
         gq_error_add(c->errors, 0, 0, "graphql",
                      "The document has too many overlapping selections to check that they can be merged.");
     }
-    return !c->over_budget;
+    return !c->stop;
 }
 
 static size_t hash_ptr(const void *p, size_t salt)
@@ -79,11 +89,19 @@ static size_t hash_ptr(const void *p, size_t salt)
     return h ^ (salt * 0xC2B2AE3D27D4EB4Full) ^ (h >> 29);
 }
 
-/* ---- collecting a set's fields ------------------------------------------------------------- */
-
-static void collect(octx *c, const gq_selection_set *set, const gq_type *parent, fref **out, size_t *n)
+static int by_key(const void *a, const void *b)
 {
-    if (!set || !parent || c->over_budget)
+    return strcmp(((const fref *)a)->key, ((const fref *)b)->key);
+}
+
+/* ---- collecting fields ---------------------------------------------------------------------- */
+
+/* Fields of a set (through inline fragments); spreads are listed in frags, or — when `deep` —
+ * followed (each fragment once per collection). */
+static void collect(octx *c, const gq_selection_set *set, const gq_type *parent, bool deep, fref **out,
+                    size_t *n, size_t **frags, size_t *n_frags)
+{
+    if (!set || !parent || c->stop)
         return;
     for (size_t i = 0; i < set->n; i++) {
         const gq_selection *s = &set->items[i];
@@ -98,46 +116,19 @@ static void collect(octx *c, const gq_selection_set *set, const gq_type *parent,
             *r = (fref){s, parent, t, s->alias ? s->alias : s->name};
         } else if (s->kind == GQ_SEL_INLINE) {
             const gq_type *t = s->type_condition ? gq_schema_type(c->schema, s->type_condition) : parent;
-            collect(c, s->set, t, out, n);
+            collect(c, s->set, t, deep, out, n, frags, n_frags);
         } else if (s->fragment) {
             size_t idx = (size_t)(s->fragment - c->doc->frags);
             if (c->stamp[idx] == c->generation)
-                continue; /* spread twice into one set: its fields are already here */
+                continue; /* spread twice: once is enough */
             c->stamp[idx] = c->generation;
-            collect(c, s->fragment->set, gq_schema_type(c->schema, s->fragment->type_condition), out, n);
+            if (deep)
+                collect(c, s->fragment->set, gq_schema_type(c->schema, s->fragment->type_condition), deep,
+                        out, n, frags, n_frags);
+            else
+                *(size_t *)gq_push(c->arena, (void **)frags, n_frags, sizeof idx) = idx;
         }
     }
-}
-
-static int by_key(const void *a, const void *b)
-{
-    return strcmp(((const fref *)a)->key, ((const fref *)b)->key);
-}
-
-static void grow_exps(octx *c);
-
-static const expansion *expand(octx *c, const gq_selection_set *set, const gq_type *parent)
-{
-    if (c->exp_n * 2 >= c->exp_cap)
-        grow_exps(c);
-    size_t mask = c->exp_cap - 1, i = hash_ptr(set, 0) & mask;
-    while (c->exps[i].set && c->exps[i].set != set)
-        i = (i + 1) & mask;
-    expansion *e = &c->exps[i];
-    if (e->set)
-        return e;
-    fref *items = NULL;
-    size_t n = 0;
-    c->generation++;
-    collect(c, set, parent, &items, &n);
-    qsort(items, n, sizeof *items, by_key);
-    /* Growing the table may have moved the slot: look it up again. */
-    i = hash_ptr(set, 0) & mask;
-    while (c->exps[i].set && c->exps[i].set != set)
-        i = (i + 1) & mask;
-    c->exps[i] = (expansion){set, items, n};
-    c->exp_n++;
-    return &c->exps[i];
 }
 
 static void grow_exps(octx *c)
@@ -156,12 +147,50 @@ static void grow_exps(octx *c)
     c->exp_cap = cap;
 }
 
-/* ---- comparing two fields ------------------------------------------------------------------ */
-
-static pair_memo *memo_slot(octx *c, const gq_selection *a, const gq_selection *b, bool exclusive)
+/* A set's own fields and the fragments it spreads; computed once per set. Returned by value:
+ * the table may move. */
+static expansion expand(octx *c, const gq_selection_set *set, const gq_type *parent)
 {
-    if (a > b) {
-        const gq_selection *t = a;
+    if (c->exp_n * 2 >= c->exp_cap)
+        grow_exps(c);
+    size_t mask = c->exp_cap - 1, i = hash_ptr(set, 0) & mask;
+    while (c->exps[i].set && c->exps[i].set != set)
+        i = (i + 1) & mask;
+    if (c->exps[i].set)
+        return c->exps[i];
+    expansion e = {.set = set};
+    c->generation++;
+    collect(c, set, parent, false, &e.direct.items, &e.direct.n, &e.frags, &e.n_frags);
+    if (e.direct.n > 1)
+        qsort(e.direct.items, e.direct.n, sizeof *e.direct.items, by_key);
+    c->exps[i] = e;
+    c->exp_n++;
+    return e;
+}
+
+/* Every field a fragment brings, nested spreads included; computed once per fragment. */
+static const flist *full(octx *c, size_t idx)
+{
+    if (c->full[idx])
+        return c->full[idx];
+    flist *l = gq_alloc(c->arena, sizeof *l);
+    const gq_fragment *f = &c->doc->frags[idx];
+    size_t *unused = NULL, n_unused = 0;
+    c->generation++;
+    c->stamp[idx] = c->generation;
+    collect(c, f->set, gq_schema_type(c->schema, f->type_condition), true, &l->items, &l->n, &unused, &n_unused);
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, by_key);
+    c->full[idx] = l;
+    return l;
+}
+
+/* ---- comparing ------------------------------------------------------------------------------ */
+
+static pair_memo *memo_slot(octx *c, const void *a, const void *b, bool exclusive)
+{
+    if ((uintptr_t)a > (uintptr_t)b) {
+        const void *t = a;
         a = b;
         b = t;
     }
@@ -182,6 +211,10 @@ static pair_memo *memo_slot(octx *c, const gq_selection *a, const gq_selection *
     size_t mask = c->pair_cap - 1, i = hash_ptr(a, (size_t)(uintptr_t)b + exclusive) & mask;
     while (c->pairs[i].used && !(c->pairs[i].a == a && c->pairs[i].b == b && c->pairs[i].exclusive == exclusive))
         i = (i + 1) & mask;
+    if (!c->pairs[i].used) {
+        c->pairs[i] = (pair_memo){.a = a, .b = b, .exclusive = exclusive, .used = true};
+        c->pair_n++;
+    }
     return &c->pairs[i];
 }
 
@@ -221,6 +254,14 @@ static bool types_conflict(const gq_schema *s, const gq_type_ref *a, const gq_ty
 
 static const char *compare_sets(octx *c, const fref *a, const fref *b, bool exclusive);
 
+static char *because(octx *c, const char *fmt, const char *x, const char *y)
+{
+    size_t len = strlen(fmt) + strlen(x) + strlen(y) + 1;
+    char *r = gq_alloc(c->arena, len);
+    snprintf(r, len, fmt, x, y);
+    return r;
+}
+
 /* Why two selections of one response key cannot be merged, or NULL when they can. */
 static const char *compare(octx *c, const fref *a, const fref *b, bool parents_exclusive)
 {
@@ -228,71 +269,59 @@ static const char *compare(octx *c, const fref *a, const fref *b, bool parents_e
         return NULL;
     /* Two different object types can never describe the same object. */
     bool exclusive = parents_exclusive || a->parent != b->parent;
-    pair_memo *m = memo_slot(c, a->sel, b->sel, exclusive);
-    if (m->used)
-        return m->reason;
-    *m = (pair_memo){a->sel < b->sel ? a->sel : b->sel, a->sel < b->sel ? b->sel : a->sel, exclusive, true,
-                     false, NULL};
-    c->pair_n++;
     char tb1[256], tb2[256];
-    const char *reason = NULL;
-    if (!exclusive && strcmp(a->sel->name, b->sel->name) != 0) {
-        size_t len = strlen(a->sel->name) + strlen(b->sel->name) + 40;
-        char *r = gq_alloc(c->arena, len);
-        snprintf(r, len, "\"%s\" and \"%s\" are different fields", a->sel->name, b->sel->name);
-        reason = r;
-    } else if (!exclusive && !same_arguments(c, a->sel, b->sel)) {
-        reason = "they have differing arguments";
-    } else if (types_conflict(c->schema, a->type, b->type)) {
-        gq_type_ref_str(a->type, tb1, sizeof tb1);
-        gq_type_ref_str(b->type, tb2, sizeof tb2);
-        size_t len = strlen(tb1) + strlen(tb2) + 48;
-        char *r = gq_alloc(c->arena, len);
-        snprintf(r, len, "they return conflicting types \"%s\" and \"%s\"", tb1, tb2);
-        reason = r;
-    } else if (a->sel->set && b->sel->set) {
-        reason = compare_sets(c, a, b, exclusive);
-    }
-    /* The table may have grown while comparing sub-selections: find the slot again. */
-    m = memo_slot(c, a->sel, b->sel, exclusive);
-    m->reason = reason;
+    if (!exclusive && strcmp(a->sel->name, b->sel->name) != 0)
+        return because(c, "\"%s\" and \"%s\" are different fields", a->sel->name, b->sel->name);
+    if (!exclusive && !same_arguments(c, a->sel, b->sel))
+        return "they have differing arguments";
+    if (types_conflict(c->schema, a->type, b->type))
+        return because(c, "they return conflicting types \"%s\" and \"%s\"", gq_type_ref_str(a->type, tb1, sizeof tb1),
+                       gq_type_ref_str(b->type, tb2, sizeof tb2));
+    if (!a->sel->set || !b->sel->set)
+        return NULL;
+    /* Sub-selections: compared once per pair of fields. */
+    pair_memo *m = memo_slot(c, a->sel, b->sel, exclusive);
+    if (m->done)
+        return m->reason;
+    m->done = true;
+    const char *reason = compare_sets(c, a, b, exclusive);
+    memo_slot(c, a->sel, b->sel, exclusive)->reason = reason; /* the table may have grown */
     return reason;
 }
 
-/* Sub-selections of two fields merged into one: every pair with one response key across them. */
-static const char *compare_sets(octx *c, const fref *a, const fref *b, bool exclusive)
+/* Every pair with one response key across two lists: the first reason found, or NULL. With
+ * `report`, each conflicting pair is reported (once) instead. */
+static const char *between(octx *c, const flist *x, const flist *y, bool exclusive, bool report)
 {
-    const expansion *ea = expand(c, a->sel->set, gq_schema_type(c->schema, named(a->type)));
-    fref *ia = ea->items;
-    size_t na = ea->n;
-    const expansion *eb = expand(c, b->sel->set, gq_schema_type(c->schema, named(b->type)));
-    fref *ib = eb->items;
-    size_t nb = eb->n;
     size_t i = 0, j = 0;
-    while (i < na && j < nb && !c->over_budget) {
-        int cmp = strcmp(ia[i].key, ib[j].key);
-        if (cmp < 0) {
-            i++;
-            continue;
-        }
-        if (cmp > 0) {
-            j++;
+    spend(c, (long)(x->n + y->n) / 8);
+    while (i < x->n && j < y->n && !c->stop) {
+        int cmp = strcmp(x->items[i].key, y->items[j].key);
+        if (cmp) {
+            cmp < 0 ? i++ : j++;
             continue;
         }
         size_t i_end = i, j_end = j;
-        while (i_end < na && strcmp(ia[i_end].key, ia[i].key) == 0)
+        while (i_end < x->n && strcmp(x->items[i_end].key, x->items[i].key) == 0)
             i_end++;
-        while (j_end < nb && strcmp(ib[j_end].key, ib[j].key) == 0)
+        while (j_end < y->n && strcmp(y->items[j_end].key, y->items[j].key) == 0)
             j_end++;
-        for (size_t x = i; x < i_end; x++)
-            for (size_t y = j; y < j_end; y++) {
-                const char *why = compare(c, &ia[x], &ib[y], exclusive);
-                if (why) {
-                    size_t len = strlen(ia[x].key) + strlen(why) + 48;
-                    char *r = gq_alloc(c->arena, len);
-                    snprintf(r, len, "subfields \"%s\" conflict because %s", ia[x].key, why);
-                    return r;
-                }
+        for (size_t a = i; a < i_end && !c->stop; a++)
+            for (size_t b = j; b < j_end && !c->stop; b++) {
+                const char *why = compare(c, &x->items[a], &y->items[b], exclusive);
+                if (!why)
+                    continue;
+                if (!report)
+                    return because(c, "subfields \"%s\" conflict because %s", x->items[a].key, why);
+                pair_memo *m = memo_slot(c, x->items[a].sel, y->items[b].sel, false);
+                if (m->reported)
+                    continue;
+                m->reported = true;
+                gq_error_add(c->errors, y->items[b].sel->line, y->items[b].sel->column, "graphql",
+                             "Fields \"%s\" conflict because %s. Use different aliases on the fields to "
+                             "fetch both if this was intentional.", x->items[a].key, why);
+                if (gq_error_count(c->errors) >= MAX_REPORTED)
+                    c->stop = true;
             }
         i = i_end;
         j = j_end;
@@ -300,35 +329,68 @@ static const char *compare_sets(octx *c, const fref *a, const fref *b, bool excl
     return NULL;
 }
 
+/* Two fragments' fields against each other, once per pair (a fragment never against itself). */
+static const char *between_fragments(octx *c, size_t f, size_t g, bool exclusive, bool report)
+{
+    if (f == g)
+        return NULL;
+    const gq_fragment *ff = &c->doc->frags[f], *fg = &c->doc->frags[g];
+    pair_memo *m = memo_slot(c, ff, fg, exclusive);
+    if (m->done && (!report || m->reported || !m->reason))
+        return m->reason;
+    m->done = true;
+    if (report)
+        m->reported = true;
+    const flist *lf = full(c, f), *lg = full(c, g);
+    const char *reason = between(c, lf, lg, exclusive, report);
+    memo_slot(c, ff, fg, exclusive)->reason = reason;
+    return reason;
+}
+
+/* Sub-selections of two fields merged into one: their own fields against each other, each against
+ * the other's fragments, and the fragments pairwise. */
+static const char *compare_sets(octx *c, const fref *a, const fref *b, bool exclusive)
+{
+    expansion ea = expand(c, a->sel->set, gq_schema_type(c->schema, named(a->type)));
+    expansion eb = expand(c, b->sel->set, gq_schema_type(c->schema, named(b->type)));
+    const char *why = between(c, &ea.direct, &eb.direct, exclusive, false);
+    for (size_t g = 0; !why && g < eb.n_frags && !c->stop; g++)
+        why = between(c, &ea.direct, full(c, eb.frags[g]), exclusive, false);
+    for (size_t f = 0; !why && f < ea.n_frags && !c->stop; f++)
+        why = between(c, full(c, ea.frags[f]), &eb.direct, exclusive, false);
+    for (size_t f = 0; !why && f < ea.n_frags && !c->stop; f++)
+        for (size_t g = 0; !why && g < eb.n_frags && !c->stop; g++)
+            why = between_fragments(c, ea.frags[f], eb.frags[g], exclusive, false);
+    return why;
+}
+
 /* ---- every selection set of the document --------------------------------------------------- */
 
 static void check_set(octx *c, const gq_selection_set *set, const gq_type *parent)
 {
-    if (!set || !parent || c->over_budget)
+    if (!set || !parent || c->stop)
         return;
-    const expansion *e = expand(c, set, parent);
-    fref *items = e->items;
-    size_t n = e->n;
-    for (size_t i = 0; i < n && !c->over_budget;) {
+    expansion e = expand(c, set, parent);
+    /* Its own fields pairwise (each group of one response key), ... */
+    const flist *d = &e.direct;
+    for (size_t i = 0; i < d->n && !c->stop;) {
         size_t end = i;
-        while (end < n && strcmp(items[end].key, items[i].key) == 0)
+        while (end < d->n && strcmp(d->items[end].key, d->items[i].key) == 0)
             end++;
-        for (size_t x = i; x < end; x++)
-            for (size_t y = x + 1; y < end; y++) {
-                const char *why = compare(c, &items[x], &items[y], false);
-                pair_memo *m = memo_slot(c, items[x].sel, items[y].sel,
-                                         items[x].parent != items[y].parent);
-                if (why && !m->reported) {
-                    m->reported = true;
-                    gq_error_add(c->errors, items[y].sel->line, items[y].sel->column, "graphql",
-                                 "Fields \"%s\" conflict because %s. Use different aliases on the fields "
-                                 "to fetch both if this was intentional.", items[x].key, why);
-                }
-            }
+        for (size_t x = i; x < end && !c->stop; x++) {
+            flist one = {&d->items[x], 1}, rest = {&d->items[x + 1], end - x - 1};
+            between(c, &one, &rest, false, true);
+        }
         i = end;
     }
-    /* Then the sets nested in this one, as written (spreads are checked where defined). */
-    for (size_t i = 0; i < set->n && !c->over_budget; i++) {
+    /* ... against each fragment it spreads, and those fragments pairwise. */
+    for (size_t f = 0; f < e.n_frags && !c->stop; f++)
+        between(c, d, full(c, e.frags[f]), false, true);
+    for (size_t f = 0; f < e.n_frags && !c->stop; f++)
+        for (size_t g = f + 1; g < e.n_frags && !c->stop; g++)
+            between_fragments(c, e.frags[f], e.frags[g], false, true);
+    /* Then the sets nested in this one, as written (a fragment is checked where it is defined). */
+    for (size_t i = 0; i < set->n && !c->stop; i++) {
         const gq_selection *s = &set->items[i];
         if (s->kind == GQ_SEL_FIELD && s->set) {
             const gq_field_def *f = gq_schema_field(c->schema, parent, s->name);
@@ -345,11 +407,12 @@ void gq_validate_overlaps(const gq_schema *schema, const gq_document *doc, gq_er
     octx c = {.schema = schema, .doc = doc, .errors = errors};
     c.arena = gq_arena_new();
     c.stamp = gq_alloc(c.arena, (doc->n_frags + 1) * sizeof *c.stamp);
-    for (size_t i = 0; i < doc->n_ops; i++) {
+    c.full = gq_alloc(c.arena, (doc->n_frags + 1) * sizeof *c.full);
+    for (size_t i = 0; i < doc->n_ops && !c.stop; i++) {
         const gq_operation *op = &doc->ops[i];
         check_set(&c, op->set, op->kind == GQ_OP_MUTATION ? schema->mutation : schema->query);
     }
-    for (size_t i = 0; i < doc->n_frags; i++)
+    for (size_t i = 0; i < doc->n_frags && !c.stop; i++)
         check_set(&c, doc->frags[i].set, gq_schema_type(schema, doc->frags[i].type_condition));
     gq_arena_free(c.arena);
 }
