@@ -87,13 +87,3 @@ int o2c_connections_attach(o2c_connections *c, o2c_db *db, struct o2c_step *step
     return 0;
 }
 
-const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env)
-{
-    const char *env = default_env;
-    json_object *names = step->connection_secrets ? json_tokener_parse(step->connection_secrets) : NULL, *v;
-    if (names && json_object_object_get_ex(names, key, &v) && json_object_is_type(v, json_type_string))
-        env = json_object_get_string(v);
-    const char *value = env ? getenv(env) : NULL;
-    json_object_put(names);
-    return value;
-}

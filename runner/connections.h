@@ -6,7 +6,7 @@
 #define O2C_CONNECTIONS_H
 
 #include "runner/db.h"
-#include "runner/step.h"
+#include "connectors/common/connector.h"
 
 typedef struct o2c_connections o2c_connections;
 
@@ -17,8 +17,5 @@ void o2c_connections_free(o2c_connections *c);
  * name is unknown or the copy is stale). Returns 0, or -1 if there is no such connection. */
 int o2c_connections_attach(o2c_connections *c, o2c_db *db, struct o2c_step *step);
 
-/* The secret `key` of the step's connection: the value of the environment variable named by
- * secret_env->key, or of `default_env` when the connection names none. NULL when unset. */
-const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env);
 
 #endif

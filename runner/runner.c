@@ -49,6 +49,7 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
     opt->idle_horizon_seconds = 60;
     opt->fair_every = 8;
     opt->metrics_port = -1;
+    opt->db_wait_seconds = 60;
 }
 
 static int64_t now_ms(void)
@@ -109,14 +110,14 @@ static void run_sql_action(struct runner *r, struct o2c_step *s)
         if (o2c_db_broken(r->db))
             o2c_outcome_retry(&s->outcome, "database connection lost while running %s", s->action);
         else
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering", "%s failed in the database: %s",
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s failed in the database: %s",
                                s->action, o2c_db_error(r->db));
         return;
     }
     json_object *answer = json_tokener_parse(PQgetvalue(res, 0, 0)), *v;
     PQclear(res);
     if (!answer || !json_object_object_get_ex(answer, "outcome", &v)) {
-        o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering", "%s answered without an outcome", s->action);
+        o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s answered without an outcome", s->action);
     } else {
         o2c_outcome_named(&s->outcome, json_object_get_string(v));
         if (json_object_object_get_ex(answer, "patch", &v) && json_object_is_type(v, json_type_object))
@@ -141,12 +142,10 @@ static void finish_inline(struct runner *r, struct o2c_step *s)
     } else {
         o2c_outcome_clear(&s->outcome);
         if (o2c_action_find(s->action))
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
-                               "state \"%s\" of %s names connection \"%s\", which is not in o2c.connection",
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "state \"%s\" of %s names connection \"%s\", which is not in o2c.connection",
                                s->state, s->workflow, s->connection);
         else
-            o2c_outcome_failed(&s->outcome, "workflow_error", "high", "engineering",
-                               "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "this runner has no action named \"%s\" (state \"%s\" of %s)", s->action,
                                s->state, s->workflow);
     }
     r->finished[r->nfinished++] = s;
@@ -364,8 +363,7 @@ static int complete_finished(struct runner *r)
         char why[600];
         snprintf(why, sizeof why, "%s", o2c_db_error(r->db));
         o2c_outcome_clear(&s->outcome);
-        o2c_outcome_failed(&s->outcome, "engine_error", "high", "engineering",
-                           "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
+        o2c_outcome_failed(&s->outcome, O2C_FAIL_ENGINE_ERROR, "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
         if (complete_some(r, i, 1) != 0)
             o2c_logf(O2C_LOG_ERROR, "dropping the result of workflow %" PRId64 " (it will run again): %s",
                      s->workflow_id, o2c_db_error(r->db));
@@ -557,7 +555,34 @@ static void wait_for_something(struct runner *r, int64_t until_ms)
     }
 }
 
-static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wake_fd)
+/* The first connection. A database that does not answer yet (down, restarting, still starting
+ * up) is waited for with backoff, as a lost connection is; one that answers and refuses us (a
+ * wrong password, no such database) is an error at once, since waiting cannot mend it. */
+static o2c_db *connect_at_start(const struct o2c_runner_options *opt, volatile sig_atomic_t *stop)
+{
+    const char *conninfo = opt->database && *opt->database ? opt->database : getenv("DATABASE_URL");
+    char err[512];
+    int64_t give_up = now_ms() + (int64_t)opt->db_wait_seconds * 1000;
+    int delay_ms = 100;
+    for (bool told = false;; told = true) {
+        o2c_db *db = o2c_db_connect(opt->database, err, sizeof err);
+        if (db)
+            return db;
+        PGPing ping = PQping(conninfo ? conninfo : "");
+        if ((ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT) || now_ms() >= give_up || *stop) {
+            o2c_log(O2C_LOG_ERROR, err, NULL);
+            return NULL;
+        }
+        if (!told)
+            o2c_logf(O2C_LOG_WARN, "the database does not answer yet; waiting for it up to %d s: %s",
+                     opt->db_wait_seconds, err);
+        struct timespec pause = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+        delay_ms = delay_ms * 2 > 2000 ? 2000 : delay_ms * 2;
+    }
+}
+
+static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wake_fd, volatile sig_atomic_t *stop)
 {
     r->opt = opt;
     r->wake_fd = wake_fd;
@@ -579,12 +604,9 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
     r->finished_cap = opt->concurrency + opt->batch;
     r->inflight = calloc((size_t)opt->concurrency, sizeof *r->inflight);
     r->finished = calloc((size_t)r->finished_cap, sizeof *r->finished);
-    char err[512];
-    r->db = o2c_db_connect(opt->database, err, sizeof err);
-    if (!r->db) {
-        o2c_log(O2C_LOG_ERROR, err, NULL);
+    r->db = connect_at_start(opt, stop);
+    if (!r->db)
         return -1;
-    }
     PGresult *res = o2c_db_run(r->db, "step", "listen", 0, NULL);
     if (!res) {
         o2c_logf(O2C_LOG_ERROR, "LISTEN failed: %s", o2c_db_error(r->db));
@@ -626,7 +648,7 @@ static void tear_down(struct runner *r)
 int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *stop, int wake_fd)
 {
     struct runner r = {0};
-    if (set_up(&r, opt, wake_fd) != 0) {
+    if (set_up(&r, opt, wake_fd, stop) != 0) {
         tear_down(&r);
         return 1;
     }

@@ -20,6 +20,7 @@ struct o2c_runner_options {
     int idle_horizon_seconds;
     int fair_every;             /* every Nth claim takes the oldest due work whatever its lane */
     int metrics_port;           /* serve Prometheus metrics on 127.0.0.1:port; -1 = don't, 0 = any */
+    int db_wait_seconds;        /* at start, how long to wait for a database that does not answer yet */
 };
 
 void o2c_runner_defaults(struct o2c_runner_options *opt);

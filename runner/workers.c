@@ -54,8 +54,7 @@ void o2c_run_action(struct o2c_step *step)
     o2c_outcome_clear(&step->outcome);
     step->impl->run(step, &step->outcome);
     if (!step->outcome.name[0])
-        o2c_outcome_failed(&step->outcome, "workflow_error", "high", "engineering",
-                           "action %s reported no outcome", step->action);
+        o2c_outcome_failed(&step->outcome, O2C_FAIL_WORKFLOW_ERROR, "action %s reported no outcome", step->action);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     step->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }

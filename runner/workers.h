@@ -4,7 +4,7 @@
 #ifndef O2C_WORKERS_H
 #define O2C_WORKERS_H
 
-#include "runner/step.h"
+#include "connectors/common/connector.h"
 
 typedef struct o2c_workers o2c_workers;
 

@@ -20,7 +20,7 @@
 #define O2C_CENTRA_H
 
 #include "connectors/common/http.h"
-#include "runner/action.h"
+#include "connectors/common/connector.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>

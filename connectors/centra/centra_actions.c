@@ -29,7 +29,7 @@
  * Each round thus either moves the cursor forward or moves `after` forward: the poller cannot
  * loop on one second, and it never passes an order it has not returned. */
 #include "connectors/centra/centra.h"
-#include "runner/action.h"
+#include "connectors/common/connector.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -64,8 +64,7 @@ static bool read_string(json_object *ctx, const char *key, const char *fallback,
     }
     if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0 ||
         json_object_get_string_len(v) > 200) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "centra.poll_orders: context \"%s\" must be a non-empty string of at most 200 characters, not %s",
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"%s\" must be a non-empty string of at most 200 characters, not %s",
                            key, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
         return false;
     }
@@ -83,8 +82,7 @@ static bool read_int(json_object *ctx, const char *key, int fallback, int min, i
     }
     int64_t n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : INT64_MIN;
     if (n < min || n > max) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "centra.poll_orders: context \"%s\" must be a whole number from %d to %d, not %s", key,
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"%s\" must be a whole number from %d to %d, not %s", key,
                            min, max, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
         return false;
     }
@@ -104,14 +102,12 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
         !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out))
         return false;
     if (c->cursor && !centra_parse_time(c->cursor, &c->cursor_us)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "centra.poll_orders: context \"cursor\" is not a date-time with an offset "
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"cursor\" is not a date-time with an offset "
                            "(like 2026-11-23T10:01:06+00:00): \"%s\"", c->cursor);
         return false;
     }
     if (strchr(c->store, ':')) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "centra.poll_orders: context \"store\" may not contain ':' (it is part of business keys): \"%s\"",
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"store\" may not contain ':' (it is part of business keys): \"%s\"",
                            c->store);
         return false;
     }
@@ -160,21 +156,19 @@ static bool view_order(json_object *edge, size_t i, const char *what, struct ord
     v->node = NULL;
     if (!json_object_is_type(edge, json_type_object) || !json_object_object_get_ex(edge, "node", &v->node) ||
         !json_object_is_type(v->node, json_type_object)) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering", "Centra's answer to %s: edge %zu has no order node",
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: edge %zu has no order node",
                            what, i);
         return false;
     }
     if (!json_object_object_get_ex(v->node, "number", &num) || !json_object_is_type(num, json_type_int) ||
         (v->number = json_object_get_int64(num)) <= 0) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "Centra's answer to %s: order %zu on the page has no valid number", what, i);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %zu on the page has no valid number", what, i);
         return false;
     }
     const char *status = member_string(v->node, "status");
     v->updated = member_string(v->node, "updatedAt");
     if (!status || !v->updated || !centra_parse_time(v->updated, &v->updated_us)) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "Centra's answer to %s: order %" PRId64 " has no readable status or updatedAt", what, v->number);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %" PRId64 " has no readable status or updatedAt", what, v->number);
         return false;
     }
     /* A cancellation is status CANCELLED, or (when some units had shipped already and Centra
@@ -187,8 +181,7 @@ static bool view_order(json_object *edge, size_t i, const char *what, struct ord
             if (!json_object_object_get_ex(line, "cancelledQuantity", &q))
                 continue;
             if (!json_object_is_type(q, json_type_int) || json_object_get_int64(q) < 0) {
-                o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                                   "Centra's answer to %s: order %" PRId64 " line %zu has an unreadable cancelledQuantity",
+                o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %" PRId64 " line %zu has an unreadable cancelledQuantity",
                                    what, v->number, l);
                 return false;
             }
@@ -230,16 +223,14 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
     json_object *data = json_object_object_get(root, "data"), *conn, *edges, *page = NULL, *more;
     if (!json_object_object_get_ex(data, "orderConnection", &conn) || !json_object_is_type(conn, json_type_object) ||
         !json_object_object_get_ex(conn, "edges", &edges) || !json_object_is_type(edges, json_type_array)) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "Centra's answer to %s has no orderConnection.edges list", what);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has no orderConnection.edges list", what);
         json_object_put(root);
         return;
     }
     json_object_object_get_ex(conn, "pageInfo", &page);
     size_t n = json_object_array_length(edges);
     if (n > (size_t)c.page_size) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size);
         json_object_put(root);
         return;
     }
@@ -273,8 +264,7 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
             end = member_string(json_object_array_get_idx(edges, n - 1), "cursor");
         if (!end) {
             o2c_outcome_clear(out);
-            o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                               "Centra's answer to %s gives no cursor to read past its %zu orders of %s", what, n,
+            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s gives no cursor to read past its %zu orders of %s", what, n,
                                c.cursor);
             json_object_put(root);
             return;

@@ -1,6 +1,5 @@
 /* GraphQL requests to Centra on behalf of a step. */
 #include "connectors/centra/centra.h"
-#include "runner/connections.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +11,7 @@ bool centra_graphql(struct o2c_step *step, const char *what, const char *documen
     const char *token = o2c_step_secret(step, "token", "CENTRA_TOKEN");
     if (!token || !*token) {
         json_object_put(variables);
-        o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                           "Centra connection \"%s\" has no API token: set the environment variable its "
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "Centra connection \"%s\" has no API token: set the environment variable its "
                            "secret_env names for \"token\" (default CENTRA_TOKEN) where the runners run",
                            step->connection);
         return false;
@@ -21,8 +19,7 @@ bool centra_graphql(struct o2c_step *step, const char *what, const char *documen
     const char *base = step->connection_base_url;
     if (!base || !*base) {
         json_object_put(variables);
-        o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                           "Centra connection \"%s\" has no base_url in o2c.connection", step->connection);
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "Centra connection \"%s\" has no base_url in o2c.connection", step->connection);
         return false;
     }
     size_t base_len = strlen(base);
@@ -31,8 +28,7 @@ bool centra_graphql(struct o2c_step *step, const char *what, const char *documen
     char url[2048];
     if ((size_t)snprintf(url, sizeof url, "%.*s/graphql", (int)base_len, base) >= sizeof url) {
         json_object_put(variables);
-        o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                           "Centra connection \"%s\" has a base_url longer than %zu characters",
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "Centra connection \"%s\" has a base_url longer than %zu characters",
                            step->connection, sizeof url - 16);
         return false;
     }
@@ -47,8 +43,7 @@ bool centra_graphql(struct o2c_step *step, const char *what, const char *documen
     char auth[4096];
     if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s", token) >= sizeof auth) {
         json_object_put(body);
-        o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                           "the Centra token of connection \"%s\" is implausibly long", step->connection);
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "the Centra token of connection \"%s\" is implausibly long", step->connection);
         return false;
     }
     const char *headers[] = {auth, "Content-Type: application/json", "Accept: application/json", NULL};

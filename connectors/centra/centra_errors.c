@@ -1,13 +1,11 @@
 /* Centra's answers as engine outcomes (the table is in centra.h). */
 #include "connectors/centra/centra.h"
 
+#include "connectors/common/classify.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-/* Centra sends no Retry-After with a GraphQL-level throttle; one second is its token bucket's
- * refill granularity. */
-#define DEFAULT_THROTTLE_MS 1000
 
 static const char *str_member(json_object *o, const char *key)
 {
@@ -77,53 +75,32 @@ static json_object *decisive_error(json_object *root, enum gq_kind *kind)
     return best;
 }
 
-static void add_http_status(struct o2c_outcome *out, long status)
-{
-    if (out->detail)
-        json_object_object_add(out->detail, "http_status", json_object_new_int((int)status));
-}
-
 bool centra_classify(const struct o2c_http_response *res, json_object *root, const char *what,
                      struct o2c_outcome *out)
 {
-    if (res->status == 0) {
-        o2c_outcome_retry(out, "no answer from Centra to %s: %s", what, res->error[0] ? res->error : "no response");
-        return false;
-    }
-    int retry_after = res->retry_after_s >= 0 ? (int)(res->retry_after_s * 1000) : -1;
     enum gq_kind kind = GQ_OTHER;
     json_object *err = decisive_error(root, &kind);
-    char said[1024];
-    describe(err, said, sizeof said);
-    if (!err)
-        snprintf(said, sizeof said, "%s", "no error message");
-
-    if (res->status == 429 || (err && kind == GQ_THROTTLED)) {
-        o2c_outcome_throttled(out, retry_after >= 0 ? retry_after : DEFAULT_THROTTLE_MS,
-                              "Centra throttled %s (HTTP %ld): %s", what, res->status, said);
-    } else if (res->status >= 500) {
-        o2c_outcome_retry(out, "Centra answered HTTP %ld to %s: %s", res->status, what, said);
-        out->delay_ms = retry_after;
-    } else if (res->status == 401 || (err && kind == GQ_AUTHENTICATION)) {
-        o2c_outcome_failed(out, "remote_auth", "critical", "engineering",
-                           "Centra refused the API token for %s: %s (check the token the connection's "
-                           "secret_env names for \"token\")", what, said);
-    } else if (res->status == 403 || (err && kind == GQ_AUTHORIZATION)) {
-        o2c_outcome_failed(out, "remote_permission", "high", "engineering",
-                           "the Centra API token lacks a permission for %s: %s", what, said);
-    } else if (res->status >= 200 && res->status < 300 && !root) {
-        /* A success whose body we could not read: most likely cut off in transit. */
-        o2c_outcome_retry(out, "Centra's answer to %s could not be read as JSON (%zu bytes)", what, res->body_len);
-    } else if (err || res->status < 200 || res->status >= 300) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "Centra rejected %s (HTTP %ld): %s", what, res->status, said);
-    } else {
-        json_object *data;
-        if (json_object_is_type(root, json_type_object) && json_object_object_get_ex(root, "data", &data) &&
-            json_object_is_type(data, json_type_object))
-            return true;
-        o2c_outcome_retry(out, "Centra's answer to %s has no \"data\" object", what);
-    }
-    add_http_status(out, res->status);
-    return false;
+    char said[1024] = "";
+    if (err)
+        describe(err, said, sizeof said);
+    json_object *data = NULL;
+    bool has_data = root && json_object_is_type(root, json_type_object) &&
+                    json_object_object_get_ex(root, "data", &data) && json_object_is_type(data, json_type_object);
+    /* Centra's GraphQL kinds; the shared rules (connectors/common/classify.h) do the rest. A
+     * GraphQL-level throttle comes without Retry-After. Top-level GraphQL errors other than
+     * those are about our query (business refusals come as a mutation's userErrors). */
+    enum o2c_remote_hint hint = !err ? O2C_REMOTE_NO_HINT
+                              : kind == GQ_THROTTLED ? O2C_REMOTE_THROTTLED
+                              : kind == GQ_AUTHENTICATION ? O2C_REMOTE_AUTH
+                              : kind == GQ_AUTHORIZATION ? O2C_REMOTE_PERMISSION : O2C_REMOTE_BAD_REQUEST;
+    if (hint == O2C_REMOTE_NO_HINT && res->status == 400)
+        hint = O2C_REMOTE_BAD_REQUEST; /* Centra's 400 is a request it cannot parse */
+    struct o2c_remote_answer a = {
+        .system = "Centra", .what = what, .status = res->status, .transport_error = res->error, .refused_url = res->refused,
+        .retry_after_s = res->retry_after_s,
+        .body_readable = root != NULL && (err || has_data),
+        .hint = hint, .message = said,
+        .auth_advice = " (check the API token the connection's secret_env names for \"token\")",
+    };
+    return o2c_classify_remote(&a, out);
 }

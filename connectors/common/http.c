@@ -1,6 +1,9 @@
 #include "connectors/common/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +35,82 @@ static CURL *thread_handle(void)
     return h;
 }
 
-bool o2c_http_is_loopback(const char *url)
+/* A literal loopback host: "localhost", 127.0.0.0/8 written as a dotted quad, or ::1. Never a
+ * name that merely starts like one (127.0.0.1.evil.com). */
+static bool loopback_host(const char *host)
 {
-    const char *host = strstr(url, "://");
-    if (!host)
-        return false;
-    host += 3;
-    static const char *const loopback[] = {"127.", "localhost:", "localhost/", "[::1]"};
-    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++)
-        if (strncmp(host, loopback[i], strlen(loopback[i])) == 0)
-            return true;
-    return strcmp(host, "localhost") == 0;
+    if (strcasecmp(host, "localhost") == 0)
+        return true;
+    struct in_addr v4;
+    if (inet_pton(AF_INET, host, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    char bare[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof bare) {
+        memcpy(bare, host + 1, n - 2);
+        bare[n - 2] = '\0';
+        host = bare;
+    }
+    struct in6_addr v6;
+    return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+bool o2c_http_url_allowed(const char *url, char *why, size_t len)
+{
+    bool ok = false;
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL;
+    if (!u || !url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        snprintf(why, len, "\"%s\" is not a URL", url ? url : "");
+        goto done;
+    }
+    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u, CURLUPART_HOST, &host, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    curl_url_get(u, CURLUPART_PASSWORD, &password, 0);
+    if (user || password) {
+        /* http://127.0.0.1@0.0.0.0:9/ connects to 0.0.0.0: credentials belong in headers. */
+        snprintf(why, len, "%s carries a user name or password before its host; o2c refuses such URLs", url);
+    } else if (!scheme || !host) {
+        snprintf(why, len, "%s has no scheme or host", url);
+    } else if (strcmp(scheme, "https") == 0) {
+        ok = true;
+    } else if (strcmp(scheme, "http") == 0 && loopback_host(host)) {
+        ok = true; /* a local sandbox */
+    } else if (strcmp(scheme, "http") == 0) {
+        snprintf(why, len, "%s is plain http to %s, which is not this machine: credentials would travel in clear "
+                           "text (use https)", url, host);
+    } else {
+        snprintf(why, len, "%s uses %s; only https (or http to a local sandbox) is allowed", url, scheme);
+    }
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(password);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+long o2c_http_parse_retry_after(const char *value, time_t now)
+{
+    while (*value == ' ' || *value == '\t')
+        value++;
+    if (*value >= '0' && *value <= '9') {
+        /* Seconds; anything beyond the cap reads as the cap (strtol saturates, never wraps). */
+        errno = 0;
+        char *end;
+        long secs = strtol(value, &end, 10);
+        if (errno == ERANGE || secs > O2C_HTTP_RETRY_AFTER_MAX_S)
+            return O2C_HTTP_RETRY_AFTER_MAX_S;
+        return secs;
+    }
+    time_t when = curl_getdate(value, NULL); /* an HTTP-date */
+    if (when < 0)
+        return -1;
+    if (when <= now)
+        return 0;
+    return when - now > O2C_HTTP_RETRY_AFTER_MAX_S ? O2C_HTTP_RETRY_AFTER_MAX_S : (long)(when - now);
 }
 
 struct sink {
@@ -92,10 +160,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
         memcpy(res->location, v, keep);
         res->location[keep] = 0;
     } else if (strncasecmp(line, "Retry-After:", 12) == 0) {
-        char *end;
-        long secs = strtol(line + 12, &end, 10);
-        if (end != line + 12 && secs >= 0)
-            res->retry_after_s = secs;
+        res->retry_after_s = o2c_http_parse_retry_after(line + 12, time(NULL));
     }
     return len;
 }
@@ -109,8 +174,8 @@ int o2c_http_send(const struct o2c_http_request *req, struct o2c_http_response *
         snprintf(res->error, sizeof res->error, "out of memory");
         return -1;
     }
-    if (strncmp(req->url, "https://", 8) != 0 && !(strncmp(req->url, "http://", 7) == 0 && o2c_http_is_loopback(req->url))) {
-        snprintf(res->error, sizeof res->error, "refusing %s: only https, or plain http to a local sandbox", req->url);
+    if (!o2c_http_url_allowed(req->url, res->error, sizeof res->error)) {
+        res->refused = true; /* nothing was sent: a configuration error, not a passing fault */
         return -1;
     }
     CURL *h = thread_handle();

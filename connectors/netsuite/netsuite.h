@@ -11,7 +11,7 @@
 #define O2C_NETSUITE_H
 
 #include "connectors/common/http.h"
-#include "runner/action.h"
+#include "connectors/common/connector.h"
 
 #include <stdbool.h>
 

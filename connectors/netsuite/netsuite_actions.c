@@ -37,7 +37,7 @@
  *                      external_id_key  context key of the order's external id
  *                                       (default sales_order_external_id) */
 #include "connectors/netsuite/netsuite.h"
-#include "runner/action.h"
+#include "connectors/common/connector.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -92,19 +92,17 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
     const char *body_key = netsuite_param(step, "body_key", "body");
     json_object *body;
     if (!valid_record_type(type)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.upsert needs \"netsuite_type\", a NetSuite record type such as salesOrder");
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"netsuite_type\", a NetSuite record type such as salesOrder");
         return;
     }
     if (!netsuite_valid_external_id(eid)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.upsert needs \"external_id\" of letters, digits, _ and - (got \"%s\")",
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"external_id\" of letters, digits, _ and - (got \"%s\")",
                            eid ? eid : "");
         return;
     }
     if (!json_object_object_get_ex(o2c_step_context(step), body_key, &body) ||
         !json_object_is_type(body, json_type_object)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering", "netsuite.upsert needs \"%s\", a JSON object", body_key);
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"%s\", a JSON object", body_key);
         return;
     }
     json_object *refs;
@@ -113,8 +111,7 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
             json_object *value;
             const char *key = json_object_get_string(from);
             if (!json_object_object_get_ex(o2c_step_context(step), key, &value)) {
-                o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                                   "netsuite.upsert: %s should come from context key \"%s\", which is not there yet",
+                o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.upsert: %s should come from context key \"%s\", which is not there yet",
                                    path, key);
                 return;
             }

@@ -1,7 +1,6 @@
 /* Signed requests to NetSuite on behalf of a step. */
 #include "connectors/common/oauth1.h"
 #include "connectors/netsuite/netsuite.h"
-#include "runner/connections.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,7 @@ bool netsuite_send(struct o2c_step *step, const char *method, const char *path, 
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         secrets[i].value = o2c_step_secret(step, secrets[i].key, secrets[i].env);
         if (!secrets[i].value || !*secrets[i].value) {
-            o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                               "NetSuite connection \"%s\" has no %s: set the environment variable its "
+            o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "NetSuite connection \"%s\" has no %s: set the environment variable its "
                                "secret_env names for \"%s\" (default %s) where the runners run",
                                step->connection, secrets[i].label, secrets[i].key, secrets[i].env);
             return false;
@@ -34,8 +32,7 @@ bool netsuite_send(struct o2c_step *step, const char *method, const char *path, 
     }
     const char *base = step->connection_base_url;
     if (!base || !*base) {
-        o2c_outcome_failed(out, "configuration", "critical", "engineering",
-                           "NetSuite connection \"%s\" has no base_url in o2c.connection", step->connection);
+        o2c_outcome_failed(out, O2C_FAIL_CONFIGURATION, "NetSuite connection \"%s\" has no base_url in o2c.connection", step->connection);
         return false;
     }
     size_t base_len = strlen(base);

@@ -41,8 +41,7 @@ static bool read_order(json_object *answer, const char *what, struct sales_order
     so->lines = member(member(answer, "item"), "items");
     so->id = id && json_object_is_type(id, json_type_string) ? json_object_get_string(id) : NULL;
     if (!digits_only(so->id) || !so->lines || !json_object_is_type(so->lines, json_type_array)) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "NetSuite's answer to %s has no internal id or no item lines", what);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no internal id or no item lines", what);
         return false;
     }
     if (tran_id && json_object_is_type(tran_id, json_type_string) && json_object_get_string_len(tran_id) > 0)
@@ -115,8 +114,7 @@ static void closed(const struct sales_order *so, struct o2c_outcome *out)
 static void shipped_already(const struct sales_order *so, const char *eid, double units, const char *which,
                             struct o2c_outcome *out)
 {
-    o2c_outcome_failed(out, "cancelled_after_shipping", "high", "ops",
-                       "Sales order %s (external id %s) was cancelled in the store, but %g unit%s on it already shipped "
+    o2c_outcome_failed(out, O2C_FAIL_CANCELLED_AFTER_SHIPPING, "Sales order %s (external id %s) was cancelled in the store, but %g unit%s on it already shipped "
                        "(%s). Nothing was closed in NetSuite. Stop the shipment with the warehouse or "
                        "carrier if it can still be stopped; otherwise book a return for the shipped units. "
                        "Then close the rest of the order in NetSuite.",
@@ -142,8 +140,7 @@ static void close_order(struct o2c_step *step, const struct sales_order *so, con
     }
     json_object *body = closing_patch(so->lines);
     if (!body) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "NetSuite sales order %s has an item line that is not an object", so->name);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite sales order %s has an item line that is not an object", so->name);
         return;
     }
     char path[128], what[128];
@@ -169,8 +166,7 @@ void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out)
     const char *key = netsuite_param(step, "external_id_key", "sales_order_external_id");
     const char *eid = o2c_step_string(step, key);
     if (!netsuite_valid_external_id(eid)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.close_sales_order needs context key \"%s\", the sales order's external id "
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.close_sales_order needs context key \"%s\", the sales order's external id "
                            "of letters, digits, _ and - (got \"%s\")", key, eid ? eid : "");
         return;
     }

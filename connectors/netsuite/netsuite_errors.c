@@ -1,6 +1,8 @@
 /* NetSuite's answers as engine outcomes. */
 #include "connectors/netsuite/netsuite.h"
 
+#include "connectors/common/classify.h"
+
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,52 +26,32 @@ static void first_error(const char *body, char *code, size_t code_len, char *det
     json_object_put(root);
 }
 
-/* NetSuite sends no Retry-After with its concurrency refusals: wait 250-750 ms, spread out so
- * the steps that were refused together do not all come back together. */
-static int concurrency_backoff_ms(void) { return 250 + (int)(random() % 500); }
-
 void netsuite_classify(const struct o2c_http_response *res, const char *what, struct o2c_outcome *out)
 {
-    if (res->status == 0) {
-        o2c_outcome_retry(out, "no answer from NetSuite to %s: %s", what, res->error);
-        return;
-    }
     char code[64], detail[512], path[128];
     first_error(res->body ? res->body : "", code, sizeof code, detail, sizeof detail, path, sizeof path);
-    int delay = res->retry_after_s >= 0 ? (int)(res->retry_after_s * 1000) : -1;
-
-    if (strcmp(code, "CONCURRENCY_LIMIT_EXCEEDED") == 0) {
-        o2c_outcome_throttled(out, concurrency_backoff_ms(), "NetSuite refused %s: %s", what,
-                              detail[0] ? detail : "concurrent request limit exceeded");
-    } else if (res->status == 429) {
-        o2c_outcome_throttled(out, delay, "NetSuite throttled %s (HTTP 429 %s)", what, code);
-    } else if (strcmp(code, "RCRD_HAS_BEEN_CHANGED") == 0 || strcmp(code, "SSS_RECORD_LOCKED") == 0 ||
-               strcmp(code, "RCRD_LOCKED_BY_WF") == 0) {
-        o2c_outcome_locked(out, "NetSuite record locked during %s: %s (%s)", what, detail, code);
-    } else if (res->status >= 500) {
-        o2c_outcome_retry(out, "NetSuite answered HTTP %ld to %s%s%s", res->status, what,
-                          detail[0] ? ": " : "", detail);
-        out->delay_ms = delay;
-    } else if (res->status == 401) {
-        o2c_outcome_failed(out, "remote_auth", "critical", "engineering",
-                           "NetSuite refused the login for %s: %s (check the token-based auth credentials)",
-                           what, detail[0] ? detail : "INVALID_LOGIN");
-    } else if (res->status == 403) {
-        o2c_outcome_failed(out, "remote_permission", "high", "engineering",
-                           "NetSuite role lacks permission for %s: %s", what, detail);
-    } else if (res->status >= 200 && res->status < 300) {
-        /* A success whose body we could not read: most likely cut off in transit. */
+    /* NetSuite's own codes; the shared rules (connectors/common/classify.h) do the rest. Its
+     * concurrency refusal comes without Retry-After, as 429 in most reports and 400 in some. */
+    enum o2c_remote_hint hint = O2C_REMOTE_NO_HINT;
+    if (strcmp(code, "CONCURRENCY_LIMIT_EXCEEDED") == 0)
+        hint = O2C_REMOTE_THROTTLED;
+    else if (strcmp(code, "RCRD_HAS_BEEN_CHANGED") == 0 || strcmp(code, "SSS_RECORD_LOCKED") == 0 ||
+             strcmp(code, "RCRD_LOCKED_BY_WF") == 0)
+        hint = O2C_REMOTE_LOCKED;
+    else if (strcmp(code, "INVALID_LOGIN") == 0 || strcmp(code, "INVALID_LOGIN_ATTEMPT") == 0)
+        hint = O2C_REMOTE_AUTH;
+    else if (strcmp(code, "INSUFFICIENT_PERMISSION") == 0)
+        hint = O2C_REMOTE_PERMISSION;
+    struct o2c_remote_answer a = {
+        .system = "NetSuite", .what = what, .status = res->status, .transport_error = res->error, .refused_url = res->refused,
+        .retry_after_s = res->retry_after_s,
+        /* A success whose body the caller could not read arrives here: most likely cut off. */
+        .body_readable = false,
+        .hint = hint, .code = code, .message = detail, .field = path,
+        .auth_advice = " (check the token-based auth credentials)",
+    };
+    if (o2c_classify_remote(&a, out))  /* a 2xx that reached here could not be read */
         o2c_outcome_retry(out, "NetSuite's answer to %s could not be read (%zu bytes)", what, res->body_len);
-    } else {
-        char where[200] = "";
-        if (code[0] || path[0])
-            snprintf(where, sizeof where, " (%s%s%s)", code, code[0] && path[0] ? " at " : "", path);
-        o2c_outcome_failed(out, "rejected_by_netsuite", "medium", "ops", "NetSuite refused %s: %s%s", what,
-                           detail[0] ? detail : "HTTP error", where);
-        json_object_object_add(out->detail, "http_status", json_object_new_int((int)res->status));
-        if (code[0])
-            json_object_object_add(out->detail, "netsuite_code", json_object_new_string(code));
-    }
 }
 
 bool netsuite_is_not_found(const struct o2c_http_response *res)

@@ -28,8 +28,7 @@ static bool read_ignore_case(struct o2c_step *step, struct lookup *l, struct o2c
     if (!json_object_object_get_ex(o2c_step_params(step), "ignore_case", &list))
         return true;
     if (!json_object_is_type(list, json_type_array)) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "netsuite.find: param \"ignore_case\" must be a list of where columns, e.g. [\"email\"] "
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.find: param \"ignore_case\" must be a list of where columns, e.g. [\"email\"] "
                            "(got %.100s)", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN));
         return false;
     }
@@ -40,8 +39,7 @@ static bool read_ignore_case(struct o2c_step *step, struct lookup *l, struct o2c
         while (column && i < l->n && strcmp(l->columns[i], column) != 0)
             i++;
         if (!column || i == l->n) {
-            o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                               "netsuite.find: param \"ignore_case\" names %.100s, which is not a column of \"where\" "
+            o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.find: param \"ignore_case\" names %.100s, which is not a column of \"where\" "
                                "(it must list where columns, e.g. [\"email\"])",
                                json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN));
             return false;
@@ -60,8 +58,7 @@ static bool read_params(struct o2c_step *step, struct lookup *l, struct o2c_outc
     l->result_key = netsuite_param(step, "result_key", "netsuite_id");
     json_object *where;
     if (!netsuite_suiteql_name(l->record, true) || !netsuite_suiteql_name(l->order_by, false)) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "netsuite.find needs params \"record\", a SuiteQL table of letters such as customer, and "
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.find needs params \"record\", a SuiteQL table of letters such as customer, and "
                            "\"order_by\" (default id), a column of a-z (got \"%s\", \"%s\")",
                            l->record ? l->record : "", l->order_by);
         return false;
@@ -69,16 +66,14 @@ static bool read_params(struct o2c_step *step, struct lookup *l, struct o2c_outc
     if (!json_object_object_get_ex(o2c_step_params(step), "where", &where) ||
         !json_object_is_type(where, json_type_object) || json_object_object_length(where) == 0 ||
         json_object_object_length(where) > MAX_WHERE) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "netsuite.find needs param \"where\": 1 to %d columns, each naming the context key "
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.find needs param \"where\": 1 to %d columns, each naming the context key "
                            "whose value it must equal, e.g. {\"email\": \"customer_email\"}", MAX_WHERE);
         return false;
     }
     l->n = 0;
     json_object_object_foreach(where, column, key) {
         if (!netsuite_suiteql_name(column, false) || !json_object_is_type(key, json_type_string)) {
-            o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                               "netsuite.find: where column \"%s\" must be a-z only and name a context key", column);
+            o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.find: where column \"%s\" must be a-z only and name a context key", column);
             return false;
         }
         l->columns[l->n] = column;
@@ -99,14 +94,12 @@ static bool read_values(struct o2c_step *step, struct lookup *l, struct o2c_outc
         l->values[i] = o2c_step_string(step, l->keys[i]);
         if (!l->values[i] || !*l->values[i]) {
             const char *why = !present ? "is not in the context" : l->values[i] ? "is empty" : "is not text";
-            o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                               "netsuite.find: context key \"%s\" (the %s.%s to look for) %s", l->keys[i],
+            o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.find: context key \"%s\" (the %s.%s to look for) %s", l->keys[i],
                                l->record, l->columns[i], why);
             return false;
         }
         if (!netsuite_suiteql_value_ok(l->values[i])) {
-            o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                               "netsuite.find: context key \"%s\" (the %s.%s to look for) holds a control "
+            o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.find: context key \"%s\" (the %s.%s to look for) holds a control "
                                "character, which no %s has: the value was damaged before it got here",
                                l->keys[i], l->record, l->columns[i], l->columns[i]);
             return false;
@@ -142,8 +135,7 @@ static void report(const struct lookup *l, const struct o2c_http_response *res,
     }
     const char *id = first_id(answer);
     if (!id) {
-        o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                           "NetSuite's answer to %s has no items with an id (%.200s)", what, res->body);
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no items with an id (%.200s)", what, res->body);
     } else if (!*id) {
         o2c_outcome_named(out, "not_found");
     } else {

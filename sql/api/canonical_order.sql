@@ -48,20 +48,26 @@ stable
 set search_path = o2c, pg_temp
 as $$
 declare
-    v_who     text := format('%s order %s', initcap(coalesce(p_order->>'channel', 'storefront')), coalesce(p_order->>'number', '?'));
-    v_cur     text := p_order->>'currency';
+    -- The header alone: the argument may arrive compressed, and every look into it would
+    -- unpack all of its lines again.
+    v_head    jsonb := p_order - 'lines';
+    v_who     text := format('%s order %s', initcap(coalesce(v_head->>'channel', 'storefront')), coalesce(v_head->>'number', '?'));
+    v_cur     text := v_head->>'currency';
     v_digits  int;
     v_bad     text;
     v_sum     numeric;
-    v_grand   numeric := (p_order->>'grand_total')::numeric;
-    v_ship_net numeric := coalesce((p_order->>'shipping_net')::numeric, 0);
-    v_ship_tax numeric := coalesce((p_order->>'shipping_tax')::numeric, 0);
+    v_grand   numeric := (v_head->>'grand_total')::numeric;
+    v_ship_net numeric := coalesce((v_head->>'shipping_net')::numeric, 0);
+    v_ship_tax numeric := coalesce((v_head->>'shipping_tax')::numeric, 0);
     v_header  record;
 begin
     select string_agg(f, ', ') into v_bad
       from unnest(array['order_key', 'channel', 'connection', 'store', 'number', 'placed_at', 'status',
-                        'currency', 'grand_total', 'lines']) f
-     where p_order->f is null or p_order->f = 'null';
+                        'currency', 'grand_total']) f
+     where v_head->f is null or v_head->f = 'null';
+    if jsonb_typeof(p_order->'lines') is distinct from 'array' then
+        v_bad := concat_ws(', ', v_bad, 'lines');
+    end if;
     if v_bad is not null then
         return query select 'bad_order_data'::text, format('%s lacks %s', v_who, v_bad);
         return;
@@ -114,15 +120,15 @@ begin
            bool_or(l->>'kind' = 'product' and (l->>'quantity')::numeric > 0) as has_units
       into v_header
       from jsonb_array_elements(p_order->'lines') l;
-    if v_header.net <> coalesce((p_order->>'lines_net')::numeric, 0) or v_header.tax <> coalesce((p_order->>'lines_tax')::numeric, 0)
+    if v_header.net <> coalesce((v_head->>'lines_net')::numeric, 0) or v_header.tax <> coalesce((v_head->>'lines_tax')::numeric, 0)
        or v_header.ship_net <> v_ship_net or v_header.ship_tax <> v_ship_tax then
         return query select 'bad_order_data'::text,
             format('%s: its header (lines %s + tax %s, shipping %s + tax %s) does not say what its lines say (%s + %s, %s + %s)',
-                   v_who, p_order->>'lines_net', p_order->>'lines_tax', v_ship_net, v_ship_tax,
+                   v_who, v_head->>'lines_net', v_head->>'lines_tax', v_ship_net, v_ship_tax,
                    v_header.net, v_header.tax, v_header.ship_net, v_header.ship_tax);
         return;
     end if;
-    if p_order->>'status' <> 'cancelled' and not coalesce(v_header.has_units, false) then
+    if v_head->>'status' <> 'cancelled' and not coalesce(v_header.has_units, false) then
         return query select 'bad_order_data'::text,
             format('%s has no units left to post (every line cancelled), yet it is not cancelled', v_who);
         return;
@@ -134,7 +140,7 @@ begin
     if v_sum <> v_grand or v_ship_tax < 0 or v_ship_net < 0 then
         return query select 'total_mismatch'::text,
             format('%s: its lines, discounts, shipping and taxes come to %s %s, but %s charged %s %s (difference %s); nothing was posted. Check the order in %s.',
-                   v_who, v_sum, v_cur, initcap(p_order->>'channel'), v_grand, v_cur, v_grand - v_sum, initcap(p_order->>'channel'));
+                   v_who, v_sum, v_cur, initcap(v_head->>'channel'), v_grand, v_cur, v_grand - v_sum, initcap(v_head->>'channel'));
     end if;
 end
 $$;

@@ -172,6 +172,8 @@ begin
             'discount_tax', 0));
     end if;
 
+    -- Nulls are left out of the header; the lines keep theirs (their columns may be null), so the
+    -- big part is not walked again.
     return jsonb_build_object('record', jsonb_strip_nulls(jsonb_build_object(
         'order_key', o2c.order_key('centra', p_store, v_number),
         'channel', 'centra',
@@ -206,7 +208,6 @@ begin
         'shipping_net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
         'shipping_tax', v_ship_tax,
         'grand_total', v_grand,
-        'source_updated_at', v_updated,
-        'lines', v_lines)));
+        'source_updated_at', v_updated)) || jsonb_build_object('lines', v_lines));
 end
 $$;

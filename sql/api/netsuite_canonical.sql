@@ -34,12 +34,15 @@ stable
 set search_path = o2c, pg_temp
 as $$
 declare
-    v_sf       text := p_order->>'connection';
+    -- The header alone: the argument may arrive compressed, and every look into it would
+    -- unpack all of its lines again.
+    v_head    jsonb := p_order - 'lines';
+    v_sf       text := v_head->>'connection';
     v_erp      text := p_erp_connection;
-    v_currency text := p_order->>'currency';
-    v_digits   int := (p_order->>'minor_digits')::int;
-    v_country  text := coalesce(p_order#>>'{shipping_address,country}', p_order#>>'{billing_address,country}');
-    v_who      text := format('%s order %s', initcap(p_order->>'channel'), p_order->>'number');
+    v_currency text := v_head->>'currency';
+    v_digits   int := (v_head->>'minor_digits')::int;
+    v_country  text := coalesce(v_head#>>'{shipping_address,country}', v_head#>>'{billing_address,country}');
+    v_who      text := format('%s order %s', initcap(v_head->>'channel'), v_head->>'number');
     v_cur_id   text;
     v_subsidiary text;
     v_ship_item  text;
@@ -71,12 +74,12 @@ begin
         v_missing := v_missing || format('the warehouse for deliveries to %s: insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id) values (%L, %L, %L, ''<NetSuite location id>'');',
                                          v_country, v_sf, v_country, v_erp);
     end if;
-    if p_order->>'payment_method' is not null then
+    if v_head->>'payment_method' is not null then
         select erp_payment_method_id into v_payment_id from o2c.payment_map
-         where storefront_connection = v_sf and erp_connection = v_erp and payment_method = p_order->>'payment_method';
+         where storefront_connection = v_sf and erp_connection = v_erp and payment_method = v_head->>'payment_method';
         if v_payment_id is null then
             v_missing := v_missing || format('payment method %s: insert into o2c.payment_map (storefront_connection, payment_method, erp_connection, erp_payment_method_id) values (%L, %L, %L, ''<NetSuite payment method id>'');',
-                                             p_order->>'payment_method', v_sf, p_order->>'payment_method', v_erp);
+                                             v_head->>'payment_method', v_sf, v_head->>'payment_method', v_erp);
         end if;
     end if;
 
@@ -133,19 +136,19 @@ begin
     -- Product lines, then one discount line per tax code, then shipping; line_map says which
     -- canonical line each NetSuite line (by position, from 1) carries.
     with laid as (
-        select 1 as part, line_no as sort, line_no as order_line_no, jsonb_build_object(
+        select 1 as part, line_no as sort, line_no as order_line_no, jsonb_strip_nulls(jsonb_build_object(
                    'item', jsonb_build_object('id', item_id),
                    'description', name,
                    'quantity', quantity,
                    'amount', round(net + discount_net, v_digits),
                    'taxCode', jsonb_build_object('id', tax_code),
                    'tax1Amt', round(tax + discount_tax, v_digits),
-                   'location', jsonb_build_object('id', v_location)) as body
+                   'location', jsonb_build_object('id', v_location))) as body
           from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
         union all
         select 2, row_number() over (order by tax_code)::int, null, jsonb_build_object(
                    'item', jsonb_build_object('id', v_disc_item),
-                   'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(p_order->'discount_names', '[]'))), ', '), ''), 'Discount'),
+                   'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(v_head->'discount_names', '[]'))), ', '), ''), 'Discount'),
                    'quantity', 1,
                    'amount', round(-sum(discount_net), v_digits),
                    'taxCode', jsonb_build_object('id', tax_code),
@@ -173,29 +176,31 @@ begin
 
     return jsonb_build_object(
         'customer', jsonb_build_object(
-            'externalId', o2c.erp_external_id('customer', p_order->>'channel', p_order->>'store', p_order->>'customer_ref'),
+            'externalId', o2c.erp_external_id('customer', v_head->>'channel', v_head->>'store', v_head->>'customer_ref'),
             'isPerson', true,
-            'firstName', coalesce(p_order->>'first_name', split_part(p_order->>'email', '@', 1)),
-            'lastName', coalesce(p_order->>'last_name', split_part(p_order->>'email', '@', 1)),
-            'email', p_order->>'email',
+            'firstName', coalesce(v_head->>'first_name', split_part(v_head->>'email', '@', 1)),
+            'lastName', coalesce(v_head->>'last_name', split_part(v_head->>'email', '@', 1)),
+            'email', v_head->>'email',
             'subsidiary', jsonb_build_object('id', v_subsidiary),
             'currency', jsonb_build_object('id', v_cur_id)),
+        -- Nulls are left out of the header (NetSuite reads an absent field as "not set"); the
+        -- lines were built without any, so the big part is never walked again.
         'sales_order', jsonb_strip_nulls(jsonb_build_object(
-            'externalId', o2c.erp_external_id('order', p_order->>'channel', p_order->>'store', p_order->>'number'),
-            'tranDate', to_char((p_order->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
-            'otherRefNum', p_order->>'number',
-            'memo', concat(initcap(p_order->>'channel'), ' order ', p_order->>'number', ' (store ', p_order->>'store', ')',
-                           case when jsonb_array_length(coalesce(p_order->'discount_codes', '[]')) > 0
-                                then ', voucher ' || array_to_string(array(select jsonb_array_elements_text(p_order->'discount_codes')), ', ') end),
+            'externalId', o2c.erp_external_id('order', v_head->>'channel', v_head->>'store', v_head->>'number'),
+            'tranDate', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
+            'otherRefNum', v_head->>'number',
+            'memo', concat(initcap(v_head->>'channel'), ' order ', v_head->>'number', ' (store ', v_head->>'store', ')',
+                           case when jsonb_array_length(coalesce(v_head->'discount_codes', '[]')) > 0
+                                then ', voucher ' || array_to_string(array(select jsonb_array_elements_text(v_head->'discount_codes')), ', ') end),
             'subsidiary', jsonb_build_object('id', v_subsidiary),
             'currency', jsonb_build_object('id', v_cur_id),
             'location', jsonb_build_object('id', v_location),
             'paymentMethod', case when v_payment_id is not null then jsonb_build_object('id', v_payment_id) end,
-            'email', p_order->>'email',
-            'orderStatus', case when p_order->>'status' = 'pending' then 'Pending Approval' end,
-            'shippingAddress', o2c.netsuite_address(p_order->'shipping_address'),
-            'billingAddress', o2c.netsuite_address(p_order->'billing_address'),
-            'item', jsonb_build_object('items', v_lines))),
+            'email', v_head->>'email',
+            'orderStatus', case when v_head->>'status' = 'pending' then 'Pending Approval' end,
+            'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
+            'billingAddress', o2c.netsuite_address(v_head->'billing_address')))
+            || jsonb_build_object('item', jsonb_build_object('items', v_lines)),
         'line_map', v_line_map);
 end
 $$;

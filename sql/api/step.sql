@@ -257,29 +257,35 @@ begin
                now() + make_interval(secs => case v.kind
                     when 'retry' then coalesce(v.delay_ms,
                         least(v.cap_ms::float8, v.base_ms * power(2, v.attempts)) * (0.5 + random() / 2))
-                    when 'throttled' then coalesce(v.delay_ms, 1000)
+                    when 'throttled' then least(coalesce(v.delay_ms, 1000), coalesce(cc.cap_ms, 3600000))
                     when 'locked' then coalesce(v.delay_ms,
                         v.lock_delay_ms * (v.lock_attempts + 1) * (0.5 + random() / 2))
                     else 0 end / 1000.0) as new_due,
                case v.kind
                     when 'exhausted' then 'retries_exhausted'
                     when 'lock_exhausted' then 'record_locked'
-                    when 'failed' then coalesce(v.detail->>'category', 'failed')
+                    -- Only a category o2c knows (o2c.failure_category); any other is an engine
+                    -- error naming it, never an exception nobody owns.
+                    when 'failed' then case when fc.category is not null then fc.category else 'engine_error' end
                     when 'no_transition' then 'workflow_error'
                end as x_category,
                case v.kind
-                    when 'failed' then coalesce(v.detail->>'severity', 'medium')
+                    when 'failed' then case when fc.category is null then 'critical'
+                                            else coalesce(v.detail->>'severity', fc.severity) end
                     when 'no_transition' then 'high'
                     else 'high' end as x_severity,
-               case v.kind
-                    when 'no_transition' then 'engineering'
+               case when v.kind = 'no_transition' or (v.kind = 'failed' and fc.category is null) then 'engineering'
+                    when v.kind = 'failed' then coalesce(v.detail->>'owner', fc.owner)
                     else coalesce(v.detail->>'owner', v.owner) end as x_owner,
                case v.kind
                     when 'exhausted' then format('gave up after %s attempts in state "%s" (%s): %s',
                         v.attempts + 1, v.state, v.action, coalesce(v.detail->>'message', 'transient errors'))
                     when 'lock_exhausted' then format('record still locked after %s tries in state "%s" (%s): %s',
                         v.lock_attempts + 1, v.state, v.action, coalesce(v.detail->>'message', 'record locked'))
-                    when 'failed' then coalesce(v.detail->>'message', format('%s failed', v.action))
+                    when 'failed' then case when fc.category is null
+                         then format('%s failed with a category o2c does not know (%s): %s', v.action,
+                                     coalesce(v.detail->>'category', 'none'), coalesce(v.detail->>'message', 'no message'))
+                         else coalesce(v.detail->>'message', format('%s failed', v.action)) end
                     when 'no_transition' then format('action %s returned outcome "%s", for which state "%s" has no transition',
                         v.action, v.outcome, v.state)
                end as x_message,
@@ -290,6 +296,10 @@ begin
                                 and (ts.workflow, ts.version, ts.state) = (v.workflow, v.version, v.target)
                              offset 0) ts on true
           left join lateral (select tl.name, tl.priority from o2c.lane tl where tl.name = ts.lane offset 0) tl on true
+          left join lateral (select cn.retry_after_cap_s * 1000.0 as cap_ms from o2c.connection cn
+                              where v.kind = 'throttled' and cn.name = v.conn offset 0) cc on true
+          left join lateral (select fc.category, fc.owner, fc.severity from o2c.failure_category fc
+                              where v.kind = 'failed' and fc.category = v.detail->>'category' offset 0) fc on true
     ),
     upd_instance as (
         update o2c.instance i
@@ -326,7 +336,9 @@ begin
     ),
     throttle as (
         update o2c.connection cn
-           set throttled_until = greatest(cn.throttled_until, now() + make_interval(secs => t.ms / 1000.0))
+           -- Never beyond the connection's cap, whatever a Retry-After said.
+           set throttled_until = greatest(cn.throttled_until,
+                                          now() + make_interval(secs => least(t.ms / 1000.0, cn.retry_after_cap_s)))
           from (select d.conn, max(coalesce(d.delay_ms, 1000)) as ms from decided d
                  where d.kind = 'throttled' and d.conn <> '' group by d.conn) t
          where cn.name = t.conn

@@ -36,7 +36,7 @@ static void test_sql_actions_drive_workflows(void)
     CU_ASSERT_FATAL(tpg_ok(db,
         "create function o2c_action.check_total(context jsonb, params jsonb) returns jsonb language sql as $$ "
         "select case when (context->>'total')::numeric > (params->>'limit')::numeric "
-        "then jsonb_build_object('outcome', 'failed', 'detail', jsonb_build_object('category', 'over_limit', "
+        "then jsonb_build_object('outcome', 'failed', 'detail', jsonb_build_object('category', 'total_mismatch', "
         "  'owner', 'finance', 'severity', 'high', 'message', format('order total %s is over the limit %s', "
         "  context->>'total', params->>'limit'))) "
         "else jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object('checked_total', context->'total'), "
@@ -73,7 +73,7 @@ static void test_sql_actions_drive_workflows(void)
                                    "and context->>'checked_total' = '999.99'", 0, NULL), 1);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'after_check' and business_key = '1001' "
                                    "and status = 'done'", 0, NULL), 1);
-    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where business_key = 'order-2' and category = 'over_limit' "
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where business_key = 'order-2' and category = 'total_mismatch' "
                                    "and owner = 'finance' and message = 'order total 1000.01 is over the limit 1000.00'", 0, NULL), 1);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'after_check' and business_key = '1002'", 0, NULL), 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where business_key = 'e-1' and category = 'workflow_error' "
@@ -84,7 +84,7 @@ static void test_sql_actions_drive_workflows(void)
     /* Fix the limit (a new version of the pipeline would do; here the mapping function) and re-drive. */
     tpg_ok(db, "create or replace function o2c_action.check_total(context jsonb, params jsonb) returns jsonb language sql as $$ "
                "select jsonb_build_object('outcome', 'ok') $$", 0, NULL);
-    tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where category = 'over_limit'", 0, NULL);
+    tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where category = 'total_mismatch'", 0, NULL);
     run_until_idle();
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where business_key = 'order-2' and status = 'done'", 0, NULL), 1);
 }

@@ -2,7 +2,7 @@
  * queries, outcome builders and the built-in actions. */
 #include "runner/action.h"
 #include "runner/queries.h"
-#include "runner/text.h"
+#include "connectors/common/text.h"
 #include "tests/support/harness.h"
 
 #include <CUnit/CUnit.h>

@@ -1,4 +1,4 @@
-#include "runner/text.h"
+#include "connectors/common/text.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,8 @@
-#include "runner/step.h"
+#include "connectors/common/connector.h"
 
-#include "runner/text.h"
+#include "connectors/common/text.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,20 +133,17 @@ void o2c_outcome_locked(struct o2c_outcome *out, const char *fmt, ...)
     va_end(ap);
 }
 
-void o2c_outcome_failed(struct o2c_outcome *out, const char *category, const char *severity,
-                        const char *owner, const char *fmt, ...)
+void o2c_outcome_failed(struct o2c_outcome *out, enum o2c_failure category, const char *fmt, ...)
 {
     set_name(out, "failed");
     va_list ap;
     va_start(ap, fmt);
     set_message(out, fmt, ap);
     va_end(ap);
-    if (category)
-        json_object_object_add(out->detail, "category", json_object_new_string(category));
-    if (severity)
-        json_object_object_add(out->detail, "severity", json_object_new_string(severity));
-    if (owner)
-        json_object_object_add(out->detail, "owner", json_object_new_string(owner));
+    const struct o2c_failure_info *f = o2c_failure_info(category);
+    json_object_object_add(out->detail, "category", json_object_new_string(f->category));
+    json_object_object_add(out->detail, "severity", json_object_new_string(f->severity));
+    json_object_object_add(out->detail, "owner", json_object_new_string(f->owner));
 }
 
 void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *value)
@@ -164,4 +162,28 @@ void o2c_outcome_start(struct o2c_outcome *out, const char *workflow, const char
     json_object_object_add(child, "business_key", json_object_new_string(business_key));
     json_object_object_add(child, "input", input ? input : json_object_new_object());
     json_object_array_add(out->start, child);
+}
+
+/* Does `env` begin with the connection system's own prefix (NETSUITE_, CENTRA_, …)? A connection
+ * may not name any other variable (DATABASE_URL, another system's token) as a secret. */
+static bool own_prefix(const char *system, const char *env)
+{
+    if (!system || !*system)
+        return false;
+    size_t n = strlen(system);
+    for (size_t i = 0; i < n; i++)
+        if (toupper((unsigned char)system[i]) != env[i])
+            return false;
+    return env[n] == '_';
+}
+
+const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env)
+{
+    const char *env = default_env;
+    json_object *names = step->connection_secrets ? json_tokener_parse(step->connection_secrets) : NULL, *v;
+    if (names && json_object_object_get_ex(names, key, &v) && json_object_is_type(v, json_type_string))
+        env = json_object_get_string(v);
+    const char *value = env && own_prefix(step->connection_system, env) ? getenv(env) : NULL;
+    json_object_put(names);
+    return value;
 }

@@ -1,4 +1,10 @@
-/* A claimed step as an action sees it, and the outcome the action reports back.
+/* The connector contract: everything a connector sees of the engine, and all it may use. A
+ * connector (connectors/<system>/) includes this header and nothing of runner/; it has no libpq
+ * (the runner commits outcomes, a connector never touches the database), so the dependencies run
+ * one way: runner → connectors → connectors/common.
+ *
+ * A claimed step as an action sees it (context, params, the connection's settings and secrets),
+ * the outcome the action reports back, and the table of actions a connector exports.
  *
  * An action fills exactly one outcome: ok or a named outcome (leads to the next state through
  * the pipeline's transitions), retry (transient: counts an attempt, backoff with jitter),
@@ -6,10 +12,14 @@
  * (record lock: short delay, own budget) or failed (permanent: the workflow becomes an
  * exception with a category, severity, owning team and a message people understand).
  * Whatever the outcome, `patch` (if any) is merged into the workflow's context. */
-#ifndef O2C_STEP_H
-#define O2C_STEP_H
+#ifndef O2C_CONNECTOR_H
+#define O2C_CONNECTOR_H
+
+#include "connectors/common/failure.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -70,13 +80,36 @@ void o2c_outcome_retry(struct o2c_outcome *out, const char *fmt, ...) __attribut
 void o2c_outcome_throttled(struct o2c_outcome *out, int delay_ms, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void o2c_outcome_locked(struct o2c_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void o2c_outcome_failed(struct o2c_outcome *out, const char *category, const char *severity,
-                        const char *owner, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Failed, with a known category (failure.h); owner and severity are the category's. */
+void o2c_outcome_failed(struct o2c_outcome *out, enum o2c_failure category, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Starts workflow `workflow` for `business_key` (input may be NULL; ownership taken) when this
  * result commits, and only then; idempotent like o2c.start. */
 void o2c_outcome_start(struct o2c_outcome *out, const char *workflow, const char *business_key, json_object *input);
 /* Adds key = value (ownership of value taken) to the context patch. */
 void o2c_outcome_patch(struct o2c_outcome *out, const char *key, json_object *value);
 void o2c_outcome_clear(struct o2c_outcome *out);
+
+/* The secret `key` of the step's connection: the value of the environment variable named by the
+ * connection's secret_env->key, or of `default_env` when it names none. NULL when unset, and when
+ * the variable lacks the connection system's own prefix (a netsuite connection reads NETSUITE_*
+ * only: never DATABASE_URL, never another system's token). */
+const char *o2c_step_secret(struct o2c_step *step, const char *key, const char *default_env);
+
+/* ---- the actions a connector exports --------------------------------------------------------
+ * An action receives a claimed step and fills its outcome. It must not touch the database: the
+ * runner commits the outcome. `quick` actions never block and run on the claim loop itself;
+ * others run on the worker threads (so they may make blocking HTTP calls). An action must be safe
+ * to run again for the same step (a runner may die mid-step): effects on other systems carry
+ * deterministic external keys. */
+typedef void (*o2c_action_fn)(struct o2c_step *step, struct o2c_outcome *out);
+
+struct o2c_action {
+    const char *name; /* "core.noop", "netsuite.upsert", ... */
+    o2c_action_fn run;
+    bool quick;
+    const char *summary;
+    bool sql;         /* "sql.<name>": run by the runner as o2c_action.<name>() on its connection */
+};
 
 #endif
