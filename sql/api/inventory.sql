@@ -255,3 +255,18 @@ select t.storefront_connection, t.sku, t.warehouse_id, t.location as erp_locatio
    and (t.sent_at is null or t.sent_at <= ob.observed_at);
 
 grant select on o2c.storefront_open_units, o2c.stock_targets, o2c.inventory_drift to o2c_analyst, o2c_admin;
+
+-- Centra deducts its own shipped units itself (its guide: no stock update after an order it sold
+-- ships). When o2c completes a Centra shipment, what o2c believes Centra holds drops by the units
+-- shipped, so the next round does not take them off a second time. For the fulfilment flow to
+-- call in the transaction (or SQL action) that records the completed shipment.
+create or replace function o2c.stock_shipped(p_storefront text, p_sku text, p_warehouse text, p_units numeric)
+returns void
+language sql
+security definer
+set search_path = o2c, pg_temp
+as $$
+    update o2c.stock_sent set quantity = greatest(quantity - p_units, 0)
+     where storefront_connection = p_storefront and sku = p_sku and warehouse_id = p_warehouse
+$$;
+grant execute on function o2c.stock_shipped(text, text, text, numeric) to o2c_runner, o2c_admin;

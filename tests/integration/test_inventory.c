@@ -475,6 +475,54 @@ static void test_a_flash_sale_with_the_buffer_oversells_nothing_and_without_it_o
     stop_runner(r1);
 }
 
+/* Someone sets a level in Centra behind o2c's back. A drift check's observation (recorded here with
+ * sql.stock_observe from what Centra holds, as the missing Centra reader would) shows it in
+ * o2c.inventory_drift; the SQL offered there makes the next round put the formula's level back. */
+static void test_drift_behind_o2cs_back_shows_in_inventory_drift_and_its_sql_fixes_it(void)
+{
+    const char *sku = seed_sku(60);
+    pid_t r1 = start_runner("r1");
+    CU_ASSERT_FATAL(r1 > 0);
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.stock_targets where target is distinct from sent_quantity", 0, 60 * 1000));
+    long want = centra_level(sku, "2");
+    json_object *items = tsb_member(seed, "items");
+    json_object *item = json_object_array_get_idx(items, 60);
+    char body[1024], url[256];
+    snprintf(body, sizeof body,
+             "{\"query\":\"mutation { setStock(input: {warehouse: {id: 2}, productVariants: [{productVariant: {id: %s}, "
+             "sizeStockLevels: [{size: {name: \\\"%s\\\"}, quantity: %ld}]}]}) { userErrors { message } } }\"}",
+             tsb_str(item, "centraVariantId"), tsb_str(item, "size"), want + 7);
+    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
+    long level = -1;
+    for (int i = 0; i < 20 && level != want + 7; i++) { /* the sandbox's faults apply to us too */
+        tsb_response res;
+        tsb_http("POST", url, h, body, strlen(body), &res);
+        tsb_response_free(&res);
+        level = centra_level(sku, "2");
+    }
+    CU_ASSERT_FATAL(level == want + 7);
+
+    char observed[512];
+    snprintf(observed, sizeof observed, "{\"observed\":[{\"sku\":\"%s\",\"warehouse\":\"2\",\"quantity\":%ld}]}", sku, level);
+    const char *p[] = {observed, sku};
+    CU_ASSERT(tpg_ok(db, "select o2c_action.stock_observe($1::jsonb, '{}')", 1, p));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.inventory_drift", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select size from o2c.inventory_drift where sku = $2 and warehouse_id = '2' "
+                                   "and owner = 'ops' and $1 <> ''", 2, p), 7);
+    PGresult *r = tpg_query(db, "select fix_sql from o2c.inventory_drift where sku = $2 and $1 <> ''", 2, p);
+    CU_ASSERT_FATAL(r && PQntuples(r) == 1);
+    char fix[512];
+    snprintf(fix, sizeof fix, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PGresult *done = PQexec(db, fix); /* the SQL exactly as the view offers it to ops */
+    CU_ASSERT(PQresultStatus(done) == PGRES_COMMAND_OK);
+    PQclear(done);
+    CU_ASSERT_EQUAL(wait_level(sku, "2", want), want);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.inventory_drift", 0, NULL), 0);
+    stop_runner(r1);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -487,6 +535,8 @@ int main(void)
         {"buffers are chosen most specific first", test_buffers_are_chosen_most_specific_first},
         {"a flash sale with the buffer oversells nothing, and without it oversells",
          test_a_flash_sale_with_the_buffer_oversells_nothing_and_without_it_oversells},
+        {"drift behind o2c's back shows in o2c.inventory_drift and its SQL fixes it",
+         test_drift_behind_o2cs_back_shows_in_inventory_drift_and_its_sql_fixes_it},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {
