@@ -126,6 +126,11 @@ begin
        and c.committed is distinct from t.other_committed;
 
     select max(l->>'as_of') into v_cursor from jsonb_array_elements(o2c.json_array_or_empty(p_context->'levels')) l;
+    if coalesce((p_params->>'record_only')::boolean, false) then  -- a drift check's full read
+        return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object('levels', null, 'unknown_items', v_unknown),
+                                  'detail', jsonb_build_object('levels_read',
+                                      jsonb_array_length(o2c.json_array_or_empty(p_context->'levels'))));
+    end if;
 
     with due as (
         select t.sku, t.warehouse_id, t.target, t.as_of, t.read_at, si.variant_id, si.size_name
@@ -208,6 +213,20 @@ begin
     return jsonb_build_object('outcome', 'ok', 'delay_ms', v_wait,
                               'patch', jsonb_build_object('push', null, 'pushed', null));
 end
+$$;
+
+-- sql.stock_drift_plan: the storefront warehouses a drift check reads (context.warehouses).
+create or replace function o2c_action.stock_drift_plan(p_context jsonb, p_params jsonb)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = o2c, pg_temp
+as $$
+    select jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object('warehouses',
+               coalesce((select jsonb_agg(distinct warehouse_id) from o2c.warehouse_map
+                          where storefront_connection = coalesce(p_params->>'storefront_connection', 'centra')
+                            and erp_connection = coalesce(p_params->>'erp_connection', 'netsuite')), '[]'::jsonb)))
 $$;
 
 -- sql.stock_observe: records the storefront levels a drift check read (context.observed:

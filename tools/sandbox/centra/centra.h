@@ -156,6 +156,8 @@ void centra_stock_release(centra *c, const sb_item *item, int location, int qty,
 void centra_stock_write(centra *c, const sb_item *item, int location, int64_t level);
 void centra_stock_ship(centra *c, centra_shipment *s);
 json_object *centra_stock_writes_json(centra *c, const sb_item *item);
+/* warehouseStock(warehouse, limit, page): one page of a warehouse's levels in catalogue order. */
+json_object *centra_warehouse_stock(centra *c, int warehouse, int limit, int page, const gq_field_info *info);
 
 /* ---- shopper (centra_shop.c): the business acting through /_sandbox/ ---- */
 double centra_rand(centra *c);          /* [0,1), from c->rng */

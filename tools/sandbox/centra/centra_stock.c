@@ -10,6 +10,7 @@
  * that levels for one SKU only ever arrive in the order they were made. Callers hold c->lock. */
 #include "tools/sandbox/centra/centra.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,4 +103,33 @@ json_object *centra_stock_writes_json(centra *c, const sb_item *item)
             json_object_array_add(out, w);
         }
     return out;
+}
+
+json_object *centra_warehouse_stock(centra *c, int warehouse, int limit, int page, const gq_field_info *info)
+{
+    char wid[24];
+    snprintf(wid, sizeof wid, "%d", warehouse);
+    int loc = sb_seed_location_index_by_centra_id(c->seed, wid);
+    if (loc < 0) {
+        gq_field_error(info, "graphql", "Warehouse %d not found.", warehouse);
+        return NULL;
+    }
+    if (limit < 1 || limit > 200 || page < 1) {
+        gq_field_error(info, "graphql", "Arguments \"limit\" must be 1..200 and \"page\" at least 1.");
+        return NULL;
+    }
+    json_object *arr = json_object_new_array();
+    size_t from = (size_t)(page - 1) * (size_t)limit;
+    for (size_t i = from; i < c->seed->n_items && i < from + (size_t)limit; i++) {
+        const sb_item *item = &c->seed->items[i];
+        size_t idx = cell_index(c, item, loc);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "sku", json_object_new_string(item->sku));
+        json_object_object_add(o, "variantId", json_object_new_int(atoi(item->centra_variant_id)));
+        json_object_object_add(o, "size", json_object_new_string(item->size_name));
+        json_object_object_add(o, "physicalQuantity", json_object_new_int64(c->stock[idx]));
+        json_object_object_add(o, "allocatedQuantity", json_object_new_int64(c->allocated[idx]));
+        json_object_array_add(arr, o);
+    }
+    return arr;
 }
