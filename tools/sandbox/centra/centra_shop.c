@@ -185,6 +185,21 @@ int centra_place_order(centra *c)
                 if (!dup && centra_stock_available(c, item, loc) >= qty)
                     break;
             }
+            if (centra_stock_available(c, item, loc) < qty) {
+                /* Eight picks were out of stock: the shopper takes whatever the shelf still has. */
+                size_t start = (size_t)pick(c, (int)seed->n_items);
+                for (size_t k = 0; k < seed->n_items; k++) {
+                    const sb_item *other = &seed->items[(start + k) % seed->n_items];
+                    bool dup = false;
+                    for (size_t j = 0; j < o->n_lines; j++)
+                        if (o->lines[j].item == other)
+                            dup = true;
+                    if (!dup && centra_stock_available(c, other, loc) >= qty) {
+                        item = other;
+                        break;
+                    }
+                }
+            }
             centra_stock_allocate(c, item, loc, qty);
         }
         add_line(c, o, item, qty, campaign, tax_bp);
