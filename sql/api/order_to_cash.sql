@@ -136,6 +136,7 @@ begin
         'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
         'sales_order_body', v_erp_out->'sales_order',
         'order_number', v_record->>'number',
+        'customer_ref', v_record->>'customer_ref',
         'order_total', (v_record->>'grand_total')::numeric,
         'order_currency', v_record->>'currency'));
 exception
@@ -163,7 +164,8 @@ $$;
 
 -- Where order_cancellation stands: has the order's order_to_cash workflow posted a sales order?
 --   posted      patch: sales_order_external_id, sales_order_id — close it in the ERP.
---   not_posted  it never will (cancelled before posting, or the workflow was cancelled).
+--   not_posted  o2c never posted it (cancelled before posting, or the workflow was cancelled);
+--               patch sales_order_external_id, so the ERP can be asked whether it is there anyway.
 --   waiting     it is still running or in an exception (a re-drive may still post it): asked
 --               again after 0.5 s, 1 s, 2 s … up to params.wait_ms (default 600000).
 create or replace function o2c_action.order_posting_status(p_context jsonb, p_params jsonb)
@@ -181,7 +183,12 @@ begin
      where workflow = coalesce(p_params->>'workflow', 'order_to_cash') and business_key = v_key;
     if not found or v_inst.status = 'cancelled'
        or (v_inst.status = 'done' and not v_inst.context ? 'sales_order_id') then
-        return jsonb_build_object('outcome', 'not_posted');
+        -- "Not posted" as far as o2c knows; the ERP is asked before anyone believes it (a sales
+        -- order whose answer was lost may be there): patch the external id it would have.
+        return jsonb_build_object('outcome', 'not_posted', 'patch', jsonb_build_object(
+            'sales_order_external_id', coalesce(v_inst.context->>'sales_order_external_id',
+                o2c.erp_external_id('order', coalesce(p_context->>'source', 'centra'),
+                                    coalesce(p_context->>'store', '1'), p_context#>>'{order,number}'))));
     end if;
     if v_inst.status = 'done' then
         return jsonb_build_object('outcome', 'posted', 'patch', jsonb_build_object(
