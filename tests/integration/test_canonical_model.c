@@ -187,7 +187,7 @@ static void test_keys_are_built_in_one_place(void)
                                    "(o2c.erp_external_id('customer', 'centra', '1', '9001'), 'CENTRA-1-C9001'), "
                                    "(o2c.erp_external_id('shopper', 'centra', '1', ' Customer9001@Example.eu '), "
                                    " o2c.erp_external_id('shopper', 'centra', '2', 'customer9001@example.eu'))) v(a, b) "
-                                   "where a = b", 0, NULL), 3);
+                                   "where a = b", 0, NULL), 4);
 }
 
 static void test_the_cancellation_decision(void)
