@@ -41,7 +41,10 @@
  *                    ok patch: {"sales_order_closed": true, "sales_order_id": "<internal id>"}.
  *                    No such order (404 NONEXISTENT_ID / RECORD_NOT_FOUND) → not_found. Params:
  *                      external_id_key  context key of the order's external id
- *                                       (default sales_order_external_id) */
+ *                                       (default sales_order_external_id)
+ *                      lines_key        context key of a list of line numbers ([2, 3]): only these
+ *                                       lines are judged and closed, the others are sent back as
+ *                                       they were (a partial cancellation); default: every line */
 #include "connectors/netsuite/netsuite.h"
 #include "connectors/common/connector.h"
 

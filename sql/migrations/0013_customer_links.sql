@@ -20,3 +20,9 @@ create index customer_link_by_erp_id on o2c.customer_link (erp_connection, erp_c
 grant select on o2c.customer_link to o2c_analyst, o2c_admin;
 -- Ops may link by hand (after merging two customers in the ERP) or import the ERP's customers.
 grant insert, update, delete on o2c.customer_link to o2c_admin;
+
+-- A partial cancellation of a posted order closes only the cancelled lines in the ERP
+-- (workflows/order_cancellation.sql); what closing cannot express goes to ops.
+insert into o2c.failure_category (category, owner, severity, description) values
+    ('partial_cancellation', 'ops', 'high', 'Units of a posted order were cancelled in a way o2c does not change in the ERP by itself (fewer units on a line, or a discounted line): change the sales order by hand.')
+on conflict do nothing;

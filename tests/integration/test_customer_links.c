@@ -305,17 +305,105 @@ static void test_a_cancellation_asks_netsuite_before_concluding_never_posted(voi
                                "and state = 'not_posted'", 1, 60 * 1000));
 }
 
+/* A two-line Swedish order without discount or shipping; line 2 has two units. */
+static const char *const TWO_LINES =
+    "{\"number\":1,\"status\":\"CONFIRMED\",\"createdAt\":\"2026-11-23T10:00:00+00:00\",\"updatedAt\":\"2026-11-23T10:00:00+00:00\","
+    "\"currency\":{\"code\":\"SEK\"},\"grandTotal\":{\"value\":500.0},"
+    "\"totals\":{\"itemsTotal\":{\"value\":500.0},\"discount\":{\"value\":0},\"shipping\":{\"value\":0},"
+    "\"taxAdded\":{\"value\":0.0},\"taxIncluded\":{\"value\":100.0},\"grandTotal\":{\"value\":500.0}},"
+    "\"paymentMethod\":{\"id\":1,\"uri\":\"klarna-checkout\"},"
+    "\"customer\":{\"id\":7401,\"email\":\"two.lines@example.se\",\"firstName\":\"Ebba\",\"lastName\":\"Holm\"},"
+    "\"shippingAddress\":{\"address1\":\"Sveavägen 1\",\"city\":\"Stockholm\",\"zipCode\":\"111 57\",\"country\":{\"code\":\"SE\"}},"
+    "\"lines\":[{\"id\":1,\"productSize\":{\"SKU\":\"?\"},\"quantity\":1,\"cancelledQuantity\":0,"
+    "\"unitOriginalPrice\":{\"value\":100.0},\"unitPrice\":{\"value\":100.0},\"taxPercent\":25.0,"
+    "\"lineValue\":{\"value\":100.0},\"lineValueExTax\":{\"value\":80.0}},"
+    "{\"id\":2,\"productSize\":{\"SKU\":\"?\"},\"quantity\":2,\"cancelledQuantity\":0,"
+    "\"unitOriginalPrice\":{\"value\":200.0},\"unitPrice\":{\"value\":200.0},\"taxPercent\":25.0,"
+    "\"lineValue\":{\"value\":400.0},\"lineValueExTax\":{\"value\":320.0}}]}";
+
+/* The two-line order as number `number`, its line 2 left with `left` units (Centra's quantity is
+ * the units left, cancelledQuantity the units cancelled), totals to match; as SQL jsonb text. */
+static void start_two_lines(const char *workflow, const char *key_suffix, const char *number, int left)
+{
+    char units[8];
+    snprintf(units, sizeof units, "%d", left);
+    const char *p[] = {TWO_LINES, number, units, workflow, key_suffix};
+    CU_ASSERT(tpg_ok(db,
+        "with o as (select jsonb_set(jsonb_set(jsonb_set(jsonb_set($1::jsonb, '{number}', $2::numeric::text::jsonb), "
+        "  '{lines,0,productSize,SKU}', to_jsonb((select sku from o2c.sku_map order by sku limit 1))), "
+        "  '{lines,1,productSize,SKU}', to_jsonb((select sku from o2c.sku_map order by sku limit 1 offset 1))), "
+        "  '{lines,1}', $1::jsonb#>'{lines,1}' || jsonb_build_object('quantity', $3::int, 'cancelledQuantity', 2 - $3::int, "
+        "      'lineValue', jsonb_build_object('value', 200 * $3::int), 'lineValueExTax', jsonb_build_object('value', 160 * $3::int)))"
+        "  as doc), "
+        "f as (select jsonb_set(jsonb_set(jsonb_set(jsonb_set(jsonb_set(doc, '{lines,1,productSize,SKU}', "
+        "  to_jsonb((select sku from o2c.sku_map order by sku limit 1 offset 1))), "
+        "  '{grandTotal,value}', to_jsonb(100 + 200 * $3::int)), '{totals,grandTotal,value}', to_jsonb(100 + 200 * $3::int)), "
+        "  '{totals,itemsTotal,value}', to_jsonb(100 + 200 * $3::int)), '{totals,taxIncluded,value}', to_jsonb(20 + 40 * $3::int)) as doc from o) "
+        "select o2c.start($4, o2c.order_key('centra', '1', $2::text) || $5::text, "
+        "  jsonb_build_object('source', 'centra', 'store', '1', 'order', doc)) from f", 5, p));
+}
+
+/* Line n of the NetSuite sales order CENTRA-1-<number>: "open" or "closed" and its quantity. */
+static void netsuite_line(const char *number, int n, char *out, size_t len)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/services/rest/record/v1/salesOrder/eid:CENTRA-1-%s?expandSubResources=true", number);
+    tsb_response res;
+    snprintf(out, len, "(none)");
+    if (tsb_netsuite(&netsuite, "GET", path, NULL, NULL, &res) == 0 && res.status == 200) {
+        json_object *so = tsb_json(&res);
+        json_object *line = json_object_array_get_idx(tsb_member(tsb_member(so, "item"), "items"), (size_t)n - 1);
+        if (line)
+            snprintf(out, len, "%s %s", json_object_get_boolean(tsb_member(line, "isClosed")) ? "closed" : "open",
+                     json_object_get_string(tsb_member(line, "quantity")));
+        json_object_put(so);
+    }
+    tsb_response_free(&res);
+}
+
+static void test_cancelling_one_line_after_posting_closes_only_that_line(void)
+{
+    start_two_lines("order_to_cash", "", "910001", 2);
+    CU_ASSERT_FATAL(wait_state("910001", "1", "posted"));
+    /* All of line 2 is cancelled in Centra: the poller starts the cancellation with that snapshot. */
+    start_two_lines("order_cancellation", ":cancel", "910001", 0);
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:910001:cancel' "
+                               "and state = 'lines_closed'", 1, 60 * 1000));
+    char got[64];
+    netsuite_line("910001", 1, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "open 1");
+    netsuite_line("910001", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "closed 2");
+}
+
+static void test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing(void)
+{
+    start_two_lines("order_to_cash", "", "910002", 2);
+    CU_ASSERT_FATAL(wait_state("910002", "1", "posted"));
+    start_two_lines("order_cancellation", ":cancel", "910002", 1);
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:910002:cancel' "
+                               "and category = 'partial_cancellation' and owner = 'ops' "
+                               "and strpos(message, '1 of 2 units cancelled') > 0", 1, 60 * 1000));
+    char got[64];
+    netsuite_line("910002", 1, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "open 1");
+    netsuite_line("910002", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "open 2");
+}
+
 static CU_TestInfo tests[] = {
     {"a returning shopper's order makes one NetSuite call", test_a_returning_shoppers_order_makes_one_netsuite_call},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
     {"a link NetSuite refuses is forgotten and the customer found again", test_a_link_netsuite_refuses_is_forgotten_and_the_customer_found_again},
     {"NetSuite calling a new customer a duplicate (DUP_RCRD) leads to finding it", test_netsuite_calling_a_new_customer_a_duplicate_leads_to_finding_it},
     {"a cancellation asks NetSuite before concluding the order was never posted", test_a_cancellation_asks_netsuite_before_concluding_never_posted},
+    {"cancelling one line after posting closes only that line in NetSuite", test_cancelling_one_line_after_posting_closes_only_that_line},
+    {"fewer units on a posted line is an exception for ops and changes nothing", test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing},
     CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
-    {"customer links", set_up, tear_down, NULL, NULL, tests},
+    {"shoppers and cancellations", set_up, tear_down, NULL, NULL, tests},
     CU_SUITE_INFO_NULL,
 };
 
