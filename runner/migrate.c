@@ -108,6 +108,9 @@ int o2c_migrate(o2c_db *db, bool verbose, char *err, size_t errlen)
             }
         }
     }
+    /* Whatever was applied, every function ends up owned by o2c_owner, never by the migrator. */
+    if (applied >= 0 && run_script(conn, o2c_query("schema_migration", "hand_to_owner"), err, errlen, "hand_to_owner") != 0)
+        applied = -1;
 unlock:
     res = o2c_db_run(db, "schema_migration", "unlock", 0, NULL);
     PQclear(res);

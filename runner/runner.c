@@ -3,6 +3,7 @@
 #include "runner/action.h"
 #include "runner/connections.h"
 #include "runner/db.h"
+#include "runner/lease_keeper.h"
 #include "runner/log.h"
 #include "runner/metrics.h"
 #include "runner/workers.h"
@@ -34,7 +35,7 @@ struct runner {
     int claim_failures;          /* in a row; a claim that keeps failing is not a passing fault */
     bool more;                   /* the last claim was full: more work is probably due */
     int64_t next_poll_ms;        /* monotonic ms */
-    int64_t next_renew_ms;
+    o2c_lease_keeper *keeper;    /* renews the leases of every step held, from its own thread */
     int64_t next_schedule_ms;    /* when to look for due schedules again */
     int64_t completed, refused;
 };
@@ -194,6 +195,7 @@ static int take_claimed(struct runner *r, PGresult *res)
         s->lane = dup_value(res, i, 10);
         s->params_json = dup_value(res, i, 11);
         s->outcome.delay_ms = -1;
+        o2c_lease_keeper_hold(r->keeper, s->workflow_id, s->lease_token);
         s->impl = o2c_action_find(s->action);
         if (o2c_connections_attach(r->connections, r->db, s) != 0)
             s->impl = NULL; /* reported as a workflow error below */
@@ -277,8 +279,11 @@ static void log_outcome(const struct o2c_step *s, bool refused)
 
 static void free_finished(struct runner *r, int from, int count)
 {
-    for (int i = from; i < from + count; i++)
+    for (int i = from; i < from + count; i++) {
+        if (r->keeper)
+            o2c_lease_keeper_release(r->keeper, r->finished[i]->workflow_id);
         o2c_step_free(r->finished[i]);
+    }
 }
 
 /* The o2c.complete argument for steps [from, from+count) of r->finished (caller frees). */
@@ -420,48 +425,6 @@ static void collect_done(struct runner *r)
     r->nfinished += got;
 }
 
-static void renew_leases(struct runner *r)
-{
-    int64_t t = now_ms();
-    int64_t every = r->opt->lease_seconds * 1000 / 3;
-    if (t < r->next_renew_ms)
-        return;
-    r->next_renew_ms = t + every;
-    if (r->ninflight == 0)
-        return;
-    char *ids = malloc((size_t)r->ninflight * 24 + 3), *tokens = malloc((size_t)r->ninflight * 24 + 3);
-    if (!ids || !tokens)
-        abort();
-    size_t ni = 0, nt = 0;
-    ids[ni++] = '{';
-    tokens[nt++] = '{';
-    for (int i = 0; i < r->ninflight; i++) {
-        ni += (size_t)sprintf(ids + ni, "%s%" PRId64, i ? "," : "", r->inflight[i]->workflow_id);
-        nt += (size_t)sprintf(tokens + nt, "%s%" PRId64, i ? "," : "", r->inflight[i]->lease_token);
-    }
-    memcpy(ids + ni, "}", 2);
-    memcpy(tokens + nt, "}", 2);
-    char lease[16];
-    snprintf(lease, sizeof lease, "%d", r->opt->lease_seconds);
-    const char *params[] = {r->id, ids, tokens, lease};
-    PGresult *res = o2c_db_run(r->db, "step", "renew_leases", 4, params);
-    free(ids);
-    free(tokens);
-    if (!res) {
-        o2c_logf(O2C_LOG_ERROR, "renewing leases failed: %s", o2c_db_error(r->db));
-        if (o2c_db_broken(r->db))
-            reconnect(r);
-        return;
-    }
-    const char *lost = PQgetvalue(res, 0, 0);
-    if (strcmp(lost, "{}") != 0) {
-        json_object *f = json_object_new_object();
-        json_object_object_add(f, "workflow_ids", json_object_new_string(lost));
-        o2c_log(O2C_LOG_WARN, "leases lost while steps were running; their results will be refused", f);
-        atomic_fetch_add(&o2c_metrics.leases_lost, 1);
-    }
-    PQclear(res);
-}
 
 /* Starts the workflows of due schedules (o2c.fire_schedules: one start per tick across the
  * fleet, whichever runner gets there first), at most once a poll interval. A failure is only
@@ -535,8 +498,6 @@ static void wait_for_something(struct runner *r, int64_t until_ms)
 {
     int64_t t = now_ms();
     int64_t timeout = until_ms - t;
-    if (r->next_renew_ms - t < timeout && r->ninflight > 0)
-        timeout = r->next_renew_ms - t;
     if (timeout < 0)
         timeout = 0;
     struct pollfd fds[2] = {
@@ -613,6 +574,12 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
         return -1;
     }
     PQclear(res);
+    char err[512];
+    r->keeper = o2c_lease_keeper_start(opt->database, r->id, opt->lease_seconds, err, sizeof err);
+    if (!r->keeper) {
+        o2c_logf(O2C_LOG_ERROR, "cannot start the lease keeper: %s", err);
+        return -1;
+    }
     r->workers = o2c_workers_start(opt->concurrency, wake_fd);
     r->connections = o2c_connections_new();
     if (!r->inflight || !r->finished || !r->workers) {
@@ -639,6 +606,7 @@ static void tear_down(struct runner *r)
     o2c_metrics_stop();
     o2c_workers_stop(r->workers);
     free_finished(r, 0, r->nfinished);
+    o2c_lease_keeper_stop(r->keeper);
     free(r->inflight);
     free(r->finished);
     o2c_connections_free(r->connections);
@@ -701,7 +669,6 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             if (r.nfinished > 0)
                 continue; /* quick actions ran inline: commit them straight away */
         }
-        renew_leases(&r);
         bool can_claim = !draining && r.ninflight < opt->concurrency;
         if (r.more && can_claim)
             continue;

@@ -43,6 +43,8 @@ bool centra_parse_time(const char *text, int64_t *us);
 
 /* The orderConnection query of centra.poll_orders (variables $first, $after, $where). */
 extern const char *const centra_poll_orders_document;
+/* The same page with nothing but each order's number, updatedAt and cursor. */
+extern const char *const centra_poll_order_keys_document;
 
 /* centra.poll_orders (see centra_actions.c). */
 extern const struct o2c_action o2c_centra_actions[];

@@ -30,8 +30,14 @@
  * loop on one second, and it never passes an order it has not returned. */
 #include "connectors/centra/centra.h"
 #include "connectors/common/connector.h"
+#include "connectors/common/http.h"
+#include "connectors/common/text.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +51,7 @@ struct poll_config {
     const char *after;    /* NULL = none */
     const char *store, *child, *cancel;
     int page_size, interval_ms;
+    int page_size_now;    /* fewer while answers come back too large to read; grows back */
 };
 
 /* A context value that is present and not null. */
@@ -99,8 +106,11 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
         !read_string(ctx, "child_workflow", "order_to_cash", &c->child, out) ||
         !read_string(ctx, "cancel_workflow", "order_cancellation", &c->cancel, out) ||
         !read_int(ctx, "page_size", 100, 1, MAX_PAGE, &c->page_size, out) ||
-        !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out))
+        !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out) ||
+        !read_int(ctx, "page_size_now", c->page_size, 1, MAX_PAGE, &c->page_size_now, out))
         return false;
+    if (c->page_size_now > c->page_size)
+        c->page_size_now = c->page_size;
     if (c->cursor && !centra_parse_time(c->cursor, &c->cursor_us)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.poll_orders: context \"cursor\" is not a date-time with an offset "
                            "(like 2026-11-23T10:01:06+00:00): \"%s\"", c->cursor);
@@ -120,7 +130,7 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
 static json_object *query_variables(const struct poll_config *c)
 {
     json_object *vars = json_object_new_object();
-    json_object_object_add(vars, "first", json_object_new_int(c->page_size));
+    json_object_object_add(vars, "first", json_object_new_int(c->page_size_now));
     if (c->cursor) {
         json_object *range = json_object_new_object(), *where = json_object_new_object();
         json_object_object_add(range, "from", json_object_new_string(c->cursor));
@@ -132,12 +142,19 @@ static json_object *query_variables(const struct poll_config *c)
     return vars;
 }
 
-/* What the page says about one order, checked before anything is started. */
+/* What the page says about one order. An order that cannot be taken in (no readable number,
+ * status or updatedAt, a NUL or invalid UTF-8 in any field, which PostgreSQL would refuse with the
+ * whole page) is `bad`: it still becomes its own workflow — one that stops at once in an exception
+ * for ops holding the raw order safely — and the poller moves on, so one bad order never stops a
+ * store. */
 struct order_view {
-    json_object *node;
-    int64_t number, updated_us;
+    json_object *node;           /* NULL when the edge has none */
+    char number[48];             /* the order number as Centra wrote it (may exceed int64); "" if unreadable */
+    int64_t updated_us;          /* -1 when unreadable */
     const char *updated;
     bool cancelled;
+    char bad[256];               /* why the order cannot be taken in; "" when it can */
+    char *raw;                   /* the edge as received (bad orders only), malloc'd */
 };
 
 static const char *member_string(json_object *o, const char *key)
@@ -147,30 +164,69 @@ static const char *member_string(json_object *o, const char *key)
                                                                                            : NULL;
 }
 
-/* Checks edge i of the page; false with a failed outcome naming what is wrong. Centra breaking its
- * own schema is not transient, and skipping the order would lose it, so the poller stops and
- * engineering is told. */
-static bool view_order(json_object *edge, size_t i, const char *what, struct order_view *v, struct o2c_outcome *out)
+/* The number's digits as Centra wrote them: json-c keeps an integer beyond int64 as uint64 or as
+ * a double with its original text, both printed back digit for digit; one beyond 2^64 - 1 it
+ * cannot keep (GraphQL's Int is 32 bits: only a broken answer sends one). False unless it is a
+ * positive whole number read exactly. */
+static bool number_text(json_object *num, char *out, size_t len)
+{
+    if (!json_object_is_type(num, json_type_int) && !json_object_is_type(num, json_type_double))
+        return false;
+    /* json-c saturates integers beyond 2^64 - 1 at that value: not the number Centra sent. */
+    if (json_object_is_type(num, json_type_int) && json_object_get_uint64(num) == UINT64_MAX)
+        return false;
+    const char *t = json_object_to_json_string_ext(num, JSON_C_TO_STRING_PLAIN);
+    size_t n = strlen(t);
+    if (n == 0 || n > 40 || n >= len || t[0] == '0' || strspn(t, "0123456789") != n)
+        return false;
+    memcpy(out, t, n + 1);
+    return true;
+}
+
+static void mark_bad(struct order_view *v, json_object *edge, const char *fmt, const char *arg)
+{
+    if (!v->bad[0])
+        snprintf(v->bad, sizeof v->bad, fmt, arg);
+    if (!v->raw) {
+        const char *t = json_object_to_json_string_ext(edge, JSON_C_TO_STRING_PLAIN);
+        v->raw = strdup(t ? t : "");
+    }
+}
+
+/* Reads edge i of the page into v; never fails the page. */
+static void view_order(json_object *edge, struct order_view *v)
 {
     json_object *num;
-    v->node = NULL;
+    memset(v, 0, sizeof *v);
+    v->updated_us = -1;
     if (!json_object_is_type(edge, json_type_object) || !json_object_object_get_ex(edge, "node", &v->node) ||
         !json_object_is_type(v->node, json_type_object)) {
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: edge %zu has no order node",
-                           what, i);
-        return false;
+        v->node = NULL;
+        mark_bad(v, edge, "%s", "the page's edge holds no order");
+        return;
     }
-    if (!json_object_object_get_ex(v->node, "number", &num) || !json_object_is_type(num, json_type_int) ||
-        (v->number = json_object_get_int64(num)) <= 0) {
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %zu on the page has no valid number", what, i);
-        return false;
+    if (!json_object_object_get_ex(v->node, "number", &num) || !number_text(num, v->number, sizeof v->number)) {
+        v->number[0] = '\0';
+        mark_bad(v, edge, "%s", "it has no order number o2c can read exactly (a positive whole number below 2^64)");
     }
     const char *status = member_string(v->node, "status");
     v->updated = member_string(v->node, "updatedAt");
-    if (!status || !v->updated || !centra_parse_time(v->updated, &v->updated_us)) {
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %" PRId64 " has no readable status or updatedAt", what, v->number);
-        return false;
+    if (!v->updated || !centra_parse_time(v->updated, &v->updated_us)) {
+        v->updated_us = -1;
+        mark_bad(v, edge, "%s", "it has no readable updatedAt");
     }
+    if (!status)
+        mark_bad(v, edge, "%s", "it has no status");
+    /* Text PostgreSQL cannot hold: a NUL (\u0000) or bytes that are not UTF-8, anywhere in it. */
+    const char *text = json_object_to_json_string_ext(v->node, JSON_C_TO_STRING_PLAIN);
+    if (strstr(text, "\\u0000"))
+        mark_bad(v, edge, "%s", "a field holds a NUL character");
+    char *copy = strdup(text);
+    if (copy && o2c_utf8_sanitize(copy) > 0)
+        mark_bad(v, edge, "%s", "a field holds bytes that are not UTF-8");
+    free(copy);
+    if (v->bad[0])
+        return;
     /* A cancellation is status CANCELLED, or (when some units had shipped already and Centra
      * keeps the order SHIPPED) cancelled units on a line: both must reach the cancel workflow. */
     v->cancelled = strcasecmp(status, "CANCELLED") == 0;
@@ -181,22 +237,61 @@ static bool view_order(json_object *edge, size_t i, const char *what, struct ord
             if (!json_object_object_get_ex(line, "cancelledQuantity", &q))
                 continue;
             if (!json_object_is_type(q, json_type_int) || json_object_get_int64(q) < 0) {
-                o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s: order %" PRId64 " line %zu has an unreadable cancelledQuantity",
-                                   what, v->number, l);
-                return false;
+                mark_bad(v, edge, "%s", "a line has an unreadable cancelledQuantity");
+                v->cancelled = false;
+                return;
             }
             v->cancelled |= json_object_get_int64(q) > 0;
         }
-    return true;
+}
+
+/* Base64 of text, malloc'd: the raw bad order, kept where no byte of it can hurt. */
+static char *base64(const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+    if (!out)
+        abort();
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)text, (int)n);
+    return out;
+}
+
+/* A key for an order without a readable number: the first 16 hex digits of its SHA-256. */
+static void raw_key(const char *raw, char *out, size_t len)
+{
+    unsigned char digest[32];
+    SHA256((const unsigned char *)raw, strlen(raw), digest);
+    for (size_t i = 0; i < 8 && 2 * i + 2 < len; i++)
+        snprintf(out + 2 * i, len - 2 * i, "%02x", digest[i]);
 }
 
 static void start_children(const struct poll_config *c, const struct order_view *v, struct o2c_outcome *out)
 {
     char key[300];
-    snprintf(key, sizeof key, "centra:%s:%" PRId64, c->store, v->number);
     json_object *input = json_object_new_object();
     json_object_object_add(input, "source", json_object_new_string("centra"));
     json_object_object_add(input, "store", json_object_new_string(c->store));
+    if (v->bad[0]) {
+        /* Its own workflow, which stops at once in an exception for ops (order_to_cash's map). */
+        char hash[20] = "";
+        if (v->number[0]) {
+            snprintf(key, sizeof key, "centra:%s:%s", c->store, v->number);
+        } else {
+            raw_key(v->raw, hash, sizeof hash);
+            snprintf(key, sizeof key, "centra:%s:unreadable-%s", c->store, hash);
+        }
+        json_object *bad = json_object_new_object();
+        json_object_object_add(bad, "reason", json_object_new_string(v->bad));
+        if (v->number[0])
+            json_object_object_add(bad, "number", json_object_new_string(v->number));
+        char *raw64 = base64(v->raw);
+        json_object_object_add(bad, "raw_base64", json_object_new_string(raw64));
+        free(raw64);
+        json_object_object_add(input, "bad_order", bad);
+        o2c_outcome_start(out, c->child, key, input);
+        return;
+    }
+    snprintf(key, sizeof key, "centra:%s:%s", c->store, v->number);
     json_object_object_add(input, "order", json_object_get(v->node));
     if (v->cancelled) {
         char cancel_key[320];
@@ -208,18 +303,97 @@ static void start_children(const struct poll_config *c, const struct order_view 
     }
 }
 
+/* Did the last call fail because its answer was too large to read (connectors/common/http.h)? */
+static bool answer_too_large(const struct o2c_outcome *out)
+{
+    json_object *v;
+    return strcmp(out->name, "retry") == 0 && out->detail && json_object_object_get_ex(out->detail, "too_large", &v) &&
+           json_object_get_boolean(v);
+}
+
+/* Too large to read: ask for half as many orders next round, at once (no attempt used: nothing is
+ * wrong but our page size). When a single order alone is too large, read only where it is, start
+ * it as a bad order of its own and pass it by, so the store is never stuck behind it. */
+static void fewer_orders(struct o2c_step *step, const struct poll_config *c, const char *what, struct o2c_outcome *out)
+{
+    char msg[600];
+    if (c->page_size_now > 1) {
+        int half = c->page_size_now / 2;
+        o2c_outcome_clear(out);
+        o2c_outcome_ok(out);
+        out->delay_ms = 0;
+        o2c_outcome_patch(out, "page_size_now", json_object_new_int(half));
+        out->detail = json_object_new_object();
+        snprintf(msg, sizeof msg, "Centra's answer to %s was larger than %zu bytes; asking for %d orders a page", what,
+                 O2C_HTTP_MAX_BODY, half);
+        json_object_object_add(out->detail, "message", json_object_new_string(msg));
+        return;
+    }
+    struct poll_config one = *c;
+    one.page_size_now = 1;
+    json_object *root;
+    o2c_outcome_clear(out);
+    if (!centra_graphql(step, what, centra_poll_order_keys_document, query_variables(&one), &root, out))
+        return;
+    json_object *data = json_object_object_get(root, "data"), *conn = NULL, *edges = NULL, *edge, *node = NULL;
+    json_object_object_get_ex(data, "orderConnection", &conn);
+    json_object_object_get_ex(conn, "edges", &edges);
+    edge = edges && json_object_is_type(edges, json_type_array) && json_object_array_length(edges) > 0
+               ? json_object_array_get_idx(edges, 0) : NULL;
+    json_object_object_get_ex(edge, "node", &node);
+    if (!edge) { /* the order is gone from the filter since: nothing to pass by, the next round reads on */
+        o2c_outcome_ok(out);
+        out->delay_ms = 0;
+        json_object_put(root);
+        return;
+    }
+    struct order_view v;
+    view_order(edge, &v);
+    int64_t updated_us = -1;
+    const char *updated = node ? member_string(node, "updatedAt") : NULL;
+    const char *edge_cursor = edge ? member_string(edge, "cursor") : NULL;
+    if (!updated || !centra_parse_time(updated, &updated_us) || (!edge_cursor && updated_us <= c->cursor_us)) {
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s is too large to read even for one order, and "
+                           "where that order is cannot be read either", what);
+        free(v.raw);
+        json_object_put(root);
+        return;
+    }
+    snprintf(v.bad, sizeof v.bad, "Centra's answer for this order alone is larger than %zu bytes", O2C_HTTP_MAX_BODY);
+    free(v.raw);
+    v.raw = strdup(json_object_to_json_string_ext(edge, JSON_C_TO_STRING_PLAIN));
+    o2c_outcome_ok(out);
+    start_children(c, &v, out);
+    free(v.raw);
+    if (!c->cursor || updated_us > c->cursor_us) {
+        o2c_outcome_patch(out, "cursor", json_object_new_string(updated));
+        o2c_outcome_patch(out, "after", NULL);
+    } else {
+        o2c_outcome_patch(out, "after", json_object_new_string(edge_cursor));
+    }
+    out->delay_ms = 0;
+    out->detail = json_object_new_object();
+    snprintf(msg, sizeof msg, "Centra order %s alone is larger than %zu bytes: started as a bad order for ops, passed by",
+             v.number[0] ? v.number : "(unreadable number)", O2C_HTTP_MAX_BODY);
+    json_object_object_add(out->detail, "message", json_object_new_string(msg));
+    json_object_put(root);
+}
+
 static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
 {
     struct poll_config c;
     if (!read_config(step, &c, out))
         return;
     char what[400];
-    snprintf(what, sizeof what, "orderConnection (first %d, updatedAt from %s%s%s)", c.page_size,
+    snprintf(what, sizeof what, "orderConnection (first %d, updatedAt from %s%s%s)", c.page_size_now,
              c.cursor ? c.cursor : "the beginning", c.after ? ", after " : "", c.after ? c.after : "");
 
     json_object *root;
-    if (!centra_graphql(step, what, centra_poll_orders_document, query_variables(&c), &root, out))
+    if (!centra_graphql(step, what, centra_poll_orders_document, query_variables(&c), &root, out)) {
+        if (answer_too_large(out))
+            fewer_orders(step, &c, what, out);
         return;
+    }
     json_object *data = json_object_object_get(root, "data"), *conn, *edges, *page = NULL, *more;
     if (!json_object_object_get_ex(data, "orderConnection", &conn) || !json_object_is_type(conn, json_type_object) ||
         !json_object_object_get_ex(conn, "edges", &edges) || !json_object_is_type(edges, json_type_array)) {
@@ -229,31 +403,30 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
     }
     json_object_object_get_ex(conn, "pageInfo", &page);
     size_t n = json_object_array_length(edges);
-    if (n > (size_t)c.page_size) {
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size);
+    if (n > (size_t)c.page_size_now) {
+        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Centra's answer to %s has %zu orders, more than the %d asked for", what, n, c.page_size_now);
         json_object_put(root);
         return;
     }
 
-    /* First check the whole page, so that a bad order starts nothing of the page. */
+    /* Each order on its own: a bad one becomes its own workflow, and the page goes on. */
     struct order_view views[MAX_PAGE];
-    size_t newest = 0, cancelled = 0;
+    size_t newest = n, cancelled = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!view_order(json_object_array_get_idx(edges, i), i, what, &views[i], out)) {
-            json_object_put(root);
-            return;
-        }
-        if (views[i].updated_us >= views[newest].updated_us)
+        view_order(json_object_array_get_idx(edges, i), &views[i]);
+        if (views[i].updated_us >= 0 && (newest == n || views[i].updated_us >= views[newest].updated_us))
             newest = i;
     }
     for (size_t i = 0; i < n; i++) {
         start_children(&c, &views[i], out);
         cancelled += views[i].cancelled;
+        bad += views[i].bad[0] != '\0';
+        free(views[i].raw);
     }
 
     o2c_outcome_ok(out);
     const char *cursor = c.cursor;
-    if (n > 0 && (!c.cursor || views[newest].updated_us > c.cursor_us)) {
+    if (newest < n && (!c.cursor || views[newest].updated_us > c.cursor_us)) {
         cursor = views[newest].updated;
         o2c_outcome_patch(out, "cursor", json_object_new_string(cursor));
         o2c_outcome_patch(out, "after", NULL);
@@ -272,17 +445,22 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_patch(out, "after", json_object_new_string(end));
     }
     /* An empty page is never "more", whatever hasNextPage says: it would spin with no progress. */
-    bool has_more = n > 0 && (n == (size_t)c.page_size || (json_object_object_get_ex(page, "hasNextPage", &more) &&
+    /* After answers too large to read, the page grows back, doubling each good round. */
+    if (c.page_size_now < c.page_size)
+        o2c_outcome_patch(out, "page_size_now",
+                          json_object_new_int(c.page_size_now * 2 < c.page_size ? c.page_size_now * 2 : c.page_size));
+    bool has_more = n > 0 && (n == (size_t)c.page_size_now || (json_object_object_get_ex(page, "hasNextPage", &more) &&
                                                            json_object_get_boolean(more)));
     out->delay_ms = has_more ? 0 : c.interval_ms;
 
     out->detail = json_object_new_object();
     char msg[600];
-    snprintf(msg, sizeof msg, "read %zu Centra orders (%zu cancelled) changed since %s; %s", n, cancelled,
-             c.cursor ? c.cursor : "the beginning", has_more ? "more to read" : "caught up");
+    snprintf(msg, sizeof msg, "read %zu Centra orders (%zu cancelled, %zu that could not be taken in) changed since %s; %s",
+             n, cancelled, bad, c.cursor ? c.cursor : "the beginning", has_more ? "more to read" : "caught up");
     json_object_object_add(out->detail, "message", json_object_new_string(msg));
     json_object_object_add(out->detail, "orders", json_object_new_int((int)n));
     json_object_object_add(out->detail, "cancelled", json_object_new_int((int)cancelled));
+    json_object_object_add(out->detail, "bad_orders", json_object_new_int((int)bad));
     if (cursor)
         json_object_object_add(out->detail, "cursor", json_object_new_string(cursor));
     json_object_put(root);

@@ -96,7 +96,7 @@ bool centra_classify(const struct o2c_http_response *res, json_object *root, con
     if (hint == O2C_REMOTE_NO_HINT && res->status == 400)
         hint = O2C_REMOTE_BAD_REQUEST; /* Centra's 400 is a request it cannot parse */
     struct o2c_remote_answer a = {
-        .system = "Centra", .what = what, .status = res->status, .transport_error = res->error, .refused_url = res->refused,
+        .system = "Centra", .what = what, .status = res->status, .transport_error = res->error, .refused_url = res->refused, .too_large = res->too_large,
         .retry_after_s = res->retry_after_s,
         .body_readable = root != NULL && (err || has_data),
         .hint = hint, .message = said,

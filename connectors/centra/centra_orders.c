@@ -9,6 +9,15 @@
  * it to a double. Line prices come both as Centra shows them (including tax, its default) and
  * excluding tax (aliases, since one response key may not carry two different arguments), so the
  * mapping never has to recompute tax. */
+/* When even one order's answer is too large to read: just where it is, to pass it by. */
+const char *const centra_poll_order_keys_document =
+    "query PollOrderKeys($first: Int!, $after: String, $where: OrderFilter) {\n"
+    "  orderConnection(first: $first, after: $after, where: $where, sort: [updatedAt_ASC]) {\n"
+    "    pageInfo { hasNextPage endCursor }\n"
+    "    edges { cursor node { number updatedAt } }\n"
+    "  }\n"
+    "}\n";
+
 const char *const centra_poll_orders_document =
     "query PollOrders($first: Int!, $after: String, $where: OrderFilter) {\n"
     "  orderConnection(first: $first, after: $after, where: $where, sort: [updatedAt_ASC]) {\n"

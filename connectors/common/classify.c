@@ -45,6 +45,8 @@ bool o2c_classify_remote(const struct o2c_remote_answer *a, struct o2c_outcome *
     if (a->status == 0) {
         o2c_outcome_retry(out, "no answer from %s to %s: %s", sys, what,
                           a->transport_error && *a->transport_error ? a->transport_error : "no response");
+        if (a->too_large)
+            json_object_object_add(out->detail, "too_large", json_object_new_boolean(1));
         return false;
     }
     if (a->hint == O2C_REMOTE_THROTTLED || a->status == 429) {

@@ -3,7 +3,9 @@
  * struct o2c_remote_answer, naming what its vendor codes mean (hint); these rules decide, in this
  * order:
  *   a URL o2c refused, nothing sent            failed configuration (never retried)
- *   no answer                                  retry (transient)
+ *   no answer                                  retry (transient); an answer too large to read is
+ *                                              marked too_large in the detail, so a reader of
+ *                                              pages can ask for fewer
  *   throttled (hint) or HTTP 429               throttled, waiting Retry-After (else jittered
  *                                              250-750 ms, so steps refused together do not
  *                                              return together)
@@ -39,6 +41,7 @@ struct o2c_remote_answer {
     long status;                 /* HTTP status; 0 when there was no answer */
     const char *transport_error; /* why there was no answer */
     bool refused_url;            /* nothing was sent: o2c refused the URL (o2c_http_url_allowed) */
+    bool too_large;              /* the answer was larger than o2c reads: retry, detail too_large */
     long retry_after_s;          /* < 0: none */
     bool body_readable;          /* false: a body that could not be read (cut off, not JSON) */
     enum o2c_remote_hint hint;

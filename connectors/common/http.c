@@ -219,6 +219,7 @@ int o2c_http_send(const struct o2c_http_request *req, struct o2c_http_response *
     res->elapsed_ms = (long)(seconds * 1000);
     if (rc != CURLE_OK) {
         res->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+        res->too_large = sink.too_large;
         if (sink.too_large)
             snprintf(res->error, sizeof res->error, "answer larger than %zu bytes", O2C_HTTP_MAX_BODY);
         else

@@ -37,6 +37,7 @@ struct o2c_http_response {
     long elapsed_ms;
     char error[512];                 /* why there was no answer */
     bool refused;                    /* the URL was refused before anything was sent */
+    bool too_large;                  /* the answer was cut off at O2C_HTTP_MAX_BODY */
 };
 
 int o2c_http_send(const struct o2c_http_request *req, struct o2c_http_response *res);

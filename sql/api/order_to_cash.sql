@@ -90,6 +90,14 @@ declare
     v_problem  record;
     v_erp_out  jsonb;
 begin
+    -- An order the poller could not take in (no readable number, a NUL or bytes that are not
+    -- UTF-8): its own workflow, stopped here for ops, the raw order kept safe in the context.
+    if p_context ? 'bad_order' then
+        return o2c.sql_action_failed('bad_order_data', null, null,
+            format('%s order %s could not be taken in: %s. Nothing was posted; the order as %s sent it is kept, base64-encoded, in this workflow''s context (bad_order.raw_base64) for whoever corrects it there.',
+                   initcap(v_sf_sys), coalesce(p_context#>>'{bad_order,number}', '(with no readable number)'),
+                   p_context#>>'{bad_order,reason}', initcap(v_sf_sys)));
+    end if;
     -- Cancelled, wholly or in part, since the order_to_cash snapshot was taken?
     select * into v_cancel from o2c.instance
      where workflow = coalesce(p_params->>'cancel_workflow', 'order_cancellation')

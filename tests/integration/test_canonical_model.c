@@ -236,6 +236,19 @@ static void test_recorded_orders_keep_the_newest_snapshot_and_their_erp_lines(vo
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_problems(o2c.canonical_order_json('centra:1:1005'))", 0, NULL), 0);
 }
 
+static void test_an_order_the_poller_could_not_take_in_stops_for_ops(void)
+{
+    char got[1024];
+    PGresult *r = tpg_query(db, "select concat_ws(' | ', a->>'outcome', a#>>'{detail,category}', a#>>'{detail,owner}', a#>>'{detail,message}') "
+                                "from (select o2c_action.map_order('{\"source\":\"centra\",\"store\":\"1\",\"bad_order\":"
+                                "{\"reason\":\"a field holds a NUL character\",\"number\":\"1004\",\"raw_base64\":\"e30=\"}}', '{}') a) x",
+                            0, NULL);
+    snprintf(got, sizeof got, "%s", r && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+    PQclear(r);
+    CU_ASSERT(strstr(got, "failed | bad_order_data | ops | Centra order 1004 could not be taken in: a field holds a NUL character.") == got);
+    CU_ASSERT(strstr(got, "bad_order.raw_base64") != NULL);
+}
+
 static CU_TestInfo tests[] = {
     {"Swedish VAT with a discount and shipping, to the cent in both halves", test_swedish_vat_with_discount_and_shipping},
     {"US tax-exempt, a line partly and a line wholly cancelled", test_us_exempt_and_a_line_partly_cancelled},
@@ -245,6 +258,7 @@ static CU_TestInfo tests[] = {
     {"business keys and external ids are built in one place", test_keys_are_built_in_one_place},
     {"one cancellation decision: whole, partial, none", test_the_cancellation_decision},
     {"recorded orders keep the newest snapshot and their ERP line links", test_recorded_orders_keep_the_newest_snapshot_and_their_erp_lines},
+    {"an order the poller could not take in stops for ops, its raw text kept", test_an_order_the_poller_could_not_take_in_stops_for_ops},
     CU_TEST_INFO_NULL,
 };
 

@@ -4,6 +4,7 @@
  * the sandbox never gives (an order without a number, trailing garbage) become clear outcomes. */
 #include "connectors/centra/centra.h"
 #include "runner/action.h"
+#include "connectors/common/text.h"
 #include "tests/support/harness.h"
 
 #include <CUnit/CUnit.h>
@@ -24,16 +25,29 @@ static bool contains(const char *hay, const char *needle) { return hay && strstr
 struct canned {
     int fd, port, status;
     const char *body;
-    char request[65536]; /* the request body received */
+    const char *more[4]; /* further answers, in turn, to further requests (NULL-terminated) */
+    char request[65536]; /* the request body received (the last one) */
     pthread_t thread;
 };
+
+static void answer_one(struct canned *c);
 
 static void *serve_one(void *arg)
 {
     struct canned *c = arg;
+    answer_one(c);
+    for (int i = 0; i < 4 && c->more[i]; i++) {
+        c->body = c->more[i];
+        answer_one(c);
+    }
+    return NULL;
+}
+
+static void answer_one(struct canned *c)
+{
     int conn = accept(c->fd, NULL, NULL);
     if (conn < 0)
-        return NULL;
+        return;
     char buf[131072];
     size_t got = 0;
     long want = -1;
@@ -57,18 +71,27 @@ static void *serve_one(void *arg)
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
                      c->status, strlen(c->body));
-    if (write(conn, head, (size_t)n) < 0 || write(conn, c->body, strlen(c->body)) < 0)
-        perror("canned server");
+    /* A client that stops reading (an answer over its cap) closes early: not the server's error. */
+    size_t len = strlen(c->body), sent = 0;
+    if (send(conn, head, (size_t)n, MSG_NOSIGNAL) == n)
+        while (sent < len) {
+            ssize_t w = send(conn, c->body + sent, len - sent, MSG_NOSIGNAL);
+            if (w <= 0)
+                break;
+            sent += (size_t)w;
+        }
     close(conn);
-    return NULL;
 }
 
-/* Listens on a free loopback port and answers one request with status and body. */
-static void canned_start(struct canned *c, int status, const char *body)
+/* Listens on a free loopback port and answers one request with status and body, then one request
+ * each with the answers of `more` (NULL-terminated, may be NULL). */
+static void canned_start(struct canned *c, int status, const char *body, const char *const *more)
 {
     memset(c, 0, sizeof *c);
     c->status = status;
     c->body = body;
+    for (int i = 0; more && i < 3 && more[i]; i++)
+        c->more[i] = more[i];
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
@@ -86,9 +109,10 @@ static void canned_stop(struct canned *c)
 
 /* Runs centra.poll_orders with context against one canned answer; the caller frees the step.
  * c->request then holds what was sent. */
-static struct o2c_step *poll(struct canned *c, const char *context, int status, const char *answer)
+static struct o2c_step *poll_seq(struct canned *c, const char *context, int status, const char *answer,
+                                 const char *const *more)
 {
-    canned_start(c, status, answer);
+    canned_start(c, status, answer, more);
     struct o2c_step *s = calloc(1, sizeof *s);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", c->port);
@@ -98,6 +122,7 @@ static struct o2c_step *poll(struct canned *c, const char *context, int status, 
     s->business_key = strdup("centra:1:orders");
     s->connection = strdup("centra");
     s->connection_base_url = strdup(url);
+    s->connection_system = strdup("centra");
     s->context_json = strdup(context);
     o2c_outcome_clear(&s->outcome);
     const struct o2c_action *a = o2c_action_find("centra.poll_orders");
@@ -105,6 +130,11 @@ static struct o2c_step *poll(struct canned *c, const char *context, int status, 
     a->run(s, &s->outcome);
     canned_stop(c);
     return s;
+}
+
+static struct o2c_step *poll(struct canned *c, const char *context, int status, const char *answer)
+{
+    return poll_seq(c, context, status, answer, NULL);
 }
 
 /* A page answer with orders given as (number, status, updatedAt) and the page info. */
@@ -251,42 +281,145 @@ static void test_cancelled_order_starts_both(void)
     ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 1), "business_key", NULL, NULL), "centra:1:1010:cancel");
     ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 2), "business_key", NULL, NULL), "centra:1:1011");
     o2c_step_free(s);
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1010,\"status\":\"SHIPPED\","
-                            "\"updatedAt\":\"2026-11-23T10:10:00+00:00\",\"lines\":[{\"cancelledQuantity\":\"2\"}]}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
+}
+
+/* The input of start i of the step's outcome, and its business key. */
+static json_object *start_input(const struct o2c_step *s, size_t i, const char **key)
+{
+    json_object *st = json_object_array_get_idx(s->outcome.start, i), *input = NULL, *k = NULL;
+    json_object_object_get_ex(st, "input", &input);
+    json_object_object_get_ex(st, "business_key", &k);
+    *key = k ? json_object_get_string(k) : NULL;
+    return input;
+}
+
+/* One bad order never stops a store: it becomes its own workflow holding the raw order safely,
+ * and the rest of the page, and the cursor, go on. */
+static void test_a_bad_order_is_its_own_workflow_and_the_page_goes_on(void)
+{
+    struct canned c;
+    /* A good order; one with no number; one whose number is text; a NUL in a name; bytes that are
+     * not UTF-8 in a city; an order number beyond int64; a line with an unreadable cancelled
+     * quantity; an edge with no order at all. */
+    const char *answer =
+        "{\"data\":{\"orderConnection\":{\"edges\":["
+        "{\"node\":{\"number\":1001,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}},"
+        "{\"node\":{\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:01+00:00\"}},"
+        "{\"node\":{\"number\":\"1003\",\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:02+00:00\"}},"
+        "{\"node\":{\"number\":1004,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:03+00:00\","
+        "\"customer\":{\"firstName\":\"Ann\\u0000a\"}}},"
+        "{\"node\":{\"number\":1005,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:04+00:00\","
+        "\"shippingAddress\":{\"city\":\"G\xf6teborg\"}}},"
+        "{\"node\":{\"number\":92233720368547758079,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T10:00:05+00:00\"}},"
+        "{\"node\":{\"number\":1007,\"status\":\"SHIPPED\",\"updatedAt\":\"2026-11-23T10:00:06+00:00\","
+        "\"lines\":[{\"cancelledQuantity\":\"2\"}]}},"
+        "{\"cursor\":\"x\"}"
+        "]}}}";
+    struct o2c_step *s = poll(&c, "{\"page_size\":10}", 200, answer);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 8);
+    const char *key;
+    json_object *in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:1001");
+    CU_ASSERT(json_object_object_get_ex(in, "order", NULL));
+    in = start_input(s, 1, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "no order number o2c can read exactly"));
+    in = start_input(s, 2, &key);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "no order number o2c can read exactly"));
+    in = start_input(s, 3, &key);
+    ASSERT_SAME(key, "centra:1:1004");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "NUL"));
+    CU_ASSERT(!json_object_object_get_ex(in, "order", NULL)); /* nothing PostgreSQL would refuse */
+    CU_ASSERT(get_path(in, "bad_order", "raw_base64", NULL) != NULL);
+    in = start_input(s, 4, &key);
+    ASSERT_SAME(key, "centra:1:1005");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "not UTF-8"));
+    /* Beyond 2^64: not read as some other number; its own workflow for ops. */
+    in = start_input(s, 5, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "read exactly"));
+    in = start_input(s, 6, &key);
+    ASSERT_SAME(key, "centra:1:1007");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "cancelledQuantity"));
+    in = start_input(s, 7, &key);
+    CU_ASSERT(key && strncmp(key, "centra:1:unreadable-", 20) == 0);
+    /* Every start's input is text PostgreSQL takes. */
+    for (size_t i = 0; i < 8; i++) {
+        char *text = strdup(json_object_to_json_string(json_object_array_get_idx(s->outcome.start, i)));
+        CU_ASSERT(strstr(text, "\\u0000") == NULL);
+        CU_ASSERT_EQUAL(o2c_utf8_sanitize(text), 0);
+        free(text);
+    }
+    /* The cursor moved past them all. */
+    bool present;
+    ASSERT_SAME(patch_string(s, "cursor", &present), "2026-11-23T10:00:06+00:00");
+    o2c_step_free(s);
+
+    /* Two orders beyond int64 are two workflows, not one clamped key, their numbers digit for digit. */
+    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":["
+                            "{\"node\":{\"number\":9223372036854775808,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T11:00:00+00:00\"}},"
+                            "{\"node\":{\"number\":9223372036854775809,\"status\":\"CONFIRMED\",\"updatedAt\":\"2026-11-23T11:00:00+00:00\"}}]}}}");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 2);
+    in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:9223372036854775808");
+    CU_ASSERT(contains(json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN), "\"number\":9223372036854775808"));
+    start_input(s, 1, &key);
+    ASSERT_SAME(key, "centra:1:9223372036854775809");
+    o2c_step_free(s);
+}
+
+/* An answer over the 16 MiB cap: half the page next round, at once, growing back after; one order
+ * too large alone is started as a bad order of its own and passed by. */
+static void test_too_large_answers_halve_the_page_then_grow_back(void)
+{
+    size_t big_len = 17u * 1024 * 1024;
+    char *big = malloc(big_len + 64);
+    CU_ASSERT_FATAL(big != NULL);
+    int n = sprintf(big, "{\"data\":{\"orderConnection\":{\"edges\":[],\"x\":\"");
+    memset(big + n, 'x', big_len - (size_t)n);
+    strcpy(big + big_len, "\"}}}");
+    struct canned c;
+    struct o2c_step *s = poll(&c, "{\"page_size\":8}", 200, big);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL(s->outcome.delay_ms, 0);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(s->outcome.patch, "page_size_now")), 4);
     CU_ASSERT_PTR_NULL(s->outcome.start);
     o2c_step_free(s);
+    /* A good page at 4: the next round asks for 8 again. */
+    int nums[] = {1001};
+    const char *st[] = {"CONFIRMED"};
+    const char *up[] = {"2026-11-23T10:00:00+00:00"};
+    s = poll(&c, "{\"page_size\":8,\"page_size_now\":4}", 200, page(1, nums, st, up, false, "c0"));
+    ASSERT_SAME(s->outcome.name, "ok");
+    json_object *root, *vars = sent_variables(&c, &root);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(vars, "first")), 4);
+    json_object_put(root);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(s->outcome.patch, "page_size_now")), 8);
+    o2c_step_free(s);
+    /* One order alone too large: where it is is read, it is started as a bad order, the cursor moves. */
+    const char *keys[] = {"{\"data\":{\"orderConnection\":{\"edges\":[{\"cursor\":\"k1\",\"node\":{\"number\":1042,"
+                          "\"updatedAt\":\"2026-11-23T12:00:00+00:00\"}}]}}}", NULL};
+    s = poll_seq(&c, "{\"page_size\":8,\"page_size_now\":1,\"cursor\":\"2026-11-23T11:00:00+00:00\"}", 200, big, keys);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 1);
+    const char *key;
+    json_object *in = start_input(s, 0, &key);
+    ASSERT_SAME(key, "centra:1:1042");
+    CU_ASSERT(contains(get_path(in, "bad_order", "reason", NULL), "alone is larger than"));
+    bool present;
+    ASSERT_SAME(patch_string(s, "cursor", &present), "2026-11-23T12:00:00+00:00");
+    o2c_step_free(s);
+    free(big);
 }
 
 static void test_bad_answers_start_nothing(void)
 {
     struct canned c;
-    /* The second order has no number: nothing of the page is started. */
-    struct o2c_step *s = poll(&c, "{}", 200,
-                              "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"CONFIRMED\","
-                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}},{\"node\":{\"status\":\"CONFIRMED\","
-                              "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    ASSERT_SAME(get_path(s->outcome.detail, "category", NULL, NULL), "remote_data");
-    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1 on the page has no valid number"));
-    CU_ASSERT_PTR_NULL(s->outcome.start);
-    CU_ASSERT_PTR_NULL(s->outcome.patch);
-    o2c_step_free(s);
-
-    /* A number as a string, an unreadable updatedAt. */
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":\"1001\",\"status\":\"X\","
-                            "\"updatedAt\":\"2026-11-23T10:00:00+00:00\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    o2c_step_free(s);
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1001,\"status\":\"X\","
-                            "\"updatedAt\":\"last tuesday\"}}]}}}");
-    ASSERT_SAME(s->outcome.name, "failed");
-    CU_ASSERT(contains(get_path(s->outcome.detail, "message", NULL, NULL), "order 1001 has no readable status or updatedAt"));
-    o2c_step_free(s);
-
     /* No orderConnection at all; a body cut off; a body with something after the JSON. */
-    s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":null}}");
+    struct o2c_step *s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":null}}");
     ASSERT_SAME(s->outcome.name, "failed");
+    CU_ASSERT_PTR_NULL(s->outcome.start);
     o2c_step_free(s);
     s = poll(&c, "{}", 200, "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"num");
     ASSERT_SAME(s->outcome.name, "retry");
@@ -300,6 +433,10 @@ static CU_TestInfo tests[] = {
     {"the first page asks from the beginning and moves the cursor", test_first_page_moves_the_cursor},
     {"a page within the cursor's second pages on with after", test_a_page_of_one_second_pages_on_with_after},
     {"a cancelled or partly cancelled order starts its child and its cancel workflow", test_cancelled_order_starts_both},
+    {"a bad order is its own workflow, holding the raw order safely; the page and the cursor go on",
+     test_a_bad_order_is_its_own_workflow_and_the_page_goes_on},
+    {"answers over the size cap halve the page, which grows back; one order too large alone is passed by as a bad order",
+     test_too_large_answers_halve_the_page_then_grow_back},
     {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
     CU_TEST_INFO_NULL,
 };
