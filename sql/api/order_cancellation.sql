@@ -27,7 +27,17 @@ declare
     v_half   jsonb;
     v_close  jsonb;
     v_hands  text;
+    v_update jsonb;
 begin
+    -- A later change of the order (a second line cancelled) started this workflow again: the
+    -- newest snapshot is the one to plan with (o2c.instance_update).
+    select u.input->'order' into v_update
+      from o2c.instance i join o2c.instance_update u on u.instance_id = i.id
+     where i.workflow = coalesce(p_params->>'workflow', 'order_cancellation') and i.business_key = v_key || ':cancel';
+    if jsonb_typeof(v_update) = 'object'
+       and o2c.order_snapshot_newer(o2c.connection_system(v_sf), v_sf, v_store, v_update, v_order) then
+        v_order := v_update;
+    end if;
     if (o2c.order_cancellation_decision(v_order, null, false)->>'cancelled')::boolean then
         return jsonb_build_object('outcome', 'whole');
     end if;

@@ -26,3 +26,14 @@ grant insert, update, delete on o2c.customer_link to o2c_admin;
 insert into o2c.failure_category (category, owner, severity, description) values
     ('partial_cancellation', 'ops', 'high', 'Units of a posted order were cancelled in a way o2c does not change in the ERP by itself (fewer units on a line, or a discounted line): change the sales order by hand.')
 on conflict do nothing;
+
+-- The newest input of a workflow started again under its business key (o2c.start): a storefront
+-- order changed after its workflow started (PENDING → CONFIRMED, an address fixed, a line
+-- cancelled) reaches it. One row per instance, the latest input that differs from the one it was
+-- started with; a pipeline that cares reads it (order_to_cash's map takes the newest snapshot).
+create table o2c.instance_update (
+    instance_id bigint primary key references o2c.instance on delete cascade,
+    input       jsonb not null,
+    received_at timestamptz not null default now()
+);
+grant select on o2c.instance_update to o2c_analyst, o2c_admin;

@@ -391,6 +391,36 @@ static void test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing(voi
     CU_ASSERT_STRING_EQUAL(got, "open 2");
 }
 
+static void test_a_change_in_the_store_before_posting_reaches_netsuite(void)
+{
+    /* Stopped at map: its SKU was never set up in NetSuite. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('order_to_cash', 'centra:1:920001', jsonb_build_object('source', 'centra', "
+                               "'store', '1', 'order', jsonb_set(jsonb_set(doc, '{number}', '920001'), '{lines,0,productSize,SKU}', "
+                               "'\"NDT-NEVER-SET-UP\"'))) from test_order", 0, NULL));
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:920001' "
+                                     "and category = 'unmapped_sku'", 1, 60 * 1000));
+    /* Customer service fixes the order in Centra: another product, another city. The poller
+     * reads the change and starts the same workflow again with it. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('order_to_cash', 'centra:1:920001', jsonb_build_object('source', 'centra', "
+                               "'store', '1', 'order', jsonb_set(jsonb_set(jsonb_set(doc, '{number}', '920001'), "
+                               "'{updatedAt}', '\"2026-11-24T08:00:00+00:00\"'), '{shippingAddress,city}', '\"Göteborg\"'))) "
+                               "from test_order", 0, NULL));
+    /* The same snapshot read again (a page re-read) is not a change. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance_update u join o2c.instance i on i.id = u.instance_id "
+                                   "where i.business_key = 'centra:1:920001'", 0, NULL), 1);
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive(id) from o2c.instance where business_key = 'centra:1:920001'", 0, NULL));
+    CU_ASSERT_FATAL(wait_state("920001", "1", "posted"));
+    tsb_response res;
+    CU_ASSERT_FATAL(tsb_netsuite(&netsuite, "GET", "/services/rest/record/v1/salesOrder/eid:CENTRA-1-920001", NULL, NULL, &res) == 0);
+    json_object *so = tsb_json(&res);
+    CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(so, "shippingAddress"), "city"), "Göteborg");
+    json_object_put(so);
+    tsb_response_free(&res);
+    /* The workflow's context holds the snapshot it posted. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where business_key = 'centra:1:920001' "
+                                   "and context#>>'{order,shippingAddress,city}' = 'Göteborg'", 0, NULL), 1);
+}
+
 static CU_TestInfo tests[] = {
     {"a returning shopper's order makes one NetSuite call", test_a_returning_shoppers_order_makes_one_netsuite_call},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
@@ -399,6 +429,7 @@ static CU_TestInfo tests[] = {
     {"a cancellation asks NetSuite before concluding the order was never posted", test_a_cancellation_asks_netsuite_before_concluding_never_posted},
     {"cancelling one line after posting closes only that line in NetSuite", test_cancelling_one_line_after_posting_closes_only_that_line},
     {"fewer units on a posted line is an exception for ops and changes nothing", test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing},
+    {"a change in the store before posting reaches NetSuite", test_a_change_in_the_store_before_posting_reaches_netsuite},
     CU_TEST_INFO_NULL,
 };
 
