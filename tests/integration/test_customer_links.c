@@ -416,6 +416,13 @@ static void test_a_change_in_the_store_before_posting_reaches_netsuite(void)
     CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(so, "shippingAddress"), "city"), "Göteborg");
     json_object_put(so);
     tsb_response_free(&res);
+    /* Newer is by Centra's updatedAt, never by arrival: an older snapshot is not newer, nor is an
+     * unreadable one. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from test_order, lateral (values "
+        " (o2c.order_snapshot_newer('centra', 'centra', '1', jsonb_set(doc, '{updatedAt}', '\"2026-11-24T08:00:00+00:00\"'), doc), true), "
+        " (o2c.order_snapshot_newer('centra', 'centra', '1', doc, jsonb_set(doc, '{updatedAt}', '\"2026-11-24T08:00:00+00:00\"')), false), "
+        " (o2c.order_snapshot_newer('centra', 'centra', '1', jsonb_set(doc, '{updatedAt}', '\"yesterday-ish\"'), doc), false)) v(got, want) "
+        "where got = want", 0, NULL), 3);
     /* The workflow's context holds the snapshot it posted. */
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where business_key = 'centra:1:920001' "
                                    "and context#>>'{order,shippingAddress,city}' = 'Göteborg'", 0, NULL), 1);
