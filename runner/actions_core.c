@@ -4,7 +4,10 @@
  *   core.fail   fails the way the context says: `fail_as` failed (default) | retry | throttled
  *               | locked, with `category` (default workflow_error), `message`, `delay_ms`. With
  *               `fail_times` N it fails only N more times (counting down in the context) and
- *               then succeeds, which lets tests drive retry budgets and re-drives. */
+ *               then succeeds, which lets tests drive retry budgets and re-drives.
+ *   core.lease_exhausted  what o2c.claim hands out instead of a step whose lease ran out five
+ *               times in a row: fails it as lease_expired, naming its action (params.action), so
+ *               it is not redone without end. */
 #include "runner/action.h"
 
 #include <errno.h>
@@ -67,9 +70,22 @@ static void fail(struct o2c_step *step, struct o2c_outcome *out)
         out->delay_ms = delay;
 }
 
+static void lease_exhausted(struct o2c_step *step, struct o2c_outcome *out)
+{
+    const char *action = o2c_step_param(step, "action");
+    json_object *n = NULL;
+    json_object_object_get_ex(o2c_step_params(step), "expiries", &n);
+    o2c_outcome_failed(out, O2C_FAIL_LEASE_EXPIRED,
+                       "state \"%s\" (%s) outlived its lease %d times in a row: the runners running it died or stalled "
+                       "each time, so it is stopped here rather than redone without end. Find why (the runner logs, a "
+                       "step far slower than --lease-seconds), then re-drive it",
+                       step->state, action ? action : "?", n ? json_object_get_int(n) : 5);
+}
+
 const struct o2c_action o2c_core_actions[] = {
     {"core.noop", noop, true, "does nothing; outcome ok"},
     {"core.sleep", sleep_ms, false, "sleeps context.ms milliseconds; outcome ok"},
     {"core.fail", fail, true, "fails as context.fail_as says, context.fail_times times (or forever)"},
+    {"core.lease_exhausted", lease_exhausted, true, "stops a step whose lease ran out five times in a row (lease_expired)"},
     {NULL, NULL, false, NULL},
 };

@@ -128,14 +128,28 @@ begin
                               where i.id = cl.instance_id offset 0) i
          where cl.prev_runner is not null
     )
-    select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state, st.action, i.business_key,
-           i.attempts + 1, i.context, cl.connection, cl.lane, st.params
+    -- A step whose lease has run out five times in a row (its runners keep dying or stalling on
+    -- it) is not handed out a sixth time to be redone without end: it goes to core.lease_exhausted,
+    -- which stops it as an exception lease_expired naming the state and action.
+    select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state,
+           case when ex.n >= 4 then 'core.lease_exhausted' else st.action end, i.business_key,
+           i.attempts + 1, i.context, cl.connection, cl.lane,
+           case when ex.n >= 4 then jsonb_build_object('action', st.action, 'expiries', ex.n + 1) else st.params end
       from claimed cl
      cross join lateral (select i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
                            from o2c.instance i where i.id = cl.instance_id offset 0) i
      cross join lateral (select st.action, st.params from o2c.workflow_state st
                           where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
                          offset 0) st
+     -- Expiries in a row so far (this one is being recorded by `expired`), only for a step whose
+     -- lease ran out: an index walk of its own events.
+     cross join lateral (select case when cl.prev_runner is null then 0 else (
+                                    select count(*) from o2c.event e
+                                     where e.workflow_id = cl.instance_id and e.outcome = 'lease_expired'
+                                       and e.id > coalesce((select max(e2.id) from o2c.event e2
+                                                             where e2.workflow_id = cl.instance_id
+                                                               and e2.outcome <> 'lease_expired'), 0)) end as n
+                         offset 0) ex
      order by cl.picked_priority desc, cl.picked_due_at;
 end
 $$;

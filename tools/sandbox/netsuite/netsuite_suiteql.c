@@ -22,7 +22,9 @@
 
 /* Names and literals are copied into fixed buffers; cutting an absurdly long one short is intended
  * (the query then fails to match, with a clear error). */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 /* ---- tokens ---------------------------------------------------------------------------------- */
 

@@ -10,7 +10,9 @@
 #include <string.h>
 
 /* Error paths and messages go into fixed buffers; cutting an absurdly long path short is intended. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define MAX_TEXT 4000
 #define MAX_LINES 10000
