@@ -33,6 +33,19 @@ as $$
                   regexp_replace(p_ref, '[^A-Za-z0-9_-]', '_', 'g')) end
 $$;
 
+-- obj with one more member, key: value, as json text. For records of thousands of lines: PostgreSQL
+-- rewrites a whole jsonb each time one is nested in another (jsonb_build_object, ||), so the big
+-- part is built as json text once and the whole parsed as jsonb once. obj must be a JSON object.
+create or replace function o2c.json_with_member(p_obj json, p_key text, p_value json)
+returns json
+language sql
+immutable
+as $$
+    select (left(p_obj::text, length(rtrim(p_obj::text)) - 1)
+            || case when p_obj::text ~ '^\s*\{\s*\}\s*$' then '' else ', ' end
+            || to_json(p_key)::text || ': ' || coalesce(p_value::text, 'null') || '}')::json
+$$;
+
 -- Does money value p have no more decimals than the currency's digits?
 create or replace function o2c.money_fits(p numeric, p_digits int)
 returns boolean

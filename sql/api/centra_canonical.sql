@@ -61,7 +61,9 @@ declare
     v_grand    numeric := o2c.centra_money(p_order->'grandTotal');
     v_placed   timestamptz;
     v_updated  timestamptz;
-    v_lines    jsonb;
+    v_lines    json;
+    v_ship     json;
+    v_count    int;
     v_bad      text;
     v_lines_net numeric;
     v_lines_tax numeric;
@@ -134,7 +136,7 @@ begin
                     else round(discount * rate / 100, v_digits) end as discount_tax
           from line
     )
-    select jsonb_agg(jsonb_build_object(
+    select json_agg(json_build_object(
                'line_no', line_no,
                'kind', 'product',
                'storefront_line_id', l->>'id',
@@ -152,15 +154,16 @@ begin
            sum(net) filter (where qty > 0), sum(gross - net) filter (where qty > 0),
            sum(case when v_included then discount - discount_tax else discount end) filter (where qty > 0),
            sum(discount_tax) filter (where qty > 0),
-           (array_agg(rate order by line_no) filter (where qty > 0))[1]
-      into v_lines, v_lines_net, v_lines_tax, v_disc_net, v_disc_tax, v_first_rate
+           (array_agg(rate order by line_no) filter (where qty > 0))[1],
+           count(*)
+      into v_lines, v_lines_net, v_lines_tax, v_disc_net, v_disc_tax, v_first_rate, v_count
       from split;
     v_lines := coalesce(v_lines, '[]');
     -- Shipping: what Centra charged in tax beyond the lines' tax.
     v_ship_tax := v_tax_total - coalesce(v_lines_tax, 0);
     if v_shipping <> 0 or v_ship_tax <> 0 then
-        v_lines := v_lines || jsonb_build_array(jsonb_build_object(
-            'line_no', jsonb_array_length(v_lines) + 1,
+        v_ship := json_build_object(
+            'line_no', v_count + 1,
             'kind', 'shipping',
             'name', 'Shipping',
             'quantity', 1,
@@ -169,12 +172,14 @@ begin
             'tax', v_ship_tax,
             'tax_rate', v_first_rate,
             'discount_net', 0,
-            'discount_tax', 0));
+            'discount_tax', 0);
+        -- Appended as text: json_agg's array is "[…]" (see o2c.json_with_member on why not jsonb).
+        v_lines := (left(v_lines::text, -1) || case when v_count > 0 then ', ' else '' end || v_ship::text || ']')::json;
     end if;
 
-    -- Nulls are left out of the header; the lines keep theirs (their columns may be null), so the
-    -- big part is not walked again.
-    return jsonb_build_object('record', jsonb_strip_nulls(jsonb_build_object(
+    -- Nulls are left out of the header; the lines keep theirs (their columns may be null). The
+    -- lines join as text and the record is parsed once (o2c.json_with_member).
+    return json_build_object('record', o2c.json_with_member(jsonb_strip_nulls(jsonb_build_object(
         'order_key', o2c.order_key('centra', p_store, v_number),
         'channel', 'centra',
         'connection', p_connection,
@@ -208,6 +213,6 @@ begin
         'shipping_net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
         'shipping_tax', v_ship_tax,
         'grand_total', v_grand,
-        'source_updated_at', v_updated)) || jsonb_build_object('lines', v_lines));
+        'source_updated_at', v_updated))::json, 'lines', v_lines))::jsonb;
 end
 $$;

@@ -52,9 +52,9 @@ declare
     v_missing  text[] := '{}';
     v_category text;
     v_owner    text;
-    v_lines    jsonb;
-    v_mapped   jsonb;
-    v_line_map jsonb;
+    v_lines    json;
+    v_mapped   json;
+    v_line_map json;
     v_any_discount boolean;
     v_has_shipping boolean;
 begin
@@ -84,7 +84,8 @@ begin
     end if;
 
     -- Every line's item and tax code, set-based; the missing ones named once each.
-    select coalesce(jsonb_agg(jsonb_build_object(
+    -- json, not jsonb: built once, read as a record set below (see o2c.json_with_member).
+    select coalesce(json_agg(json_build_object(
                'line_no', (l->>'line_no')::int, 'kind', l->>'kind', 'sku', l->>'sku', 'name', l->>'name',
                'quantity', (l->>'quantity')::numeric, 'net', (l->>'net')::numeric, 'tax', (l->>'tax')::numeric,
                'discount_net', coalesce((l->>'discount_net')::numeric, 0),
@@ -99,26 +100,26 @@ begin
                               and t.rate_percent = (l->>'tax_rate')::numeric
      where l->>'kind' = 'shipping' or (l->>'quantity')::numeric > 0;
 
-    if exists (select from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null) then
+    if exists (select from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null) then
         v_missing := v_missing || array(
             select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
                           sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
-              from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null group by sku order by min(line_no));
+              from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null group by sku order by min(line_no));
         v_category := 'unmapped_sku';
         v_owner := 'ops';
     end if;
-    if exists (select from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null) then
+    if exists (select from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null) then
         v_missing := v_missing || array(
             select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
                           coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
-              from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null group by rate order by min(line_no));
+              from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null group by rate order by min(line_no));
         v_category := coalesce(v_category, 'unmapped_tax');
         v_owner := coalesce(v_owner, 'ops');
     end if;
     select bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
            bool_or(kind = 'shipping')
       into v_any_discount, v_has_shipping
-      from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text);
+      from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text);
     if v_subsidiary is null or (v_has_shipping and v_ship_item is null) or (v_any_discount and v_disc_item is null) then
         v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
                                          concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
@@ -136,45 +137,45 @@ begin
     -- Product lines, then one discount line per tax code, then shipping; line_map says which
     -- canonical line each NetSuite line (by position, from 1) carries.
     with laid as (
-        select 1 as part, line_no as sort, line_no as order_line_no, jsonb_strip_nulls(jsonb_build_object(
-                   'item', jsonb_build_object('id', item_id),
+        select 1 as part, line_no as sort, line_no as order_line_no, json_strip_nulls(json_build_object(
+                   'item', json_build_object('id', item_id),
                    'description', name,
                    'quantity', quantity,
                    'amount', round(net + discount_net, v_digits),
-                   'taxCode', jsonb_build_object('id', tax_code),
+                   'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(tax + discount_tax, v_digits),
-                   'location', jsonb_build_object('id', v_location))) as body
-          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
+                   'location', json_build_object('id', v_location))) as body
+          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
         union all
-        select 2, row_number() over (order by tax_code)::int, null, jsonb_build_object(
-                   'item', jsonb_build_object('id', v_disc_item),
+        select 2, row_number() over (order by tax_code)::int, null, json_build_object(
+                   'item', json_build_object('id', v_disc_item),
                    'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(v_head->'discount_names', '[]'))), ', '), ''), 'Discount'),
                    'quantity', 1,
                    'amount', round(-sum(discount_net), v_digits),
-                   'taxCode', jsonb_build_object('id', tax_code),
+                   'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(-sum(discount_tax), v_digits),
-                   'location', jsonb_build_object('id', v_location))
-          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
+                   'location', json_build_object('id', v_location))
+          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
          group by tax_code
         union all
-        select 3, line_no, line_no, jsonb_build_object(
-                   'item', jsonb_build_object('id', item_id),
+        select 3, line_no, line_no, json_build_object(
+                   'item', json_build_object('id', item_id),
                    'description', coalesce(name, 'Shipping'),
                    'quantity', 1,
                    'amount', round(net, v_digits),
-                   'taxCode', jsonb_build_object('id', tax_code),
+                   'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(tax, v_digits),
-                   'location', jsonb_build_object('id', v_location))
-          from jsonb_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'shipping'
+                   'location', json_build_object('id', v_location))
+          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'shipping'
     ), numbered as (
         select row_number() over (order by part, sort) as erp_line, order_line_no, body from laid
     )
-    select jsonb_agg(body order by erp_line),
-           jsonb_agg(jsonb_build_object('erp_line', erp_line, 'order_line_no', order_line_no) order by erp_line)
+    select json_agg(body order by erp_line),
+           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no) order by erp_line)
       into v_lines, v_line_map
       from numbered;
 
-    return jsonb_build_object(
+    return json_build_object(
         'customer', jsonb_build_object(
             'externalId', case when coalesce(btrim(v_head->>'email'), '') <> ''
                                then o2c.erp_external_id('shopper', v_head->>'channel', v_head->>'store', v_head->>'email')
@@ -187,7 +188,7 @@ begin
             'currency', jsonb_build_object('id', v_cur_id)),
         -- Nulls are left out of the header (NetSuite reads an absent field as "not set"); the
         -- lines were built without any, so the big part is never walked again.
-        'sales_order', jsonb_strip_nulls(jsonb_build_object(
+        'sales_order', o2c.json_with_member(jsonb_strip_nulls(jsonb_build_object(
             'externalId', o2c.erp_external_id('order', v_head->>'channel', v_head->>'store', v_head->>'number'),
             'tranDate', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
             'otherRefNum', v_head->>'number',
@@ -201,8 +202,8 @@ begin
             'email', v_head->>'email',
             'orderStatus', case when v_head->>'status' = 'pending' then 'Pending Approval' end,
             'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
-            'billingAddress', o2c.netsuite_address(v_head->'billing_address')))
-            || jsonb_build_object('item', jsonb_build_object('items', v_lines)),
-        'line_map', v_line_map);
+            'billingAddress', o2c.netsuite_address(v_head->'billing_address')))::json,
+            'item', json_build_object('items', v_lines)),
+        'line_map', v_line_map)::jsonb;
 end
 $$;

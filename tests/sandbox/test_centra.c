@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,103 @@ static void test_only_selected_fields(void)
     CU_ASSERT_EQUAL(json_object_object_length(at(a, "totals.grandTotal.currency")), 1);
     CU_ASSERT_PTR_NULL(at(a, "id"));
     CU_ASSERT_PTR_NOT_NULL(at(r, "extensions.complexity"));
+    json_object_put(r);
+}
+
+/* ---- hostile documents (issue 15 item 12) ---- */
+
+/* n fragments, each spreading the one before twice: ~1.5 KB whose expansion doubles per level.
+ * `aliased`: the two spreads sit under two aliases one level down, so the work really doubles. */
+static char *doubling_document(const char *root, int n, bool aliased)
+{
+    size_t cap = 128 + (size_t)n * 120, o;
+    char *doc = malloc(cap);
+    o = (size_t)snprintf(doc, cap, "{ %s { ...F%d } } fragment F0 on Order { id number }", root, n);
+    for (int i = 1; i <= n; i++)
+        o += (size_t)snprintf(doc + o, cap - o,
+                              aliased ? " fragment F%d on Order { a: shipments { order { ...F%d } } b: shipments { order { ...F%d } } }"
+                                      : " fragment F%d on Order { ...F%d ...F%d }",
+                              i, i - 1, i - 1);
+    return doc;
+}
+
+typedef struct call {
+    const char *query;
+    json_object *resp;
+    long status;
+} call;
+
+static void *post_query(void *arg)
+{
+    call *c = arg;
+    c->resp = gql_status(c->query, NULL, &c->status);
+    return NULL;
+}
+
+static void test_hostile_documents_are_answered_at_once_beside_other_requests(void)
+{
+    /* 40 levels: 2^40 spreads if each were counted (the sandbox used to count them, under the
+     * store lock, and every other request waited). Both requests must come back within the
+     * client's timeout; the simple one sent while the hostile one is in flight. */
+    char *doc = doubling_document("order(number: 1001)", 40, false);
+    call hostile = {.query = doc}, simple = {.query = "{ rateLimits { type } }"};
+    pthread_t a, b;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&a, NULL, post_query, &hostile), 0);
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&b, NULL, post_query, &simple), 0);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    CU_ASSERT_EQUAL(hostile.status, 200);
+    CU_ASSERT_EQUAL(json_object_get_int(at(hostile.resp, "data.order.number")), 1001);
+    CU_ASSERT_PTR_NULL(at(hostile.resp, "errors"));
+    CU_ASSERT_EQUAL(json_object_get_int64(at(hostile.resp, "extensions.complexity")), 3);
+    CU_ASSERT_EQUAL(simple.status, 200);
+    CU_ASSERT_STRING_EQUAL(str_at(simple.resp, "data.rateLimits.0.type"), "REQUESTS_10S");
+    json_object_put(hostile.resp);
+    json_object_put(simple.resp);
+    free(doc);
+
+    /* Aliased, the expansion is real: refused before it runs, as graphql-php's QueryDepth and
+     * QueryComplexity rules refuse (Centra's complexity budget is 250,000). */
+    doc = doubling_document("order(number: 1001)", 20, true);
+    json_object *r = gql(doc, NULL);
+    CU_ASSERT_TRUE(has_error(r, "Max query depth should be 32 but got"));
+    CU_ASSERT_PTR_NULL(at(r, "data"));
+    json_object_put(r);
+    free(doc);
+    doc = doubling_document("orders(limit: 10000)", 12, true); /* 26 deep, 2^12 orders' worth each */
+    r = gql(doc, NULL);
+    CU_ASSERT_TRUE(has_error(r, "Max query complexity should be 250000 but got"));
+    CU_ASSERT_PTR_NULL(at(r, "data"));
+    json_object_put(r);
+    free(doc);
+    r = gql("{ orders(limit: 10000) { id number status storeId createdAt updatedAt lines { id quantity size }"
+            " shipments { id } returns { id } currency { code } customer { id email firstName lastName }"
+            " billingAddress { city zipCode } totals { grandTotal { value } } } }", NULL);
+    CU_ASSERT_TRUE(has_error(r, "Max query complexity should be 250000 but got 270001."));
+    json_object_put(r);
+    /* The sandbox is still answering. */
+    r = gql("{ order(number: 1001) { number } }", NULL);
+    CU_ASSERT_EQUAL(json_object_get_int(at(r, "data.order.number")), 1001);
+    json_object_put(r);
+}
+
+/* Clients and code generators introspect: the standard query's core, over HTTP. */
+static void test_introspection_over_http(void)
+{
+    json_object *r = gql("{ __schema { queryType { name } types { name } directives { name locations } } "
+                         "__type(name: \"OrderLine\") { fields { name args { name defaultValue } } } }", NULL);
+    CU_ASSERT_STRING_EQUAL(str_at(r, "data.__schema.queryType.name"), "Query");
+    json_object *types = at(r, "data.__schema.types");
+    CU_ASSERT_TRUE(types && json_object_array_length(types) > 40);
+    json_object *fields = at(r, "data.__type.fields");
+    bool seen = false;
+    for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
+        json_object *f = json_object_array_get_idx(fields, i);
+        if (strcmp(str_at(f, "name"), "unitPrice") == 0)
+            seen = strcmp(str_at(f, "args.0.defaultValue"), "true") == 0;
+    }
+    CU_ASSERT_TRUE(seen);
+    CU_ASSERT_PTR_NULL(at(r, "errors"));
     json_object_put(r);
 }
 
@@ -879,6 +977,9 @@ int main(void)
         {"mutations and userErrors", test_mutations_and_user_errors},
         {"setStock and changeStock", test_stock_mutations},
         {"malformed requests never crash", test_malformed_requests},
+        {"hostile documents are answered at once, beside other requests",
+         test_hostile_documents_are_answered_at_once_beside_other_requests},
+        {"introspection over HTTP", test_introspection_over_http},
         {"clean shutdown", test_clean_shutdown},
         CU_TEST_INFO_NULL,
     };

@@ -2,6 +2,7 @@
  * kind, validation errors with their messages and locations, execution returning only what was
  * selected, variables and coercion, and robustness against random and truncated input. */
 #include "tests/support/harness.h"
+#include "tools/sandbox/centra/centra.h"
 #include "tools/sandbox/graphql/graphql.h"
 
 #include <CUnit/CUnit.h>
@@ -12,6 +13,7 @@
 static const char *SDL =
     "\"\"\"A test schema\"\"\"\n"
     "schema { query: Query mutation: Mutation }\n"
+    "directive @requires(permission: String!) on FIELD_DEFINITION\n"
     "scalar DateTimeTz\n"
     "enum Status { PENDING SHIPPED }\n"
     "type Currency { code: String! }\n"
@@ -364,6 +366,158 @@ static void test_complexity(void)
     gq_errors_clear(&e);
 }
 
+/* ---- fidelity (issue 9) and bounded work (issue 15 item 12) ---- */
+
+static void test_introspection_answers_schema_type_and_typename(void)
+{
+    const char *out = run("{ __typename __type(name: \"Order\") { kind name fields { name type { kind ofType { name } } } } "
+                          "__schema { queryType { name } mutationType { name } } }", NULL, NULL);
+    CONTAINS(out, "\"__typename\":\"Query\"");
+    CONTAINS(out, "\"kind\":\"OBJECT\",\"name\":\"Order\"");
+    CONTAINS(out, "{\"name\":\"lines\",\"type\":{\"kind\":\"NON_NULL\",\"ofType\":{\"name\":null}}}");
+    CONTAINS(out, "\"queryType\":{\"name\":\"Query\"},\"mutationType\":{\"name\":\"Mutation\"}");
+    /* Introspection needs no permission and never reaches the service's resolver. */
+    CONTAINS(run("{ __type(name: \"Order\") { fields { name } } }", NULL, NULL), "\"secret\"");
+    EQUALS(run("{ __type(name: \"Nope\") { name } }", NULL, NULL), "{\"data\":{\"__type\":null}}");
+    CONTAINS(run("{ order(id: 1) { __schema { description } } }", NULL, NULL),
+             "Cannot query field \\\"__schema\\\" on type \\\"Order\\\".");
+}
+
+static void test_conflicting_response_keys_through_fragments_are_refused(void)
+{
+    /* Before: accepted, and one of the two fields silently dropped. */
+    CONTAINS(run("{ order(id: 1) { x: id ...F } } fragment F on Order { x: number }", NULL, NULL),
+             "Fields \\\"x\\\" conflict because \\\"id\\\" and \\\"number\\\" are different fields.");
+    CONTAINS(run("{ order(id: 1) { ...A ...B } } fragment A on Order { lines { k: id } } "
+                 "fragment B on Order { lines { k: quantity } }", NULL, NULL),
+             "Fields \\\"lines\\\" conflict because subfields \\\"k\\\" conflict because \\\"id\\\" and "
+             "\\\"quantity\\\" are different fields.");
+    CONTAINS(run("{ order(id: 1) { id } ...Q } fragment Q on Query { order(id: 2) { number } }", NULL, NULL),
+             "they have differing arguments");
+    /* Mergeable selections still merge. */
+    EQUALS(run("{ order(id: 1) { lines { id } } ...Q } fragment Q on Query { order(id: 1) { lines { sku } } }", NULL, NULL),
+           "{\"data\":{\"order\":{\"lines\":[{\"id\":1,\"sku\":\"A\"},{\"id\":2,\"sku\":\"B\"}]}}}");
+}
+
+static void test_directives_on_variable_definitions_are_refused(void)
+{
+    CONTAINS(run("query Q($n: Int @skip(if: true)) { order(id: $n) { id } }", NULL, NULL),
+             "Directive \\\"@skip\\\" may not be used on VARIABLE_DEFINITION.");
+    CONTAINS(run("query Q($n: Int @deprecated) { order(id: $n) { id } }", NULL, NULL),
+             "Directive \\\"@deprecated\\\" may not be used on VARIABLE_DEFINITION.");
+    CONTAINS(run("{ order(id: 1) { id @requires(permission: \"x\") } }", NULL, NULL),
+             "Directive \\\"@requires\\\" may not be used on FIELD.");
+}
+
+static void test_an_int_variable_may_be_a_whole_number_float(void)
+{
+    const char *q = "query Q($n: Int) { order(id: $n) { id } }";
+    EQUALS(run(q, "{\"n\": 1001.0}", NULL), "{\"data\":{\"order\":{\"id\":1001}}}");
+    EQUALS(run(q, "{\"n\": 1e3}", NULL), "{\"data\":{\"order\":{\"id\":1000}}}");
+    CONTAINS(run(q, "{\"n\": 1001.5}", NULL), "Int cannot represent non-integer value: 1001.5");
+    CONTAINS(run(q, "{\"n\": 3e9}", NULL), "Int cannot represent non 32-bit signed integer value");
+    /* In the document, 1001.0 is a Float literal: graphql-js refuses it for an Int, and so do we. */
+    CONTAINS(run("{ order(id: 1001.0) { id } }", NULL, NULL), "Int cannot represent non-integer value: 1001.0");
+}
+
+static void test_an_sdl_must_declare_the_directives_it_uses(void)
+{
+    gq_errors e = {0};
+    CU_ASSERT_PTR_NULL(gq_schema_parse("type Query { a: Int @requires(permission: \"x\") }", &e));
+    CONTAINS(json_object_to_json_string(e.list), "Unknown directive \\\"@requires\\\".");
+    gq_errors_clear(&e);
+    CU_ASSERT_PTR_NULL(gq_schema_parse("type Query { __a: Int }", &e));
+    CONTAINS(json_object_to_json_string(e.list), "reserved by GraphQL introspection");
+    gq_errors_clear(&e);
+    gq_schema *s = gq_schema_parse("directive @requires(permission: String!) on FIELD_DEFINITION\n"
+                                   "type Query { a: Int @requires(permission: \"x\") b: Int @deprecated(reason: \"old\") }", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(gq_type_field(s->query, "a")->permission, "x");
+    CU_ASSERT_STRING_EQUAL(gq_type_field(s->query, "b")->deprecation, "old");
+    gq_schema_free(s);
+}
+
+/* A document of n fragments, each spreading the one before twice (`twice`: in one set, which
+ * execution merges; else under two aliases one level down): its expansion doubles per level. */
+static char *doubling_document(int n, bool twice, size_t *len)
+{
+    size_t cap = 64 + (size_t)n * 128;
+    char *doc = malloc(cap);
+    size_t o = (size_t)snprintf(doc, cap, "{ order(id: 1) { ...F%d } }\nfragment F0 on Order { id number }\n", n);
+    for (int i = 1; i <= n; i++)
+        o += (size_t)snprintf(doc + o, cap - o,
+                              twice ? "fragment F%d on Order { ...F%d ...F%d }\n"
+                                    : "fragment F%d on Order { a: shipments { order { ...F%d } } b: shipments { order { ...F%d } } }\n",
+                              i, i - 1, i - 1);
+    *len = o;
+    return doc;
+}
+
+static void test_fragment_spreads_are_measured_once_each(void)
+{
+    gq_errors e = {0};
+    gq_schema *centra_schema = gq_schema_parse(centra_schema_sdl, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(centra_schema);
+    size_t len;
+    /* 60 levels: counting each spread would take 2^60 steps. Spread twice in one set, each
+     * fragment is one selection: cost 1 (order) + 2 (id, number). */
+    char *doc = doubling_document(60, true, &len);
+    gq_document *d = gq_parse(doc, len, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_PTR_NOT_NULL(gq_validate(centra_schema, d, NULL, &e));
+    CU_ASSERT_EQUAL(gq_complexity(d, &d->ops[0], NULL), 3);
+    CU_ASSERT_EQUAL(gq_depth(d, &d->ops[0], 1000), 2);
+    gq_document_free(d);
+    free(doc);
+    /* Under aliases the expansion really doubles: the cost saturates instead of overflowing,
+     * the depth is counted through the fragments, and the request is refused before it runs. */
+    doc = doubling_document(62, false, &len);
+    d = gq_parse(doc, len, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_PTR_NOT_NULL(gq_validate(centra_schema, d, NULL, &e));
+    CU_ASSERT_EQUAL(gq_complexity(d, &d->ops[0], NULL), INT64_MAX);
+    CU_ASSERT_EQUAL(gq_depth(d, &d->ops[0], 1000), 1 + 62 * 2 + 1);
+    gq_document_free(d);
+    CU_ASSERT_EQUAL(gq_error_count(&e), 0);
+    gq_run_request r = {.schema = centra_schema, .query = doc, .query_len = len, .max_depth = 32};
+    json_object *resp = gq_run(&r);
+    CONTAINS(json_object_to_json_string(resp), "Max query depth should be 32 but got ");
+    CU_ASSERT_FALSE(r.executed);
+    json_object_put(resp);
+    free(doc);
+    /* Shallow but costly: refused by the complexity limit, before execution. */
+    const char *costly = "{ orders(limit: 10000) { id number status storeId createdAt updatedAt "
+                         "lines { id quantity size } shipments { id } returns { id } currency { code } "
+                         "customer { id email firstName lastName } billingAddress { city zipCode } "
+                         "totals { grandTotal { value } } } }";
+    gq_run_request c = {.schema = centra_schema, .query = costly, .query_len = strlen(costly),
+                        .max_complexity = 250000, .max_depth = 32};
+    resp = gq_run(&c);
+    CONTAINS(json_object_to_json_string(resp), "Max query complexity should be 250000 but got 270001.");
+    CU_ASSERT_FALSE(c.executed);
+    json_object_put(resp);
+    gq_schema_free(centra_schema);
+    gq_errors_clear(&e);
+}
+
+static void test_documents_beyond_the_token_limit_are_refused(void)
+{
+    size_t n = GQ_MAX_TOKENS + 10;
+    char *doc = malloc(n * 3 + 16);
+    size_t o = 0;
+    doc[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        memcpy(doc + o, " id", 3);
+        o += 3;
+    }
+    doc[o++] = '}';
+    gq_errors e = {0};
+    CU_ASSERT_PTR_NULL(gq_parse(doc, o, &e));
+    CONTAINS(json_object_to_json_string(e.list), "Parsing aborted.");
+    gq_errors_clear(&e);
+    free(doc);
+}
+
 static void test_schema_errors(void)
 {
     gq_errors e = {0};
@@ -460,6 +614,13 @@ static CU_TestInfo exec_tests[] = {
     {"field errors and null propagation", test_field_errors_and_null_propagation},
     {"complexity", test_complexity},
     {"fuzz: random and truncated documents", test_fuzz_random_and_truncated},
+    {"introspection answers __schema, __type and __typename", test_introspection_answers_schema_type_and_typename},
+    {"conflicting response keys through fragments are refused", test_conflicting_response_keys_through_fragments_are_refused},
+    {"directives on variable definitions are refused", test_directives_on_variable_definitions_are_refused},
+    {"an Int variable may be a whole-number float, an Int literal may not", test_an_int_variable_may_be_a_whole_number_float},
+    {"an SDL must declare the directives it uses", test_an_sdl_must_declare_the_directives_it_uses},
+    {"fragment spreads are measured once each, and limits refuse before execution", test_fragment_spreads_are_measured_once_each},
+    {"documents beyond the token limit are refused", test_documents_beyond_the_token_limit_are_refused},
     CU_TEST_INFO_NULL,
 };
 

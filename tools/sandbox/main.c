@@ -31,6 +31,7 @@ static void usage(FILE *out)
         "                         NetSuite credentials (else NETSUITE_ACCOUNT, NETSUITE_CONSUMER_KEY,\n"
         "                         NETSUITE_CONSUMER_SECRET, NETSUITE_TOKEN_ID, NETSUITE_TOKEN_SECRET)\n"
         "  --centra-token T       Centra bearer token (else CENTRA_TOKEN)\n"
+        "  --print-schema         GraphQL services: print the schema's SDL and exit\n"
         "Prints 'listening on 127.0.0.1:PORT' once ready; SIGTERM/SIGINT stop it.\n");
 }
 
@@ -58,7 +59,7 @@ enum {
     OPT_PORT = 256, OPT_SEED, OPT_LATENCY, OPT_FAULTS, OPT_RANDOM_SEED, OPT_FAULT_TIMEOUT,
     OPT_CONCURRENCY, OPT_RATE_10S, OPT_RATE_HOUR, OPT_MUTATION_RATE, OPT_MAX_BODY, OPT_THREADS,
     OPT_ACCOUNT, OPT_CONSUMER_KEY, OPT_CONSUMER_SECRET, OPT_TOKEN_ID, OPT_TOKEN_SECRET,
-    OPT_CENTRA_TOKEN, OPT_HELP, OPT_SLOW,
+    OPT_CENTRA_TOKEN, OPT_HELP, OPT_SLOW, OPT_PRINT_SCHEMA,
 };
 
 int main(int argc, char **argv)
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
         {"centra-token", required_argument, NULL, OPT_CENTRA_TOKEN},
         {"help", no_argument, NULL, OPT_HELP},
         {"slow-ms", required_argument, NULL, OPT_SLOW},
+        {"print-schema", no_argument, NULL, OPT_PRINT_SCHEMA},
         {NULL, 0, NULL, 0},
     };
     sb_options opts = {
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
         .slow_ms = 3000,
     };
     const char *faults = NULL;
+    bool print_schema = false;
     const char *cred[6] = {0};
     char err[256] = "";
     int c;
@@ -129,6 +132,7 @@ int main(int argc, char **argv)
         case OPT_CENTRA_TOKEN: cred[5] = optarg; break;
         case OPT_SLOW: ok = parse_int(optarg, 0, 3600000, &v); opts.slow_ms = (int)v; break;
         case OPT_HELP: usage(stdout); return 0;
+        case OPT_PRINT_SCHEMA: print_schema = true; break;
         default: usage(stderr); return 2;
         }
         if (!ok) {
@@ -145,6 +149,14 @@ int main(int argc, char **argv)
     if (!service) {
         fprintf(stderr, "o2c-sandbox: unknown service '%s'\n", opts.service);
         return 2;
+    }
+    if (print_schema) {
+        if (!service->schema_sdl) {
+            fprintf(stderr, "o2c-sandbox: %s is not a GraphQL service\n", service->name);
+            return 2;
+        }
+        fputs(service->schema_sdl, stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
     }
     if (!sb_faults_parse(faults, &opts.faults, err, sizeof err)) {
         fprintf(stderr, "o2c-sandbox: --faults: %s\n", err);

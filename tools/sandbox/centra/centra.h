@@ -2,8 +2,9 @@
  * shipments, returns, events, stock — all money in integer minor units), the shopper that
  * places orders, the JSON renderings the GraphQL executor projects from, the resolvers and
  * mutations, the token buckets, and the service glue. One mutex guards the whole store: a
- * GraphQL request runs under it from resolution to response, so each request sees and changes
- * a consistent state (mutations are atomic) — cheap enough for thousands of requests per second. */
+ * GraphQL request's execution runs under it from resolution to response, so each request sees
+ * and changes a consistent state (mutations are atomic) — cheap enough for thousands of requests
+ * per second. Parsing and validating a document happen before, outside the lock. */
 #ifndef O2C_SANDBOX_CENTRA_H
 #define O2C_SANDBOX_CENTRA_H
 
@@ -12,7 +13,13 @@
 
 #include <pthread.h>
 
-extern const char *const centra_schema_sdl;
+extern const char centra_schema_sdl[];
+
+/* One operation may cost at most what Centra's complexity bucket holds (250,000 per 10 s): a
+ * costlier one could never run. Depth: far beyond any real query (the introspection query is
+ * 13 deep), near enough to refuse a document built to recurse Order → shipments → order... */
+#define CENTRA_MAX_COMPLEXITY 250000
+#define CENTRA_MAX_DEPTH 32
 
 typedef enum centra_status {
     CS_PENDING, CS_CONFIRMED, CS_PROCESSING, CS_SHIPPED, CS_ARCHIVED, CS_CANCELLED

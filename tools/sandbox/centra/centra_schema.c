@@ -1,12 +1,17 @@
 /* The subset of Centra's Integration API schema the sandbox serves, in GraphQL SDL, with Centra's
  * names (checked against centra.dev's published schema pages where they were available; see
  * tools/sandbox/README.md, "Centra"). Per-field permissions are written as
- * @requires(permission: "...") — Centra documents them as "Required permission:" comments.
- * Kept as SDL rather than C tables so it can be read and diffed against the real schema. */
+ * @requires(permission: "...") — Centra documents them as "Required permission:" comments —
+ * and the directive is declared, so the SDL is valid on its own: graphql-js builds it
+ * (`o2c-sandbox centra --print-schema`, tests/sandbox/graphql-corpus/). Kept as SDL rather than C
+ * tables so it can be read and diffed against the real schema. */
 #include "tools/sandbox/centra/centra.h"
 
-const char *const centra_schema_sdl =
+const char centra_schema_sdl[] =
     "schema { query: Query mutation: Mutation }\n"
+    "\n"
+    "\"The permission a token needs to read or change this field (Centra: \\\"Required permission\\\").\"\n"
+    "directive @requires(permission: String!) on FIELD_DEFINITION\n"
     "\n"
     "\"ISO-8601 date and time with offset, e.g. 2026-11-23T10:01:06+00:00\"\n"
     "scalar DateTimeTz\n"

@@ -168,10 +168,12 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
                           .query_len = (size_t)json_object_get_string_len(query),
                           .operation_name = opname ? json_object_get_string(opname) : NULL,
                           .variables = vars, .resolve = centra_resolve, .permitted = permitted,
-                          .context = &rq, .permissions_used = used, .before_execute = before_execute};
-    pthread_mutex_lock(&c->lock);
+                          .context = &rq, .permissions_used = used, .before_execute = before_execute,
+                          /* Parsing, validation and the cost count run outside the store lock:
+                           * a hostile document costs only its own request's time. */
+                          .execute_lock = &c->lock,
+                          .max_complexity = CENTRA_MAX_COMPLEXITY, .max_depth = CENTRA_MAX_DEPTH};
     json_object *resp = gq_run(&run);
-    pthread_mutex_unlock(&c->lock);
     if (rq.throttled) {
         json_object_put(resp);
         json_object_put(used);
@@ -426,4 +428,5 @@ const sb_service sb_centra_service = {
     .render_error = render_error,
     .destroy = destroy,
     .concurrency_limited = false,
+    .schema_sdl = centra_schema_sdl,
 };

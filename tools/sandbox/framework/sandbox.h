@@ -134,6 +134,9 @@ typedef struct sb_service {
     void (*destroy)(void *svc);
     /* True: the framework enforces opts->concurrency_limit on API requests (NetSuite). */
     bool concurrency_limited;
+    /* GraphQL services: the schema's SDL, printed by `o2c-sandbox <service> --print-schema`
+     * (graphql-js builds it in the conformance test). NULL for other services. */
+    const char *schema_sdl;
 } sb_service;
 
 /* The registry (services.c). NULL-terminated. */

@@ -13,6 +13,7 @@
 #define O2C_SANDBOX_GRAPHQL_H
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +95,7 @@ typedef struct gq_selection {
     gq_directive *directives;
     size_t n_directives;
     struct gq_selection_set *set; /* NULL for leaf fields and spreads */
+    const struct gq_fragment *fragment; /* spread: the fragment of that name, NULL when unknown */
     int line, column;
 } gq_selection;
 
@@ -107,6 +109,8 @@ typedef struct gq_variable_def {
     char *name;
     gq_type_ref *type;
     gq_value *default_value; /* NULL when none */
+    gq_directive *directives; /* kept so validation can refuse them (no schema directive allows them) */
+    size_t n_directives;
     int line, column;
 } gq_variable_def;
 
@@ -142,7 +146,10 @@ typedef struct gq_document {
 
 /* Parses an executable document. NULL with one "Syntax Error: ..." in errors on failure. A
  * type-system definition in an executable document is refused as a validation error, as
- * graphql-js does. Nesting deeper than 64 levels is refused (stack safety). */
+ * graphql-js does. Nesting deeper than 64 levels is refused (stack safety), and so is a document
+ * of more than GQ_MAX_TOKENS tokens (graphql-js's maxTokens message): it bounds the work every
+ * later step does, whatever the document. Fragment spreads are resolved to their fragment. */
+#define GQ_MAX_TOKENS 15000
 gq_document *gq_parse(const char *source, size_t len, gq_errors *errors);
 void gq_document_free(gq_document *doc);
 
@@ -154,6 +161,8 @@ typedef struct gq_input_def {     /* an argument definition or an input-object f
     char *name;
     gq_type_ref *type;
     gq_value *default_value;
+    char *description;            /* NULL when none */
+    char *deprecation;            /* @deprecated reason; NULL when not deprecated */
 } gq_input_def;
 
 typedef struct gq_field_def {
@@ -162,36 +171,72 @@ typedef struct gq_field_def {
     gq_input_def *args;
     size_t n_args;
     char *permission;             /* from @requires(permission: "Order:read"); NULL = none */
+    char *description;
+    char *deprecation;
 } gq_field_def;
 
 typedef struct gq_type {
     char *name;
     gq_kind kind;
+    char *description;
+    char *specified_by;           /* scalar: @specifiedBy(url:); NULL when none */
+    bool one_of;                  /* input object marked @oneOf */
+    bool builtin;                 /* a built-in scalar or an introspection type */
+    bool listed;                  /* appears in __schema.types (built-in scalars only when used) */
     gq_field_def *fields;         /* object */
     size_t n_fields;
     gq_input_def *inputs;         /* input object */
     size_t n_inputs;
     char **enum_values;           /* enum */
+    char **enum_descriptions;     /* parallel to enum_values; entries may be NULL */
+    char **enum_deprecations;     /* parallel to enum_values; NULL = not deprecated */
     size_t n_enum_values;
 } gq_type;
 
+/* Where a directive may appear (spec §3.13), as introspection names them. */
+extern const char *const gq_directive_location_names[];
+enum { GQ_N_DIRECTIVE_LOCATIONS = 21 };
+
+typedef struct gq_directive_def {
+    char *name;
+    char *description;
+    gq_input_def *args;
+    size_t n_args;
+    unsigned locations;           /* bit i = gq_directive_location_names[i] */
+    unsigned char location_order[GQ_N_DIRECTIVE_LOCATIONS]; /* as declared (introspection) */
+    size_t n_locations;
+    bool repeatable;
+} gq_directive_def;
+
 typedef struct gq_schema {
     gq_arena *arena;
+    char *description;
     gq_type *types;
     size_t n_types;
     const gq_type *query;
     const gq_type *mutation;
+    gq_directive_def *directives; /* the built-in ones (@skip, @include, @deprecated,
+                                     @specifiedBy, @oneOf) first, then the SDL's */
+    size_t n_directives;
+    gq_field_def meta_schema;     /* __schema: __Schema! and __type(name: String!): __Type, */
+    gq_field_def meta_type;       /* implicit fields of the query root type */
 } gq_schema;
 
-/* Builds a schema from SDL: `schema {query: Q mutation: M}`, `type`, `input`, `enum`, `scalar`,
- * descriptions, `# comments`, and the field directive @requires(permission: "X") that this
- * library uses for Centra's per-field permissions. Built-in scalars Int, Float, String, Boolean
- * and ID exist without being declared. NULL with messages in errors when invalid (unknown types,
- * duplicates, output types used as inputs...). */
+/* Builds a schema from SDL: `schema {query: Q mutation: M}` (with a description), `type`,
+ * `input`, `enum`, `scalar`, `directive` definitions, descriptions, `# comments`, the built-in
+ * directives @deprecated(reason:), @specifiedBy(url:) and @oneOf, and any directive the SDL
+ * declares, such as the field directive @requires(permission: "X") Centra's schema declares for
+ * its per-field permissions (read into gq_field_def.permission). A directive used but not
+ * declared is an error, as in graphql-js. Built-in scalars Int, Float, String, Boolean and ID
+ * and the introspection types (__Schema, __Type, ...) exist without being declared. NULL with
+ * messages in errors when invalid (unknown types, duplicates, output types used as inputs...). */
 gq_schema *gq_schema_parse(const char *sdl, gq_errors *errors);
 void gq_schema_free(gq_schema *schema);
 const gq_type *gq_schema_type(const gq_schema *schema, const char *name);
 const gq_field_def *gq_type_field(const gq_type *type, const char *name);
+/* A field as a selection sees it: gq_type_field, plus __schema and __type on the query root. */
+const gq_field_def *gq_schema_field(const gq_schema *schema, const gq_type *type, const char *name);
+const gq_directive_def *gq_schema_directive(const gq_schema *schema, const char *name);
 const gq_input_def *gq_type_input(const gq_type *type, const char *name);
 /* Renders a type reference the GraphQL way ("[OrderSort!]") into buf. */
 const char *gq_type_ref_str(const gq_type_ref *t, char *buf, size_t len);
@@ -250,8 +295,20 @@ void gq_field_error(const gq_field_info *info, const char *category, const char 
     __attribute__((format(printf, 3, 4)));
 
 /* A static cost estimate of the operation: one point per field, multiplied below any argument
- * named first/limit (taken from literals or variables, default 1). Used for extensions.complexity. */
+ * named first/limit (taken from literals or variables, default 1). Used for extensions.complexity.
+ * Linear in the document: each fragment's cost is computed once (a fragment spread many times
+ * is not walked again), and the sum saturates at INT64_MAX instead of overflowing. Needs a
+ * validated document (no fragment cycles). */
 int64_t gq_complexity(const gq_document *doc, const gq_operation *op, json_object *variables);
+/* The deepest field nesting of the operation, counted through fragments (a field at the root is
+ * depth 1); linear as gq_complexity. Stops counting past `limit`+1. */
+int gq_depth(const gq_document *doc, const gq_operation *op, int limit);
+
+/* Introspection (graphql_introspect.c): answers __schema, __type and the fields of the
+ * introspection types; false when the field is not one of them. */
+bool gq_introspect(const gq_schema *schema, const gq_type *parent, const gq_field_def *field,
+                   json_object *source, json_object *args, json_object **out);
+
 
 /* ---- one request, end to end ---------------------------------------------------------------- */
 
@@ -270,6 +327,13 @@ typedef struct gq_run_request {
      * rate limits (mutations). */
     bool (*before_execute)(void *context, const gq_operation *op, int64_t complexity,
                            json_object **stop);
+    /* Optional: held around before_execute and execution only — parsing, validation and the
+     * cost count never run under it, so a hostile document cannot stall other requests. */
+    pthread_mutex_t *execute_lock;
+    /* Limits (0 = none): an operation costlier or deeper than these is refused before it runs,
+     * with graphql-php's QueryComplexity / QueryDepth messages. */
+    int64_t max_complexity;
+    int max_depth;
     int64_t complexity;           /* out: gq_complexity of the operation (0 when not reached) */
     bool executed;                /* out: execution ran */
 } gq_run_request;

@@ -4,6 +4,7 @@
 #include "tools/sandbox/graphql/graphql_coerce.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,24 @@ static bool coerce_json(const gq_schema *s, json_object *in, const gq_type_ref *
         const char *n = type->name;
         json_type jt = json_object_get_type(in);
         if (strcmp(n, "Int") == 0) {
-            int64_t v = json_object_get_int64(in);
-            if (jt != json_type_int || v < -2147483648LL || v > 2147483647LL) {
-                snprintf(why, whylen, "Int cannot represent non-integer value: %.200s", js);
+            /* A JSON number is a number: 1001.0 or 1e3 is the integer it equals, as graphql-js
+             * and graphql-php coerce variables (a literal 1001.0 in the document stays refused). */
+            int64_t v = 0;
+            bool whole = jt == json_type_int, in_range = false;
+            if (jt == json_type_int) {
+                v = json_object_get_int64(in);
+                in_range = v >= -2147483648LL && v <= 2147483647LL;
+            } else if (jt == json_type_double) {
+                double d = json_object_get_double(in);
+                whole = d == floor(d) && d - d == 0; /* not NaN, not infinite */
+                in_range = whole && d >= -2147483648.0 && d <= 2147483647.0;
+                v = in_range ? (int64_t)d : 0;
+            }
+            if (!in_range) {
+                if (whole)
+                    snprintf(why, whylen, "Int cannot represent non 32-bit signed integer value: %.200s", js);
+                else
+                    snprintf(why, whylen, "Int cannot represent non-integer value: %.200s", js);
                 return false;
             }
             *out = json_object_new_int64(v);

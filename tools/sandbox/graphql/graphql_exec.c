@@ -125,14 +125,6 @@ static bool directive_says_skip(const exec *ex, const gq_directive *ds, size_t n
     return false;
 }
 
-static const gq_fragment *find_fragment(const gq_document *doc, const char *name)
-{
-    for (size_t i = 0; i < doc->n_frags; i++)
-        if (strcmp(doc->frags[i].name, name) == 0)
-            return &doc->frags[i];
-    return NULL;
-}
-
 static void collect(exec *ex, const gq_type *type, const gq_selection_set *set, group **groups,
                     size_t *n_groups, bool *visited, int depth)
 {
@@ -154,7 +146,7 @@ static void collect(exec *ex, const gq_type *type, const gq_selection_set *set, 
             }
             *(const gq_selection **)gq_push(ex->arena, (void **)&g->sels, &g->n, sizeof s) = s;
         } else if (s->kind == GQ_SEL_SPREAD) {
-            const gq_fragment *f = find_fragment(ex->req->doc, s->name);
+            const gq_fragment *f = s->fragment;
             if (!f)
                 continue;
             size_t idx = (size_t)(f - ex->req->doc->frags);
@@ -255,9 +247,20 @@ static int resolve_group(exec *ex, const gq_type *type, const group *g, json_obj
         *out = json_object_new_string(type->name);
         return 0;
     }
-    const gq_field_def *f = gq_type_field(type, first->name);
+    const gq_field_def *f = gq_schema_field(ex->req->schema, type, first->name);
     if (!f)
         return 0; /* validation guarantees this does not happen */
+    if (type->builtin || f == &ex->req->schema->meta_schema || f == &ex->req->schema->meta_type) {
+        /* Introspection: answered by the library from the schema, never by the service. */
+        json_object *args = gq_coerce_arguments(ex->req->schema, f->args, f->n_args, first->args,
+                                                first->n_args, ex->req->variables);
+        json_object *value = NULL;
+        gq_introspect(ex->req->schema, type, f, source, args, &value);
+        int rc = complete(ex, f->type, g, value, out);
+        json_object_put(value);
+        json_object_put(args);
+        return rc;
+    }
     if (f->permission) {
         note_permission(ex, f->permission);
         if (ex->req->permitted && !ex->req->permitted(ex->req->context, f->permission)) {
@@ -335,52 +338,4 @@ json_object *gq_execute(const gq_exec_request *req)
     gq_arena_free(ex.arena);
     (void)named;
     return data;
-}
-
-/* ---- complexity ------------------------------------------------------------------------------ */
-
-static int64_t arg_multiplier(const gq_selection *s, json_object *vars)
-{
-    for (size_t i = 0; i < s->n_args; i++) {
-        if (strcmp(s->args[i].name, "first") != 0 && strcmp(s->args[i].name, "limit") != 0)
-            continue;
-        const gq_value *v = s->args[i].value;
-        int64_t n = 1;
-        if (v->kind == GQ_V_INT)
-            n = strtoll(v->text, NULL, 10);
-        else if (v->kind == GQ_V_VARIABLE) {
-            json_object *val;
-            if (vars && json_object_object_get_ex(vars, v->text, &val))
-                n = json_object_get_int64(val);
-        }
-        return n < 1 ? 1 : n > 10000 ? 10000 : n;
-    }
-    return 1;
-}
-
-static int64_t cost(const gq_document *doc, const gq_selection_set *set, json_object *vars, int depth)
-{
-    if (!set || depth > GQ_MAX_DEPTH)
-        return 0;
-    int64_t total = 0;
-    for (size_t i = 0; i < set->n; i++) {
-        const gq_selection *s = &set->items[i];
-        if (s->kind == GQ_SEL_FIELD)
-            total += 1 + arg_multiplier(s, vars) * cost(doc, s->set, vars, depth + 1);
-        else if (s->kind == GQ_SEL_INLINE)
-            total += cost(doc, s->set, vars, depth + 1);
-        else {
-            const gq_fragment *f = find_fragment(doc, s->name);
-            if (f)
-                total += cost(doc, f->set, vars, depth + 1);
-        }
-        if (total > INT64_MAX / 20000)
-            return total;
-    }
-    return total;
-}
-
-int64_t gq_complexity(const gq_document *doc, const gq_operation *op, json_object *variables)
-{
-    return cost(doc, op->set, variables, 0);
 }

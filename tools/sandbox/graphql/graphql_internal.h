@@ -30,6 +30,7 @@ typedef struct gq_lexer {
     gq_errors *errors;
     bool failed;         /* a syntax error was reported; everything after is ignored */
     int depth;           /* nesting, bounded for stack safety */
+    size_t tokens, max_tokens; /* tokens read; more than max_tokens (0 = no bound) is an error */
 } gq_lexer;
 
 void gq_lexer_init(gq_lexer *lx, gq_arena *arena, const char *src, size_t len, gq_errors *errors);
@@ -53,5 +54,17 @@ gq_directive *gq_parse_directives(gq_lexer *lx, bool is_const, size_t *n);
 void *gq_push(gq_arena *a, void **items, size_t *n, size_t size);
 
 #define GQ_MAX_DEPTH 64
+
+/* The OverlappingFieldsCanBeMerged rule (graphql_overlap.c), run by gq_validate on a document
+ * whose fields all exist and whose fragments are acyclic. */
+void gq_validate_overlaps(const gq_schema *schema, const gq_document *doc, gq_errors *errors);
+
+/* The introspection types and built-in directives in SDL (graphql_meta.c). */
+extern const char *const gq_meta_sdl;
+
+/* Prints a value in GraphQL syntax as graphql-js's printer does ([id_ASC], {a: 1}, strings
+ * quoted with JSON-style escapes), for introspection's defaultValue and for comparing
+ * arguments. The result lives in the arena. */
+char *gq_print_value(gq_arena *a, const gq_value *v);
 
 #endif

@@ -383,6 +383,11 @@ void gq_lex_next(gq_lexer *lx)
         t->len = 0;
         return;
     }
+    if (lx->max_tokens && ++lx->tokens > lx->max_tokens) {
+        gq_syntax_error(lx, t->line, t->column, "Document contains more than %zu tokens. Parsing aborted.",
+                        lx->max_tokens);
+        return;
+    }
     size_t start = lx->pos;
     char c = lx->src[start];
     gq_tok_kind k;

@@ -311,8 +311,9 @@ static bool parse_variable_defs(gq_lexer *lx, gq_operation *op)
             if (!v.default_value)
                 return false;
         }
-        size_t nd;
-        gq_parse_directives(lx, true, &nd); /* variable directives: accepted and ignored */
+        /* Kept for validation, which refuses them: no directive of these schemas may be used on
+         * VARIABLE_DEFINITION (graphql-js: "Directive "@skip" may not be used on ..."). */
+        v.directives = gq_parse_directives(lx, true, &v.n_directives);
         if (lx->failed)
             return false;
         *(gq_variable_def *)gq_push(lx->arena, (void **)&op->vars, &op->n_vars, sizeof v) = v;
@@ -397,6 +398,54 @@ static bool parse_definition(gq_lexer *lx, gq_document *doc, gq_errors *errors)
     return false;
 }
 
+/* ---- spreads resolved once, by name, through a sorted index ---------------------------------- */
+
+static int by_fragment_name(const void *a, const void *b, void *doc_)
+{
+    const gq_document *doc = doc_;
+    const gq_fragment *fa = &doc->frags[*(const size_t *)a], *fb = &doc->frags[*(const size_t *)b];
+    int c = strcmp(fa->name, fb->name);
+    return c ? c : (fa < fb ? -1 : fa > fb);
+}
+
+static const gq_fragment *lookup(const gq_document *doc, const size_t *order, const char *name)
+{
+    size_t lo = 0, hi = doc->n_frags;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(doc->frags[order[mid]].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < doc->n_frags && strcmp(doc->frags[order[lo]].name, name) == 0 ? &doc->frags[order[lo]] : NULL;
+}
+
+static void resolve_set(const gq_document *doc, const size_t *order, gq_selection_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        gq_selection *s = &set->items[i];
+        if (s->kind == GQ_SEL_SPREAD)
+            s->fragment = lookup(doc, order, s->name);
+        else
+            resolve_set(doc, order, s->set); /* lexical nesting is bounded by the parser */
+    }
+}
+
+static void resolve_spreads(gq_document *doc)
+{
+    size_t *order = gq_alloc(doc->arena, (doc->n_frags + 1) * sizeof *order);
+    for (size_t i = 0; i < doc->n_frags; i++)
+        order[i] = i;
+    qsort_r(order, doc->n_frags, sizeof *order, by_fragment_name, doc); /* first of a name first */
+    for (size_t i = 0; i < doc->n_ops; i++)
+        resolve_set(doc, order, doc->ops[i].set);
+    for (size_t i = 0; i < doc->n_frags; i++)
+        resolve_set(doc, order, doc->frags[i].set);
+}
+
 gq_document *gq_parse(const char *source, size_t len, gq_errors *errors)
 {
     gq_document *doc = calloc(1, sizeof *doc);
@@ -405,6 +454,7 @@ gq_document *gq_parse(const char *source, size_t len, gq_errors *errors)
     doc->arena = gq_arena_new();
     gq_lexer lx;
     gq_lexer_init(&lx, doc->arena, source, len, errors);
+    lx.max_tokens = GQ_MAX_TOKENS;
     size_t before = gq_error_count(errors);
     if (gq_peek(&lx, GQ_TOK_EOF) && !lx.failed) {
         char d[32];
@@ -419,6 +469,7 @@ gq_document *gq_parse(const char *source, size_t len, gq_errors *errors)
         gq_document_free(doc);
         return NULL;
     }
+    resolve_spreads(doc);
     return doc;
 }
 

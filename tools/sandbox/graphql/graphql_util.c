@@ -178,3 +178,108 @@ const char *gq_type_ref_str(const gq_type_ref *t, char *buf, size_t len)
     }
     return buf;
 }
+
+/* ---- printing values ------------------------------------------------------------------------ */
+
+typedef struct strbuf {
+    gq_arena *arena;
+    char *s;
+    size_t n, cap;
+} strbuf;
+
+static void sb_put(strbuf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *fresh = gq_alloc(b->arena, cap);
+        if (b->n)
+            memcpy(fresh, b->s, b->n);
+        b->s = fresh;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+
+static void sb_puts(strbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+/* graphql-js's printString: JSON-style escapes, control characters as \uXXXX. */
+static void print_string(strbuf *b, const char *s)
+{
+    sb_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        unsigned c = *p;
+        if (c == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)p[1]); /* C1 controls */
+            sb_puts(b, esc);
+            p++;
+            continue;
+        }
+        switch (c) {
+        case '"': sb_puts(b, "\\\""); break;
+        case '\\': sb_puts(b, "\\\\"); break;
+        case '\b': sb_puts(b, "\\b"); break;
+        case '\t': sb_puts(b, "\\t"); break;
+        case '\n': sb_puts(b, "\\n"); break;
+        case '\f': sb_puts(b, "\\f"); break;
+        case '\r': sb_puts(b, "\\r"); break;
+        default:
+            if (c < 0x20 || c == 0x7F) {
+                snprintf(esc, sizeof esc, "\\u%04X", c);
+                sb_puts(b, esc);
+            } else {
+                sb_put(b, (const char *)p, 1);
+            }
+        }
+    }
+    sb_puts(b, "\"");
+}
+
+static void print_value_to(strbuf *b, const gq_value *v, int depth)
+{
+    if (depth > GQ_MAX_DEPTH + 2) {
+        sb_puts(b, "...");
+        return;
+    }
+    switch (v->kind) {
+    case GQ_V_VARIABLE: sb_puts(b, "$"); sb_puts(b, v->text); break;
+    case GQ_V_INT:
+    case GQ_V_FLOAT:
+    case GQ_V_ENUM: sb_puts(b, v->text); break;
+    case GQ_V_STRING: print_string(b, v->text); break;
+    case GQ_V_BOOLEAN: sb_puts(b, v->boolean ? "true" : "false"); break;
+    case GQ_V_NULL: sb_puts(b, "null"); break;
+    case GQ_V_LIST:
+        sb_puts(b, "[");
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                sb_puts(b, ", ");
+            print_value_to(b, v->items[i], depth + 1);
+        }
+        sb_puts(b, "]");
+        break;
+    case GQ_V_OBJECT:
+        sb_puts(b, "{ ");
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                sb_puts(b, ", ");
+            sb_puts(b, v->keys[i]);
+            sb_puts(b, ": ");
+            print_value_to(b, v->items[i], depth + 1);
+        }
+        sb_puts(b, " }");
+        break;
+    }
+}
+
+char *gq_print_value(gq_arena *a, const gq_value *v)
+{
+    strbuf b = {.arena = a};
+    sb_puts(&b, "");
+    print_value_to(&b, v, 0);
+    return b.s;
+}

@@ -1,8 +1,12 @@
-/* Validation (spec §5) of a parsed document against a schema: the rules a client actually trips
- * over — operation selection and names, fields on types, arguments (unknown, duplicate, missing,
- * wrong literal types), leaf/composite selections, fragments (unknown, unused, cyclic, not
+/* Validation (spec §5) of a parsed document against a schema: every rule of graphql-js's
+ * specifiedRules that applies to a schema without interfaces, unions or subscriptions —
+ * operation selection and names, fields on types, arguments (unknown, duplicate, missing, wrong
+ * literal types, @oneOf), leaf/composite selections, fragments (unknown, unused, cyclic, not
  * applicable), variables (undefined, unused, non-input, incompatible position), directives
- * (@skip/@include only). Every error carries the location of the offending token. */
+ * (known, in an allowed location — none is allowed on a variable definition —, not repeated),
+ * fields that cannot be merged (graphql_overlap.c) and the introspection depth bound. Every
+ * error carries the location of the offending token. Each check is linear or bounded by the
+ * parser's token limit: fragments are walked once each, never once per spread. */
 #include "tools/sandbox/graphql/graphql_internal.h"
 
 #include <errno.h>
@@ -14,6 +18,7 @@ typedef struct var_usage {
     const char *name;
     const gq_type_ref *expected;
     bool location_has_default;
+    bool one_of_field;      /* the value of a @oneOf input object's field: must be non-null */
     int line, column;
 } var_usage;
 
@@ -40,14 +45,6 @@ static const char *named(const gq_type_ref *t)
     while (t && t->kind != GQ_T_NAMED)
         t = t->of;
     return t ? t->name : NULL;
-}
-
-static const gq_fragment *find_fragment(const gq_document *doc, const char *name)
-{
-    for (size_t i = 0; i < doc->n_frags; i++)
-        if (strcmp(doc->frags[i].name, name) == 0)
-            return &doc->frags[i];
-    return NULL;
 }
 
 static size_t fragment_index(const gq_document *doc, const gq_fragment *f)
@@ -220,17 +217,34 @@ static void check_literal(vctx *c, const gq_value *v, const gq_type_ref *t, bool
                 pv(v, vb, sizeof vb));
             break;
         }
-        for (size_t i = 0; i < v->n; i++) {
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(v->keys[i], v->keys[j]) == 0)
+        {
+            /* Duplicates counted per defined field: linear however many keys are given. */
+            bool *seen = gq_alloc(c->arena, type->n_inputs + 1);
+            for (size_t i = 0; i < v->n; i++) {
+                const gq_input_def *f = gq_type_input(type, v->keys[i]);
+                if (!f) {
+                    ERR(c, v->items[i]->line, v->items[i]->column,
+                        "Field \"%s\" is not defined by type \"%s\".", v->keys[i], type->name);
+                    continue;
+                }
+                size_t k = (size_t)(f - type->inputs);
+                if (seen[k])
                     ERR(c, v->items[i]->line, v->items[i]->column,
                         "There can be only one input field named \"%s\".", v->keys[i]);
-            const gq_input_def *f = gq_type_input(type, v->keys[i]);
-            if (!f)
-                ERR(c, v->items[i]->line, v->items[i]->column,
-                    "Field \"%s\" is not defined by type \"%s\".", v->keys[i], type->name);
-            else
+                seen[k] = true;
                 check_literal(c, v->items[i], f->type, f->default_value != NULL);
+            }
+        }
+        if (type->one_of) {
+            if (v->n != 1)
+                ERR(c, v->line, v->column, "OneOf Input Object \"%s\" must specify exactly one key.",
+                    type->name);
+            else if (v->items[0]->kind == GQ_V_NULL)
+                ERR(c, v->line, v->column, "Field \"%s.%s\" must be non-null.", type->name, v->keys[0]);
+            else if (v->items[0]->kind == GQ_V_VARIABLE && c->collect) {
+                /* The variable must be of a non-null type: checked with the usages. */
+                c->usages[c->n_usages - 1].one_of_field = true;
+            }
         }
         for (size_t k = 0; k < type->n_inputs; k++) {
             const gq_input_def *f = &type->inputs[k];
@@ -258,13 +272,10 @@ static void check_arguments(vctx *c, const gq_argument *args, size_t n, const gq
                             bool is_directive, int line, int column)
 {
     char tb[256];
+    bool *seen = gq_alloc(c->arena, n_defs + 1);
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(args[i].name, args[j].name) == 0)
-                ERR(c, args[i].line, args[i].column, "There can be only one argument named \"%s\".",
-                    args[i].name);
         const gq_input_def *d = NULL;
-        for (size_t k = 0; k < n_defs; k++)
+        for (size_t k = 0; k < n_defs && !d; k++)
             if (strcmp(defs[k].name, args[i].name) == 0)
                 d = &defs[k];
         if (!d) {
@@ -272,6 +283,11 @@ static void check_arguments(vctx *c, const gq_argument *args, size_t n, const gq
                 args[i].name, is_directive ? "directive" : "field", owner_desc);
             continue;
         }
+        /* Duplicates counted per definition: linear however many arguments are given. */
+        if (seen[d - defs])
+            ERR(c, args[i].line, args[i].column, "There can be only one argument named \"%s\".",
+                args[i].name);
+        seen[d - defs] = true;
         check_literal(c, args[i].value, d->type, d->default_value != NULL);
     }
     for (size_t k = 0; k < n_defs; k++) {
@@ -289,31 +305,35 @@ static void check_arguments(vctx *c, const gq_argument *args, size_t n, const gq
     }
 }
 
-static gq_type_ref bool_named = {GQ_T_NAMED, "Boolean", NULL};
-static gq_type_ref bool_nonnull = {GQ_T_NON_NULL, NULL, &bool_named};
-static gq_input_def if_arg[] = {{"if", &bool_nonnull, NULL}};
-
 static void check_directives(vctx *c, const gq_directive *ds, size_t n, const char *location)
 {
+    unsigned bit = 0;
+    for (int i = 0; i < GQ_N_DIRECTIVE_LOCATIONS; i++)
+        if (strcmp(gq_directive_location_names[i], location) == 0)
+            bit = 1u << i;
     for (size_t i = 0; i < n; i++) {
         const gq_directive *d = &ds[i];
-        bool known = strcmp(d->name, "skip") == 0 || strcmp(d->name, "include") == 0;
-        if (!known) {
+        const gq_directive_def *def = gq_schema_directive(c->schema, d->name);
+        if (!def) {
             ERR(c, d->line, d->column, "Unknown directive \"@%s\".", d->name);
             continue;
         }
-        if (strcmp(location, "FIELD") != 0 && strcmp(location, "FRAGMENT_SPREAD") != 0 &&
-            strcmp(location, "INLINE_FRAGMENT") != 0) {
+        if (!(def->locations & bit)) {
             ERR(c, d->line, d->column, "Directive \"@%s\" may not be used on %s.", d->name, location);
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ds[j].name, d->name) == 0)
+        /* Only the first repetition is reported; the directives at one location are few unless
+         * hostile, and the token limit bounds them. */
+        for (size_t j = 0; j < i && !def->repeatable; j++)
+            if (strcmp(ds[j].name, d->name) == 0) {
                 ERR(c, d->line, d->column,
                     "The directive \"@%s\" can only be used once at this location.", d->name);
-        char desc[64];
-        snprintf(desc, sizeof desc, "@%s", d->name);
-        check_arguments(c, d->args, d->n_args, if_arg, 1, desc, desc, true, d->line, d->column);
+                break;
+            }
+        char desc[160];
+        snprintf(desc, sizeof desc, "@%.150s", d->name);
+        check_arguments(c, d->args, d->n_args, def->args, def->n_args, desc, desc, true, d->line,
+                        d->column);
     }
 }
 
@@ -330,6 +350,8 @@ static bool applies(const gq_type *parent, const gq_type *cond)
 static void walk_fragment_for_usages(vctx *c, const gq_fragment *f)
 {
     size_t idx = fragment_index(c->doc, f);
+    /* Recursion follows chains of spreads; check_fragments refused nesting deeper than
+     * GQ_MAX_EFFECTIVE_DEPTH, so the stack stays bounded. */
     if (!c->visited || c->visited[idx])
         return;
     c->visited[idx] = true;
@@ -355,7 +377,7 @@ static void walk_field(vctx *c, const gq_selection *s, const gq_type *parent)
                 "Field \"__typename\" must not have a selection since type \"String!\" has no subfields.");
         return;
     }
-    const gq_field_def *f = gq_type_field(parent, s->name);
+    const gq_field_def *f = gq_schema_field(c->schema, parent, s->name);
     if (!f) {
         ERR(c, s->line, s->column, "Cannot query field \"%s\" on type \"%s\".", s->name, parent->name);
         return;
@@ -381,27 +403,6 @@ static void walk_field(vctx *c, const gq_selection *s, const gq_type *parent)
     }
 }
 
-static const char *response_key(const gq_selection *s) { return s->alias ? s->alias : s->name; }
-
-/* Two selections of one field merge only when their arguments are the same (by printed value). */
-static bool same_arguments(const gq_selection *a, const gq_selection *b)
-{
-    if (a->n_args != b->n_args)
-        return false;
-    for (size_t i = 0; i < a->n_args; i++) {
-        const gq_argument *match = NULL;
-        for (size_t j = 0; j < b->n_args; j++)
-            if (strcmp(a->args[i].name, b->args[j].name) == 0)
-                match = &b->args[j];
-        if (!match)
-            return false;
-        char va[256], vb[256];
-        if (strcmp(pv(a->args[i].value, va, sizeof va), pv(match->value, vb, sizeof vb)) != 0)
-            return false;
-    }
-    return true;
-}
-
 static void walk_set(vctx *c, const gq_selection_set *set, const gq_type *parent)
 {
     for (size_t i = 0; i < set->n; i++) {
@@ -409,26 +410,10 @@ static void walk_set(vctx *c, const gq_selection_set *set, const gq_type *parent
         switch (s->kind) {
         case GQ_SEL_FIELD:
             walk_field(c, s, parent);
-            /* Same response key for two different fields cannot be merged. */
-            for (size_t j = 0; j < i; j++) {
-                const gq_selection *o = &set->items[j];
-                if (o->kind != GQ_SEL_FIELD || strcmp(response_key(o), response_key(s)) != 0)
-                    continue;
-                if (strcmp(o->name, s->name) != 0)
-                    ERR(c, s->line, s->column,
-                        "Fields \"%s\" conflict because \"%s\" and \"%s\" are different fields. Use "
-                        "different aliases on the fields to fetch both if this was intentional.",
-                        response_key(s), o->name, s->name);
-                else if (!same_arguments(o, s))
-                    ERR(c, s->line, s->column,
-                        "Fields \"%s\" conflict because they have differing arguments. Use different "
-                        "aliases on the fields to fetch both if this was intentional.",
-                        response_key(s));
-            }
             break;
         case GQ_SEL_SPREAD: {
             check_directives(c, s->directives, s->n_directives, "FRAGMENT_SPREAD");
-            const gq_fragment *f = find_fragment(c->doc, s->name);
+            const gq_fragment *f = s->fragment;
             if (!f) {
                 ERR(c, s->line, s->column, "Unknown fragment \"%s\".", s->name);
                 break;
@@ -493,6 +478,7 @@ static void check_variables(vctx *c, const gq_operation *op)
         for (size_t j = 0; j < i; j++)
             if (strcmp(op->vars[j].name, v->name) == 0)
                 ERR(c, v->line, v->column, "There can be only one variable named \"$%s\".", v->name);
+        check_directives(c, v->directives, v->n_directives, "VARIABLE_DEFINITION");
         const gq_type *t = gq_schema_type(c->schema, named(v->type));
         if (!t) {
             ERR(c, v->line, v->column, "Unknown type \"%s\".", named(v->type));
@@ -522,6 +508,12 @@ static void check_variables(vctx *c, const gq_operation *op)
         }
         const gq_type_ref *vt = def->type;
         const gq_type_ref *lt = use->expected;
+        if (use->one_of_field && vt->kind != GQ_T_NON_NULL) {
+            ERR(c, use->line, use->column,
+                "Variable \"$%s\" is of type \"%s\" but must be non-nullable to be used for OneOf Input Object field.",
+                use->name, gq_type_ref_str(vt, tb, sizeof tb));
+            continue;
+        }
         if (lt->kind == GQ_T_NON_NULL && vt->kind != GQ_T_NON_NULL) {
             bool var_default = def->default_value && def->default_value->kind != GQ_V_NULL;
             if (!var_default && !use->location_has_default) {
@@ -555,69 +547,118 @@ static void check_variables(vctx *c, const gq_operation *op)
 
 /* ---- fragments ------------------------------------------------------------------------------- */
 
-static bool spreads_reach(const gq_document *doc, const gq_selection_set *set, const gq_fragment *target,
-                          bool *seen, int depth)
+/* How deep selections may nest counting through fragment spreads (the parser bounds only the
+ * nesting written in one place): deeper documents are refused before any walk that follows
+ * spreads, so no walk can exhaust the stack. */
+#define GQ_MAX_EFFECTIVE_DEPTH 512
+
+enum { WHITE, GREY, BLACK };
+
+typedef struct graph {
+    vctx *c;
+    unsigned char *color;   /* per fragment: WHITE unvisited, GREY on the path, BLACK done */
+    int *height;            /* per BLACK fragment: its nesting, spreads followed */
+    bool *used;
+    bool too_deep;
+} graph;
+
+/* Depth-first through spreads: marks what is reachable, reports a spread back into a fragment
+ * on the current path as a cycle, and returns the nesting below the set. Each fragment is
+ * expanded once (its height memoised): linear. */
+static int visit_set(graph *g, const gq_selection_set *set, int depth);
+
+static void too_deep(graph *g, const gq_selection *at)
 {
-    if (!set || depth > GQ_MAX_DEPTH)
-        return false;
-    for (size_t i = 0; i < set->n; i++) {
-        const gq_selection *s = &set->items[i];
-        if (s->kind == GQ_SEL_SPREAD) {
-            const gq_fragment *f = find_fragment(doc, s->name);
-            if (!f)
-                continue;
-            if (f == target)
-                return true;
-            size_t idx = fragment_index(doc, f);
-            if (seen[idx])
-                continue;
-            seen[idx] = true;
-            if (spreads_reach(doc, f->set, target, seen, depth + 1))
-                return true;
-        } else if (spreads_reach(doc, s->set, target, seen, depth + 1)) {
-            return true;
-        }
-    }
-    return false;
+    if (!g->too_deep)
+        ERR(g->c, at->line, at->column, "Selections nest more than %d levels deep through fragments.",
+            GQ_MAX_EFFECTIVE_DEPTH);
+    g->too_deep = true;
 }
 
-static void mark_used(const gq_document *doc, const gq_selection_set *set, bool *used, int depth)
+static int visit_fragment(graph *g, const gq_fragment *f, const gq_selection *at, int depth)
 {
-    if (!set || depth > GQ_MAX_DEPTH)
-        return;
-    for (size_t i = 0; i < set->n; i++) {
-        const gq_selection *s = &set->items[i];
-        if (s->kind == GQ_SEL_SPREAD) {
-            const gq_fragment *f = find_fragment(doc, s->name);
-            if (f && !used[fragment_index(doc, f)]) {
-                used[fragment_index(doc, f)] = true;
-                mark_used(doc, f->set, used, depth + 1);
-            }
-        } else {
-            mark_used(doc, s->set, used, depth + 1);
-        }
+    size_t idx = fragment_index(g->c->doc, f);
+    g->used[idx] = true;
+    if (g->color[idx] == GREY) {
+        ERR(g->c, at->line, at->column, "Cannot spread fragment \"%s\" within itself.", f->name);
+        return 0;
     }
+    if (g->color[idx] == WHITE) {
+        g->color[idx] = GREY;
+        g->height[idx] = visit_set(g, f->set, depth);
+        g->color[idx] = BLACK;
+    }
+    if (depth + g->height[idx] > GQ_MAX_EFFECTIVE_DEPTH)
+        too_deep(g, at);
+    return g->height[idx];
 }
 
-static void check_fragments(vctx *c)
+static int visit_set(graph *g, const gq_selection_set *set, int depth)
+{
+    if (!set)
+        return 0;
+    int height = 1;
+    for (size_t i = 0; i < set->n && !g->too_deep; i++) {
+        const gq_selection *s = &set->items[i];
+        int h;
+        if (depth + 1 > GQ_MAX_EFFECTIVE_DEPTH) {
+            too_deep(g, s);
+            break;
+        }
+        if (s->kind == GQ_SEL_SPREAD)
+            h = s->fragment ? visit_fragment(g, s->fragment, s, depth + 1) : 0;
+        else
+            h = visit_set(g, s->set, depth + 1);
+        if (h + 1 > height)
+            height = h + 1;
+    }
+    return height;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return strcmp(x, y);
+}
+
+/* Names that occur more than once, each reported once; n log n. */
+static void report_duplicates(vctx *c, const char **names, size_t n, const char *fmt_kind)
+{
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(names[i], names[i - 1]) == 0 && (i < 2 || strcmp(names[i], names[i - 2]) != 0))
+            ERR(c, 0, 0, "There can be only one %s named \"%s\".", fmt_kind, names[i]);
+}
+
+static bool check_fragments(vctx *c)
 {
     const gq_document *doc = c->doc;
-    bool *used = gq_alloc(c->arena, doc->n_frags + 1);
-    bool *seen = gq_alloc(c->arena, doc->n_frags + 1);
-    for (size_t i = 0; i < doc->n_ops; i++)
-        mark_used(doc, doc->ops[i].set, used, 0);
+    graph g = {.c = c};
+    g.color = gq_alloc(c->arena, doc->n_frags + 1);
+    g.height = gq_alloc(c->arena, (doc->n_frags + 1) * sizeof *g.height);
+    g.used = gq_alloc(c->arena, doc->n_frags + 1);
+    const char **names = gq_alloc(c->arena, (doc->n_frags + 1) * sizeof *names);
+    for (size_t i = 0; i < doc->n_frags; i++)
+        names[i] = doc->frags[i].name;
+    report_duplicates(c, names, doc->n_frags, "fragment");
+    /* Reachability from the operations first (unused fragments), then every fragment (cycles
+     * among unused fragments are reported too, as graphql-js does). */
+    for (size_t i = 0; i < doc->n_ops && !g.too_deep; i++)
+        visit_set(&g, doc->ops[i].set, 0);
+    bool *from_ops = gq_alloc(c->arena, doc->n_frags + 1);
+    memcpy(from_ops, g.used, doc->n_frags + 1);
+    for (size_t i = 0; i < doc->n_frags && !g.too_deep; i++)
+        if (g.color[i] == WHITE) {
+            g.color[i] = GREY;
+            g.height[i] = visit_set(&g, doc->frags[i].set, 0);
+            g.color[i] = BLACK;
+        }
+    if (g.too_deep)
+        return false;
     for (size_t i = 0; i < doc->n_frags; i++) {
         const gq_fragment *f = &doc->frags[i];
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(doc->frags[j].name, f->name) == 0)
-                ERR(c, f->line, f->column, "There can be only one fragment named \"%s\".", f->name);
-        if (!used[i])
+        if (!from_ops[i])
             ERR(c, f->line, f->column, "Fragment \"%s\" is never used.", f->name);
-        memset(seen, 0, doc->n_frags + 1);
-        if (spreads_reach(doc, f->set, f, seen, 0)) {
-            ERR(c, f->line, f->column, "Cannot spread fragment \"%s\" within itself.", f->name);
-            continue;
-        }
         const gq_type *t = gq_schema_type(c->schema, f->type_condition);
         if (!t) {
             ERR(c, f->line, f->column, "Unknown type \"%s\".", f->type_condition);
@@ -631,6 +672,67 @@ static void check_fragments(vctx *c)
         check_directives(c, f->directives, f->n_directives, "FRAGMENT_DEFINITION");
         walk_set(c, f->set, t);
     }
+    return true;
+}
+
+/* ---- introspection depth (graphql-js MaxIntrospectionDepthRule) ------------------------------- */
+
+/* The most fields named fields/interfaces/possibleTypes/inputFields on one path below a set,
+ * counted up to 3; each fragment's count is memoised (fragment graph checked acyclic). */
+static int list_depth_set(vctx *c, const gq_selection_set *set, signed char *memo);
+
+static int list_depth_sel(vctx *c, const gq_selection *s, signed char *memo)
+{
+    if (s->kind == GQ_SEL_SPREAD) {
+        if (!s->fragment)
+            return 0;
+        size_t idx = fragment_index(c->doc, s->fragment);
+        if (memo[idx] < 0) {
+            memo[idx] = 0; /* in progress: a cycle (already reported) counts nothing */
+            memo[idx] = (signed char)list_depth_set(c, s->fragment->set, memo);
+        }
+        return memo[idx];
+    }
+    int below = list_depth_set(c, s->set, memo);
+    if (s->kind == GQ_SEL_FIELD &&
+        (strcmp(s->name, "fields") == 0 || strcmp(s->name, "interfaces") == 0 ||
+         strcmp(s->name, "possibleTypes") == 0 || strcmp(s->name, "inputFields") == 0))
+        below++;
+    return below > 3 ? 3 : below;
+}
+
+static int list_depth_set(vctx *c, const gq_selection_set *set, signed char *memo)
+{
+    int best = 0;
+    for (size_t i = 0; set && i < set->n && best < 3; i++) {
+        int d = list_depth_sel(c, &set->items[i], memo);
+        if (d > best)
+            best = d;
+    }
+    return best;
+}
+
+static void introspection_depth_in(vctx *c, const gq_selection_set *set, signed char *memo)
+{
+    for (size_t i = 0; set && i < set->n; i++) {
+        const gq_selection *s = &set->items[i];
+        if (s->kind == GQ_SEL_FIELD &&
+            (strcmp(s->name, "__schema") == 0 || strcmp(s->name, "__type") == 0) &&
+            list_depth_set(c, s->set, memo) >= 3)
+            ERR(c, s->line, s->column, "Maximum introspection depth exceeded");
+        if (s->kind != GQ_SEL_SPREAD)
+            introspection_depth_in(c, s->set, memo);
+    }
+}
+
+static void check_introspection_depth(vctx *c)
+{
+    signed char *memo = gq_alloc(c->arena, c->doc->n_frags + 1);
+    memset(memo, -1, c->doc->n_frags + 1);
+    for (size_t i = 0; i < c->doc->n_ops; i++)
+        introspection_depth_in(c, c->doc->ops[i].set, memo);
+    for (size_t i = 0; i < c->doc->n_frags; i++)
+        introspection_depth_in(c, c->doc->frags[i].set, memo);
 }
 
 /* ---- entry ----------------------------------------------------------------------------------- */
@@ -642,18 +744,20 @@ const gq_operation *gq_validate(const gq_schema *schema, const gq_document *doc,
     c.arena = gq_arena_new();
     size_t before = gq_error_count(errors);
 
+    const char **names = gq_alloc(c.arena, (doc->n_ops + 1) * sizeof *names);
+    size_t n_named = 0;
     for (size_t i = 0; i < doc->n_ops; i++) {
         const gq_operation *op = &doc->ops[i];
         if (!op->name && doc->n_ops > 1)
             ERR(&c, op->line, op->column, "This anonymous operation must be the only defined operation.");
-        for (size_t j = 0; op->name && j < i; j++)
-            if (doc->ops[j].name && strcmp(doc->ops[j].name, op->name) == 0)
-                ERR(&c, op->line, op->column, "There can be only one operation named \"%s\".", op->name);
+        if (op->name)
+            names[n_named++] = op->name;
     }
-    /* Fragment cycles first: walking operations must never recurse through a cycle. */
-    check_fragments(&c);
+    report_duplicates(&c, names, n_named, "operation");
+    /* Fragment cycles and depth first: walking operations must never recurse through a cycle. */
+    bool walkable = check_fragments(&c);
     bool cyclic = gq_error_count(errors) > before;
-    for (size_t i = 0; i < doc->n_ops && !cyclic; i++) {
+    for (size_t i = 0; i < doc->n_ops && walkable && !cyclic; i++) {
         const gq_operation *op = &doc->ops[i];
         const gq_type *root = op->kind == GQ_OP_QUERY ? schema->query
                               : op->kind == GQ_OP_MUTATION ? schema->mutation : NULL;
@@ -672,6 +776,11 @@ const gq_operation *gq_validate(const gq_schema *schema, const gq_document *doc,
         check_variables(&c, op);
         c.collect = false;
     }
+    if (walkable && !cyclic)
+        check_introspection_depth(&c);
+    /* Merging is only meaningful once every field is known to exist. */
+    if (gq_error_count(errors) == before)
+        gq_validate_overlaps(schema, doc, errors);
 
     const gq_operation *chosen = NULL;
     if (gq_error_count(errors) == before) {
