@@ -22,6 +22,7 @@ static const struct o2c_failure_info table[O2C_FAIL_COUNT] = {
     [O2C_FAIL_UNMAPPED_CURRENCY] = {"unmapped_currency", "finance", "high", "A currency has no ERP currency in o2c.currency_map."},
     [O2C_FAIL_UNMAPPED_VALUE] = {"unmapped_value", "ops", "high", "A value the ERP needs has no row in a mapping table."},
     [O2C_FAIL_CANCELLED_AFTER_SHIPPING] = {"cancelled_after_shipping", "ops", "high", "The shopper cancelled units that had already shipped: stop the parcel or book a return."},
+    [O2C_FAIL_PARTIAL_CANCELLATION] = {"partial_cancellation", "ops", "high", "Units of a posted order were cancelled in a way o2c does not change in the ERP by itself (fewer units on a line, or a discounted line): change the sales order by hand."},
 };
 
 const struct o2c_failure_info *o2c_failure_info(enum o2c_failure f)

@@ -26,6 +26,11 @@ struct netsuite_options {
     const char *header;  /* one more request header ("Prefer: transient" for SuiteQL); NULL for none */
     bool not_found_ok;   /* a 404 saying the record does not exist comes back as true with
                             res->status 404, for actions to which "not there" is an answer */
+    json_object *refusals; /* borrowed, may be NULL: {"DUP_RCRD": "duplicate", "entity": "x"}; a 400
+                              whose error code, or the first part of whose error path, is a key
+                              becomes that named outcome (patch "refusal": NetSuite's words)
+                              instead of a failure: for pipelines to which that refusal is an
+                              answer (netsuite_refusal_outcome) */
 };
 
 /* netsuite_call with options (opt may be NULL). */
@@ -44,6 +49,12 @@ void netsuite_classify(const struct o2c_http_response *res, const char *what, st
  * Other 404s (an unknown record type, a wrong base URL answered by a proxy) are not "not found":
  * they mean our request is wrong, and must not pass as a record that is gone. */
 bool netsuite_is_not_found(const struct o2c_http_response *res);
+
+/* The named outcome `refusals` (see netsuite_options) gives this answer: when it is a 400 whose
+ * o:errorCode, or whose o:errorPath up to the first '.' or '[', is a key of refusals, sets that
+ * outcome with patch {"refusal": "<code> <path>: <NetSuite's detail>"} and returns true. */
+bool netsuite_refusal_outcome(const struct o2c_http_response *res, json_object *refusals, const char *what,
+                              struct o2c_outcome *out);
 
 /* Letters, digits, '_' and '-' only, 1..190 characters: what NetSuite allows in an external id. */
 bool netsuite_valid_external_id(const char *id);

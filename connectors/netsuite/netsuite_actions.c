@@ -9,6 +9,12 @@
  *                      result_key       context key the internal id is stored under (default netsuite_id)
  *                      refs             {"entity.id": "customer_id"}: before sending, put the value
  *                                       of context key customer_id at body path entity.id
+ *                      refusals         {"DUP_RCRD": "duplicate", "entity": "customer_refused"}: a
+ *                                       400 refusal with that error code, or at that field (the
+ *                                       error path's first part), is the named outcome, with patch
+ *                                       {"refusal": NetSuite's words}, not a failure: the pipeline
+ *                                       has an answer to it (find the duplicate and use it; find
+ *                                       the customer again)
  *   netsuite.find    finds one record's internal id by field values with SuiteQL (POST
  *                    query/v1/suiteql, Prefer: transient), e.g. an existing customer by email:
  *                      record           SuiteQL table, letters only, e.g. customer
@@ -35,7 +41,10 @@
  *                    ok patch: {"sales_order_closed": true, "sales_order_id": "<internal id>"}.
  *                    No such order (404 NONEXISTENT_ID / RECORD_NOT_FOUND) → not_found. Params:
  *                      external_id_key  context key of the order's external id
- *                                       (default sales_order_external_id) */
+ *                                       (default sales_order_external_id)
+ *                      lines_key        context key of a list of line numbers ([2, 3]): only these
+ *                                       lines are judged and closed, the others are sent back as
+ *                                       they were (a partial cancellation); default: every line */
 #include "connectors/netsuite/netsuite.h"
 #include "connectors/common/connector.h"
 
@@ -121,8 +130,11 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
     char path[512], what[300];
     snprintf(path, sizeof path, "/services/rest/record/v1/%s/eid:%s", type, eid);
     snprintf(what, sizeof what, "upsert %s %s", type, eid);
+    struct netsuite_options opt = {0};
+    json_object_object_get_ex(o2c_step_params(step), "refusals", &opt.refusals);
     struct o2c_http_response res;
-    if (!netsuite_call(step, "PUT", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what, &res, out))
+    if (!netsuite_send(step, "PUT", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what, &opt, &res,
+                       out))
         return;
     /* The new or existing record's internal id is the last segment of Location. */
     const char *slash = strrchr(res.location, '/');

@@ -71,7 +71,8 @@ bool netsuite_send(struct o2c_step *step, const char *method, const char *path, 
         return true;
     if (opt && opt->not_found_ok && netsuite_is_not_found(res))
         return true;
-    netsuite_classify(res, what, out);
+    if (!(opt && netsuite_refusal_outcome(res, opt->refusals, what, out)))
+        netsuite_classify(res, what, out);
     o2c_http_response_free(res);
     return false;
 }

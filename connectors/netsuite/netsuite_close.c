@@ -15,7 +15,22 @@ struct sales_order {
     const char *id;      /* internal id */
     char name[96];       /* "SO1042" (tranId, what people search by) or "with internal id 647" */
     json_object *lines;  /* item.items, borrowed from the parsed answer */
+    json_object *only;   /* the line numbers to close (context list), borrowed; NULL = every line */
 };
+
+/* Is line i of the order one to close? Lines are named by their "line" number (NetSuite's, 1, 2, …
+ * as o2c.erp_order_line records them), else by position. */
+static bool selected(const struct sales_order *so, size_t i)
+{
+    if (!so->only)
+        return true;
+    json_object *line = json_object_array_get_idx(so->lines, i), *no = NULL;
+    int64_t number = line && json_object_object_get_ex(line, "line", &no) ? json_object_get_int64(no) : (int64_t)i + 1;
+    for (size_t k = 0; k < json_object_array_length(so->only); k++)
+        if (json_object_get_int64(json_object_array_get_idx(so->only, k)) == number)
+            return true;
+    return false;
+}
 
 static bool digits_only(const char *s)
 {
@@ -52,15 +67,16 @@ static bool read_order(json_object *answer, const char *what, struct sales_order
 }
 
 /* Units shipped over all lines, and which lines, e.g. "line 1: 2 of 3, line 2: 1 of 1". */
-static double units_shipped(json_object *lines, char *which, size_t len)
+static double units_shipped(const struct sales_order *so, char *which, size_t len)
 {
+    json_object *lines = so->lines;
     double total = 0;
     size_t used = 0;
     which[0] = '\0';
     for (size_t i = 0; i < json_object_array_length(lines); i++) {
         json_object *line = json_object_array_get_idx(lines, i);
         double shipped = json_object_get_double(member(line, "quantityFulfilled"));
-        if (shipped <= 0)
+        if (shipped <= 0 || !selected(so, i))
             continue;
         total += shipped;
         json_object *no = member(line, "line");
@@ -72,10 +88,10 @@ static double units_shipped(json_object *lines, char *which, size_t len)
     return total;
 }
 
-static bool all_closed(json_object *lines)
+static bool all_closed(const struct sales_order *so)
 {
-    for (size_t i = 0; i < json_object_array_length(lines); i++)
-        if (!json_object_get_boolean(member(json_object_array_get_idx(lines, i), "isClosed")))
+    for (size_t i = 0; i < json_object_array_length(so->lines); i++)
+        if (selected(so, i) && !json_object_get_boolean(member(json_object_array_get_idx(so->lines, i), "isClosed")))
             return false;
     return true;
 }
@@ -83,8 +99,9 @@ static bool all_closed(json_object *lines)
 /* The PATCH body: every line as read, closed. A sublist in a PATCH replaces the whole sublist, so
  * leaving a line out would delete it; "line" keeps each line itself. Only "links" goes: it is
  * the answer's navigation, not a field of the line. */
-static json_object *closing_patch(json_object *lines)
+static json_object *closing_patch(const struct sales_order *so)
 {
+    json_object *lines = so->lines;
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(lines); i++) {
         json_object *copy = NULL;
@@ -95,7 +112,8 @@ static json_object *closing_patch(json_object *lines)
             return NULL;
         }
         json_object_object_del(copy, "links");
-        json_object_object_add(copy, "isClosed", json_object_new_boolean(1));
+        if (selected(so, i))
+            json_object_object_add(copy, "isClosed", json_object_new_boolean(1));
         json_object_array_add(items, copy);
     }
     json_object *item = json_object_new_object(), *body = json_object_new_object();
@@ -128,17 +146,17 @@ static void close_order(struct o2c_step *step, const struct sales_order *so, con
 {
     /* Closed first: after ops dealt with a shipped order by hand and closed what was left, a
      * re-drive finds nothing to do rather than the same exception again. */
-    if (all_closed(so->lines)) {
+    if (all_closed(so)) {
         closed(so, out);
         return;
     }
     char which[512];
-    double units = units_shipped(so->lines, which, sizeof which);
+    double units = units_shipped(so, which, sizeof which);
     if (units > 0) {
         shipped_already(so, eid, units, which, out);
         return;
     }
-    json_object *body = closing_patch(so->lines);
+    json_object *body = closing_patch(so);
     if (!body) {
         o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite sales order %s has an item line that is not an object", so->name);
         return;
@@ -170,6 +188,22 @@ void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out)
                            "of letters, digits, _ and - (got \"%s\")", key, eid ? eid : "");
         return;
     }
+    /* Param lines_key: the context key of the line numbers to close (a partial cancellation);
+     * without it every line is closed. */
+    const char *lines_key = o2c_step_param(step, "lines_key");
+    json_object *only = NULL;
+    if (lines_key) {
+        bool ok = json_object_object_get_ex(o2c_step_context(step), lines_key, &only) &&
+                  json_object_is_type(only, json_type_array) && json_object_array_length(only) > 0;
+        for (size_t k = 0; ok && k < json_object_array_length(only); k++)
+            ok = json_object_is_type(json_object_array_get_idx(only, k), json_type_int) &&
+                 json_object_get_int64(json_object_array_get_idx(only, k)) > 0;
+        if (!ok) {
+            o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.close_sales_order needs context key \"%s\", a non-empty list of "
+                               "line numbers to close", lines_key);
+            return;
+        }
+    }
     char path[300], what[250];
     snprintf(path, sizeof path, SALES_ORDER_PATH "eid:%s?expandSubResources=true", eid);
     snprintf(what, sizeof what, "read salesOrder eid:%s", eid);
@@ -183,11 +217,13 @@ void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out)
         return;
     }
     json_object *answer = netsuite_parse_object(&res);
-    struct sales_order so;
+    struct sales_order so = {0};
     if (!answer)
         netsuite_classify(&res, what, out); /* a 2xx we cannot read: cut off in transit, try again */
-    else if (read_order(answer, what, &so, out))
+    else if (read_order(answer, what, &so, out)) {
+        so.only = only;
         close_order(step, &so, eid, out);
+    }
     json_object_put(answer);
     o2c_http_response_free(&res);
 }

@@ -63,6 +63,28 @@ bool netsuite_is_not_found(const struct o2c_http_response *res)
     return strcmp(code, "NONEXISTENT_ID") == 0 || strcmp(code, "RECORD_NOT_FOUND") == 0;
 }
 
+bool netsuite_refusal_outcome(const struct o2c_http_response *res, json_object *refusals, const char *what,
+                              struct o2c_outcome *out)
+{
+    if (!refusals || !json_object_is_type(refusals, json_type_object) || res->status != 400)
+        return false;
+    char code[64], detail[512], path[128], head[128];
+    first_error(res->body ? res->body : "", code, sizeof code, detail, sizeof detail, path, sizeof path);
+    snprintf(head, sizeof head, "%.*s", (int)strcspn(path, ".["), path);
+    json_object *name = NULL;
+    if ((!code[0] || !json_object_object_get_ex(refusals, code, &name)) &&
+        (!head[0] || !json_object_object_get_ex(refusals, head, &name)))
+        return false;
+    if (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) == 0 ||
+        json_object_get_string_len(name) >= (int)sizeof out->name)
+        return false;
+    char refusal[900];
+    snprintf(refusal, sizeof refusal, "NetSuite refused %s: %s%s%s: %s", what, code, path[0] ? " at " : "", path, detail);
+    o2c_outcome_named(out, json_object_get_string(name));
+    o2c_outcome_patch(out, "refusal", json_object_new_string(refusal));
+    return true;
+}
+
 bool netsuite_valid_external_id(const char *id)
 {
     size_t n = id ? strlen(id) : 0;

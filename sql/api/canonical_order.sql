@@ -15,16 +15,22 @@ $$;
 -- The external id an ERP record made from a storefront record carries, everywhere:
 --   order    CENTRA-<store>-<number>        customer  CENTRA-<store>-C<storefront customer id>
 -- Letters, digits, '_' and '-' only (NetSuite's rule for external ids); anything else in the store
--- becomes '_'. p_kind: 'order' or 'customer'.
+-- becomes '_'. p_kind: 'order', 'customer', or 'shopper':
+--   shopper  SHOPPER-<md5 of the normalised email> (p_ref the email; channel and store ignored)
+-- The ERP customer order_to_cash creates is the shopper's: one per normalised email whatever the
+-- store or storefront, so two orders of one new shopper created at once (even from two stores)
+-- upsert one customer instead of racing to make two (issue 15, item 8). 'customer' is kept for
+-- records made before, and for an order without an email.
 create or replace function o2c.erp_external_id(p_kind text, p_channel text, p_store text, p_ref text)
 returns text
 language sql
 immutable
 as $$
-    select format('%s-%s-%s%s', upper(regexp_replace(p_channel, '[^A-Za-z0-9_-]', '_', 'g')),
+    select case when p_kind = 'shopper' then 'SHOPPER-' || upper(md5(lower(btrim(p_ref)))) else
+           format('%s-%s-%s%s', upper(regexp_replace(p_channel, '[^A-Za-z0-9_-]', '_', 'g')),
                   regexp_replace(coalesce(p_store, '1'), '[^A-Za-z0-9_-]', '_', 'g'),
                   case p_kind when 'customer' then 'C' else '' end,
-                  regexp_replace(p_ref, '[^A-Za-z0-9_-]', '_', 'g'))
+                  regexp_replace(p_ref, '[^A-Za-z0-9_-]', '_', 'g')) end
 $$;
 
 -- obj with one more member, key: value, as json text. For records of thousands of lines: PostgreSQL

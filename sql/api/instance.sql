@@ -12,10 +12,19 @@ set jit = off
 as $$
 declare
     v_id      bigint;
+    v_same    boolean;
     v_version o2c.workflow_version;
 begin
-    select id into v_id from o2c.instance where workflow = p_workflow and business_key = p_business_key;
+    select id, context @> coalesce(p_input, '{}') into v_id, v_same
+      from o2c.instance where workflow = p_workflow and business_key = p_business_key;
     if found then
+        -- Started again with something new (the storefront changed the order): kept as the
+        -- instance's latest input (o2c.instance_update), for its pipeline to read.
+        if not v_same and jsonb_typeof(p_input) = 'object' then
+            insert into o2c.instance_update (instance_id, input) values (v_id, p_input)
+            on conflict (instance_id) do update set input = excluded.input, received_at = now()
+             where o2c.instance_update.input is distinct from excluded.input;
+        end if;
         return v_id;
     end if;
     if p_business_key is null or p_business_key = '' then

@@ -177,7 +177,9 @@ begin
 
     return json_build_object(
         'customer', jsonb_build_object(
-            'externalId', o2c.erp_external_id('customer', v_head->>'channel', v_head->>'store', v_head->>'customer_ref'),
+            'externalId', case when coalesce(btrim(v_head->>'email'), '') <> ''
+                               then o2c.erp_external_id('shopper', v_head->>'channel', v_head->>'store', v_head->>'email')
+                               else o2c.erp_external_id('customer', v_head->>'channel', v_head->>'store', v_head->>'customer_ref') end,
             'isPerson', true,
             'firstName', coalesce(v_head->>'first_name', split_part(v_head->>'email', '@', 1)),
             'lastName', coalesce(v_head->>'last_name', split_part(v_head->>'email', '@', 1)),

@@ -61,6 +61,26 @@ as $$
       from chosen
 $$;
 
+-- Is storefront order snapshot a newer than b? By the canonical source_updated_at its half reads
+-- (Centra's updatedAt); an unreadable one is never newer.
+create or replace function o2c.order_snapshot_newer(p_system text, p_connection text, p_store text, a jsonb, b jsonb)
+returns boolean
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_a jsonb;
+    v_b jsonb;
+begin
+    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', p_system) into v_a using a, p_connection, p_store;
+    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', p_system) into v_b using b, p_connection, p_store;
+    return coalesce((v_a#>>'{record,source_updated_at}')::timestamptz > (v_b#>>'{record,source_updated_at}')::timestamptz, false);
+exception when others then  -- unreadable (a bad date, say): not newer; map names the problem
+    return false;
+end
+$$;
+
 -- The `map` state of order_to_cash. Context: {"source", "store", "order": <the storefront's order>}
 -- as the poller started it. Params: storefront_connection (default 'centra'), erp_connection
 -- (default 'netsuite'), cancel_workflow (default 'order_cancellation'). Answers:
@@ -89,6 +109,8 @@ declare
     v_record   jsonb;
     v_problem  record;
     v_erp_out  jsonb;
+    v_update   jsonb;
+    v_changed  boolean := false;
 begin
     -- An order the poller could not take in (no readable number, a NUL or bytes that are not
     -- UTF-8): its own workflow, stopped here for ops, the raw order kept safe in the context.
@@ -98,10 +120,26 @@ begin
                    initcap(v_sf_sys), coalesce(p_context#>>'{bad_order,number}', '(with no readable number)'),
                    p_context#>>'{bad_order,reason}', initcap(v_sf_sys)));
     end if;
-    -- Cancelled, wholly or in part, since the order_to_cash snapshot was taken?
+    -- The newest snapshot: the storefront may have changed the order since the workflow started
+    -- (the poller starts it again with the change, kept in o2c.instance_update).
+    select u.input->'order' into v_update
+      from o2c.instance i join o2c.instance_update u on u.instance_id = i.id
+     where i.workflow = coalesce(p_params->>'workflow', 'order_to_cash')
+       and i.business_key = o2c.order_key(v_sf_sys, v_store, v_order->>'number');
+    if jsonb_typeof(v_update) = 'object' and v_update is distinct from v_order
+       and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_update, v_order) then
+        v_order := v_update;
+        v_changed := true;
+    end if;
+    -- Cancelled, wholly or in part, since the order_to_cash snapshot was taken? The cancellation's
+    -- own snapshot counts unless ours is newer (then ours says what is left).
     select * into v_cancel from o2c.instance
      where workflow = coalesce(p_params->>'cancel_workflow', 'order_cancellation')
        and business_key = o2c.order_key(v_sf_sys, v_store, v_order->>'number') || ':cancel';
+    if v_cancel.id is not null and jsonb_typeof(v_cancel.context->'order') = 'object'
+       and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_order, v_cancel.context->'order') then
+        v_cancel.context := jsonb_set(v_cancel.context, '{order}', v_order);
+    end if;
     v_decision := o2c.order_cancellation_decision(v_order, v_cancel.context->'order', v_cancel.id is not null);
     if (v_decision->>'cancelled')::boolean then
         return jsonb_build_object('outcome', 'cancelled', 'patch', jsonb_build_object('order_number', v_order->>'number'));
@@ -144,6 +182,8 @@ begin
         'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
         'sales_order_body', v_erp_out->'sales_order',
         'order_number', v_record->>'number',
+        'customer_ref', v_record->>'customer_ref',
+        'order', case when v_changed then v_order else p_context->'order' end,
         'order_total', (v_record->>'grand_total')::numeric,
         'order_currency', v_record->>'currency'));
 exception
@@ -171,7 +211,8 @@ $$;
 
 -- Where order_cancellation stands: has the order's order_to_cash workflow posted a sales order?
 --   posted      patch: sales_order_external_id, sales_order_id — close it in the ERP.
---   not_posted  it never will (cancelled before posting, or the workflow was cancelled).
+--   not_posted  o2c never posted it (cancelled before posting, or the workflow was cancelled);
+--               patch sales_order_external_id, so the ERP can be asked whether it is there anyway.
 --   waiting     it is still running or in an exception (a re-drive may still post it): asked
 --               again after 0.5 s, 1 s, 2 s … up to params.wait_ms (default 600000).
 create or replace function o2c_action.order_posting_status(p_context jsonb, p_params jsonb)
@@ -189,7 +230,12 @@ begin
      where workflow = coalesce(p_params->>'workflow', 'order_to_cash') and business_key = v_key;
     if not found or v_inst.status = 'cancelled'
        or (v_inst.status = 'done' and not v_inst.context ? 'sales_order_id') then
-        return jsonb_build_object('outcome', 'not_posted');
+        -- "Not posted" as far as o2c knows; the ERP is asked before anyone believes it (a sales
+        -- order whose answer was lost may be there): patch the external id it would have.
+        return jsonb_build_object('outcome', 'not_posted', 'patch', jsonb_build_object(
+            'sales_order_external_id', coalesce(v_inst.context->>'sales_order_external_id',
+                o2c.erp_external_id('order', coalesce(p_context->>'source', 'centra'),
+                                    coalesce(p_context->>'store', '1'), p_context#>>'{order,number}'))));
     end if;
     if v_inst.status = 'done' then
         return jsonb_build_object('outcome', 'posted', 'patch', jsonb_build_object(

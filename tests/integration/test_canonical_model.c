@@ -184,8 +184,10 @@ static void test_keys_are_built_in_one_place(void)
      * centra_actions.c: centra:<store>:<number>) is o2c.order_key's. */
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from (values (o2c.order_key('centra', '1', '1005'), 'centra:1:1005'), "
                                    "(o2c.erp_external_id('order', 'centra', 'eu/1', '1005'), 'CENTRA-eu_1-1005'), "
-                                   "(o2c.erp_external_id('customer', 'centra', '1', '9001'), 'CENTRA-1-C9001')) v(a, b) "
-                                   "where a = b", 0, NULL), 3);
+                                   "(o2c.erp_external_id('customer', 'centra', '1', '9001'), 'CENTRA-1-C9001'), "
+                                   "(o2c.erp_external_id('shopper', 'centra', '1', ' Customer9001@Example.eu '), "
+                                   " o2c.erp_external_id('shopper', 'centra', '2', 'customer9001@example.eu'))) v(a, b) "
+                                   "where a = b", 0, NULL), 4);
 }
 
 static void test_the_cancellation_decision(void)

@@ -342,7 +342,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
     CU_ASSERT_EQUAL(offenders("two customers for one shopper",
         "select lower(doc->>'email') from ns_customer group by 1 having count(*) > 1"), 0);
     CU_ASSERT_EQUAL(tpg_number(db,
-        "select count(*) from ns_customer where doc->>'externalId' like 'CENTRA-%'", 0, NULL),
+        "select count(*) from ns_customer where doc->>'externalId' like 'SHOPPER-%'", 0, NULL),
         tpg_number(db, "select count(distinct lower(o.doc#>>'{customer,email}')) from centra_order o "
                        "where lower(o.doc#>>'{customer,email}') not in (select lower(doc->>'email') from ns_customer "
                        "                                                where doc->>'externalId' is null)", 0, NULL));

@@ -88,12 +88,13 @@ select pg_temp.pretty(json_build_object(
         from placed_by_currency), '[]'),
     'multi_line_orders', (select count(*) from o2c_order where lines > 1),
     'orders_from_existing_customers', (select count(distinct workflow_id) from demo_event
-                                        where from_state = 'find_customer' and outcome = 'found'),
+                                        where from_state in ('linked_customer', 'find_customer', 'find_duplicate')
+                                          and outcome = 'found'),
     'orders_from_new_customers', (select count(distinct workflow_id) from demo_event
                                    where from_state = 'create_customer' and outcome = 'ok'),
     'posted', (select count(*) from o2c_order where state = 'posted'),
     'cancelled_before_posting', (select count(*) from o2c_order where state = 'cancelled_before_posting'),
-    'closed_after_cancellation', (select count(*) from cancel where state = 'closed'),
+    'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed')),
     'cancellations', (select count(*) from cancel),
     'cancellations_by_state', coalesce((select jsonb_object_agg(state, n) from
         (select state, count(*) as n from cancel group by state) c), '{}'),
@@ -104,7 +105,8 @@ select pg_temp.pretty(json_build_object(
     'duplicate_order_numbers', (select (s->>'duplicate_order_numbers')::int from ns),
     -- A NetSuite write (customer, sales order, close) that completed more than once for one workflow.
     'writes_completed_twice', (select count(*) from (
-        select 1 from demo_event where from_state in ('create_customer', 'sales_order', 'close') and outcome = 'ok'
+        select 1 from demo_event where from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'ask_erp')
+                                   and outcome = 'ok'
          group by workflow_id, from_state having count(*) > 1) d),
     -- Posted orders: what Centra charged against the sales orders' totals in NetSuite.
     'money_posted', coalesce((select jsonb_agg(jsonb_build_object(

@@ -85,6 +85,8 @@ typedef struct ns_state {
     long oversold_units;     /* units sales orders committed beyond on hand (stats) */
     ns_stock *stock;         /* seed->n_items × seed->n_locations */
     long created_by_type[16];
+    bool duplicate_email;    /* duplicate detection: a new customer whose email (any case) another
+                                customer has is refused DUP_RCRD (/_sandbox/netsuite/settings) */
 
     pthread_mutex_t nonce_lock;
     struct lh_table *nonces[3]; /* generations of seen nonces, rotated every 300 s */

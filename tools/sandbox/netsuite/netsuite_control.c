@@ -52,6 +52,26 @@ static void list_records(ns_state *ns, const sb_request *req, const char *type_n
     json_object_put(out);
 }
 
+/* POST /_sandbox/netsuite/settings {"duplicate_email": true}: the account's settings a test turns
+ * on (duplicate detection of customers by email). Answers the settings now in force. */
+static void account_settings(ns_state *ns, json_object *body, sb_response *res)
+{
+    json_object *dup = get(body, "duplicate_email");
+    if (dup && !json_object_is_type(dup, json_type_boolean)) {
+        control_error(res, 400, "duplicate_email must be true or false");
+        return;
+    }
+    pthread_mutex_lock(&ns->lock);
+    if (dup)
+        ns->duplicate_email = json_object_get_boolean(dup);
+    bool now = ns->duplicate_email;
+    pthread_mutex_unlock(&ns->lock);
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "duplicate_email", json_object_new_boolean(now));
+    sb_respond_json(res, 200, out);
+    json_object_put(out);
+}
+
 static void lock_record(ns_state *ns, json_object *body, sb_response *res)
 {
     const ns_type *type = ns_type_by_name(json_object_get_string(get(body, "type")));
@@ -209,7 +229,8 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
     bool lock = strcmp(req->path, "/_sandbox/netsuite/lock") == 0;
     bool fulfil = strcmp(req->path, "/_sandbox/fulfilments") == 0;
     bool stk = strcmp(req->path, "/_sandbox/stock") == 0;
-    if (!lock && !fulfil && !stk)
+    bool settings = strcmp(req->path, "/_sandbox/netsuite/settings") == 0;
+    if (!lock && !fulfil && !stk && !settings)
         return false;
     if (strcmp(req->method, "POST") != 0) {
         control_error(res, 405, "use POST");
@@ -221,7 +242,9 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
         control_error(res, 400, "the body must be a JSON object");
         return true;
     }
-    if (lock)
+    if (settings)
+        account_settings(ns, body, res);
+    else if (lock)
         lock_record(ns, body, res);
     else if (fulfil)
         fulfilments(ns, body, res);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static json_object *get(json_object *o, const char *key)
 {
@@ -130,6 +131,24 @@ static bool external_id_taken(ns_state *ns, const ns_type *type, const char *eid
     return false;
 }
 
+/* NetSuite's duplicate detection, when the account has it on for customers by email: a new
+ * customer with the email of another (any case) is refused, as a concurrent second create is. */
+static bool email_taken(ns_state *ns, const char *email, sb_response *res)
+{
+    if (!ns->duplicate_email || !email || !*email)
+        return false;
+    for (size_t i = 0; i < ns->n_records; i++) {
+        ns_record *r = ns->records[i];
+        const char *other = r->type == &NS_CUSTOMER ? json_object_get_string(get(r->body, "email")) : NULL;
+        if (other && strcasecmp(other, email) == 0) {
+            ns_error(res, 400, "DUP_RCRD", NULL,
+                     "This record already exists: a customer with email %s exists (internal ID %s).", email, r->id);
+            return true;
+        }
+    }
+    return false;
+}
+
 static void reindex_external_id(ns_state *ns, ns_record *rec, const char *eid)
 {
     char key[320];
@@ -199,6 +218,8 @@ static ns_record *create(ns_state *ns, const ns_type *type, json_object *body, s
         return NULL;
     const char *eid = json_object_get_string(get(body, "externalId"));
     if (eid && external_id_taken(ns, type, eid, NULL, res))
+        return NULL;
+    if (type == &NS_CUSTOMER && email_taken(ns, json_object_get_string(get(body, "email")), res))
         return NULL;
     if (type == &NS_SALES_ORDER)
         prepare_sales_order(ns, body);
