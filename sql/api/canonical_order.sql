@@ -206,12 +206,10 @@ begin
     insert into o2c.canonical_order_line (order_key, line_no, kind, storefront_line_id, sku, name, quantity,
                                           cancelled_quantity, unit_price, original_unit_price, net, tax,
                                           tax_rate, discount_net, discount_tax)
-    select l.order_key, l.line_no, l.kind, l.storefront_line_id, l.sku, l.name, l.quantity,
+    select v_row.order_key, l.line_no, l.kind, l.storefront_line_id, l.sku, l.name, l.quantity,
            coalesce(l.cancelled_quantity, 0), l.unit_price, l.original_unit_price, l.net, l.tax,
            l.tax_rate, coalesce(l.discount_net, 0), coalesce(l.discount_tax, 0)
-      from jsonb_populate_recordset(null::o2c.canonical_order_line,
-               (select jsonb_agg(e || jsonb_build_object('order_key', v_row.order_key))
-                  from jsonb_array_elements(p_order->'lines') e)) l;
+      from jsonb_populate_recordset(null::o2c.canonical_order_line, p_order->'lines') l;
     return true;
 end
 $$;

@@ -18,6 +18,15 @@ as $$
     select case when jsonb_typeof(p_value->'value') = 'number' then (p_value->>'value')::numeric end
 $$;
 
+-- When Centra last changed the order: updatedAt, else createdAt.
+create or replace function o2c.centra_order_updated_at(p_order jsonb)
+returns timestamptz
+language sql
+stable
+as $$
+    select coalesce(p_order->>'updatedAt', p_order->>'createdAt')::timestamptz
+$$;
+
 -- A Centra address as a canonical address ({name, line1, line2, city, region, postcode, country,
 -- phone, email}); null when there is none.
 create or replace function o2c.centra_address(p_address jsonb)
@@ -95,7 +104,7 @@ begin
     end if;
     begin
         v_placed := (p_order->>'createdAt')::timestamptz;
-        v_updated := coalesce((p_order->>'updatedAt')::timestamptz, v_placed);
+        v_updated := coalesce(o2c.centra_order_updated_at(p_order), v_placed);
     exception when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
         return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('%s has an unreadable value: %s', v_who, sqlerrm))));

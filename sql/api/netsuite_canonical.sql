@@ -24,8 +24,9 @@ as $$
                'addrPhone', p_address->>'phone')), '{}')
 $$;
 
--- {"customer": …, "sales_order": …, "line_map": [{"erp_line", "order_line_no"}, …]} for a canonical
--- order, or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
+-- {"customer": …, "sales_order": …, "lines_path": ["sales_order", "item", "items"], "line_map":
+-- [{"erp_line", "order_line_no", "line_key"}, …]} for a canonical order (lines_path: where the
+-- document's lines are; line_key: each line's name for good, see below), or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
 -- each with the insert that adds it.
 create or replace function o2c.canonical_order_to_netsuite(p_order jsonb, p_erp_connection text)
 returns jsonb
@@ -135,9 +136,11 @@ begin
     end if;
 
     -- Product lines, then one discount line per tax code, then shipping; line_map says which
-    -- canonical line each NetSuite line (by position, from 1) carries.
+    -- canonical line each NetSuite line (by position, from 1) carries, and names each line for
+    -- good (line_key: 'line:<canonical line>', or 'discount:<tax code>'), so a later change of
+    -- the order finds the lines it changes whatever their positions (o2c.plan_order_change).
     with laid as (
-        select 1 as part, line_no as sort, line_no as order_line_no, json_strip_nulls(json_build_object(
+        select 1 as part, line_no as sort, line_no as order_line_no, 'line:' || line_no as line_key, json_strip_nulls(json_build_object(
                    'item', json_build_object('id', item_id),
                    'description', name,
                    'quantity', quantity,
@@ -147,7 +150,7 @@ begin
                    'location', json_build_object('id', v_location))) as body
           from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
         union all
-        select 2, row_number() over (order by tax_code)::int, null, json_build_object(
+        select 2, row_number() over (order by tax_code)::int, null, 'discount:' || tax_code, json_build_object(
                    'item', json_build_object('id', v_disc_item),
                    'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(v_head->'discount_names', '[]'))), ', '), ''), 'Discount'),
                    'quantity', 1,
@@ -158,7 +161,7 @@ begin
           from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
          group by tax_code
         union all
-        select 3, line_no, line_no, json_build_object(
+        select 3, line_no, line_no, 'line:' || line_no, json_build_object(
                    'item', json_build_object('id', item_id),
                    'description', coalesce(name, 'Shipping'),
                    'quantity', 1,
@@ -168,10 +171,10 @@ begin
                    'location', json_build_object('id', v_location))
           from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'shipping'
     ), numbered as (
-        select row_number() over (order by part, sort) as erp_line, order_line_no, body from laid
+        select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
     select json_agg(body order by erp_line),
-           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no) order by erp_line)
+           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key) order by erp_line)
       into v_lines, v_line_map
       from numbered;
 
@@ -204,6 +207,7 @@ begin
             'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
             'billingAddress', o2c.netsuite_address(v_head->'billing_address')))::json,
             'item', json_build_object('items', v_lines)),
+        'lines_path', json_build_array('sales_order', 'item', 'items'),
         'line_map', v_line_map)::jsonb;
 end
 $$;
