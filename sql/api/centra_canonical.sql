@@ -114,7 +114,11 @@ begin
     select minor_digits into v_digits from o2c.currency where code = v_currency;
     v_digits := coalesce(v_digits, 2);
 
-    -- Each line on its own, set-based (a 10,000-line order maps in one pass).
+    -- Each line on its own, set-based (a 10,000-line order maps in one pass). jsonpath says at
+    -- once whether any line is unreadable; only then are they named one by one.
+    if jsonb_path_exists(p_order, '$.lines[*] ? (!(@.quantity.type() == "number") || (@.quantity > 0 && '
+                                  '(!(@.lineValue.value.type() == "number") || !(@.lineValueExTax.value.type() == "number") '
+                                  '|| !(@.taxPercent.type() == "number"))))') then
     select string_agg(format('line %s has no readable %s', coalesce(l->>'id', n::text), what), '; ')
       into v_bad
       from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n),
@@ -124,6 +128,7 @@ begin
                            ('tax rate', jsonb_typeof(l->'quantity') = 'number' and (l->>'quantity')::numeric > 0
                                         and jsonb_typeof(l->'taxPercent') is distinct from 'number')) as c(what, bad)
      where bad;
+    end if;
     if v_bad is not null then
         return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('%s: %s', v_who, v_bad))));
