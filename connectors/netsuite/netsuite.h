@@ -90,5 +90,7 @@ void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out);
 void netsuite_change_sales_order_lines(struct o2c_step *step, struct o2c_outcome *out);
 
 extern const struct o2c_action o2c_netsuite_actions[];
+/* netsuite.read_stock (netsuite_stock.c). */
+extern const struct o2c_action o2c_netsuite_stock_actions[];
 
 #endif
