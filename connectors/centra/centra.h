@@ -50,5 +50,7 @@ extern const char *const centra_poll_order_keys_document;
 extern const struct o2c_action o2c_centra_actions[];
 /* centra.set_stock (centra_stock.c). */
 extern const struct o2c_action o2c_centra_stock_actions[];
+/* centra.upsert_item (centra_items.c). */
+extern const struct o2c_action o2c_centra_item_actions[];
 
 #endif

@@ -92,5 +92,7 @@ void netsuite_change_sales_order_lines(struct o2c_step *step, struct o2c_outcome
 extern const struct o2c_action o2c_netsuite_actions[];
 /* netsuite.read_stock (netsuite_stock.c). */
 extern const struct o2c_action o2c_netsuite_stock_actions[];
+/* netsuite.read_items, netsuite.read_item_prices (netsuite_items.c). */
+extern const struct o2c_action o2c_netsuite_item_actions[];
 
 #endif

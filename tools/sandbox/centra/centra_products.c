@@ -199,13 +199,14 @@ static json_object *product_json(centra *c, const centra_product *p)
     if (p->variant_id)
         json_object_array_add(variants, variant_json(c, p));
     json_object_object_add(o, "variants", variants);
-    for (size_t i = 0; i < c->n_prices; i++)
-        if (c->prices[i].product_id == p->id) {
-            json_object *pr = json_object_new_object();
-            json_object_object_add(pr, "pricelist", json_object_new_int(c->prices[i].currency + 1));
-            json_object_object_add(pr, "price", centra_money(c->seed, c->prices[i].currency, c->prices[i].minor));
-            json_object_array_add(prices, pr);
-        }
+    for (size_t k = 0; k < c->seed->n_currencies; k++) /* by pricelist */
+        for (size_t i = 0; i < c->n_prices; i++)
+            if (c->prices[i].product_id == p->id && c->prices[i].currency == (int)k) {
+                json_object *pr = json_object_new_object();
+                json_object_object_add(pr, "pricelist", json_object_new_int(c->prices[i].currency + 1));
+                json_object_object_add(pr, "price", centra_money(c->seed, c->prices[i].currency, c->prices[i].minor));
+                json_object_array_add(prices, pr);
+            }
     json_object_object_add(o, "prices", prices);
     return o;
 }

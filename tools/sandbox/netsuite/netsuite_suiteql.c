@@ -613,8 +613,10 @@ static size_t build_rows(ns_state *ns, const query *q, row **out)
     size_t cap = q->table == V_STOCK ? ns->seed->n_items * ns->seed->n_locations : ns->n_records;
     if (q->table == V_PRICING) {
         cap = 0;
-        for (size_t i = 0; i < ns->n_records; i++)
-            cap += json_object_array_length(get(ns->records[i]->body, "pricing"));
+        for (size_t i = 0; i < ns->n_records; i++) {
+            json_object *pricing = get(ns->records[i]->body, "pricing");
+            cap += json_object_is_type(pricing, json_type_array) ? json_object_array_length(pricing) : 0;
+        }
     }
     row *rows = calloc(cap + 1, sizeof *rows);
     size_t n = 0;
@@ -667,7 +669,8 @@ static size_t build_rows(ns_state *ns, const query *q, row **out)
                 put_str(o, "custitem_o2c_size", json_object_get_string(get(r->body, "custitem_o2c_size")));
             } else if (q->table == V_PRICING && item_type_code(r->type)) {
                 json_object *pricing = get(r->body, "pricing");
-                for (size_t k = 0; k < json_object_array_length(pricing); k++) {
+                size_t n_prices = json_object_is_type(pricing, json_type_array) ? json_object_array_length(pricing) : 0;
+                for (size_t k = 0; k < n_prices; k++) {
                     json_object *pr = json_object_array_get_idx(pricing, k), *p = json_object_new_object();
                     put_str(p, "item", r->id);
                     put_str(p, "currency", json_object_get_string(get(pr, "currency")));
