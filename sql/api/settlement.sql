@@ -243,8 +243,9 @@ begin
             from settlement_rows r
         ), ins_head as (
             insert into settlement_head
-            select p.sid, min(a.at), max(a.at), max(p.at), sum(p.nd) - sum(p.nc), min(p.cur)
-            from rows p join (select sid, at from rows) a using (sid)
+            select p.sid, (select min(a.at) from rows a where a.sid = p.sid), (select max(a.at) from rows a where a.sid = p.sid),
+                   max(p.at), sum(p.nd) - sum(p.nc), min(p.cur)
+            from rows p
             where p.ttype = 'MerchantPayout'
             group by p.sid
             returning 1
