@@ -102,6 +102,18 @@ select w.workflow, 'pipeline',
                min(i.created_at) filter (where i.status in ('active', 'exception')) as oldest_open
           from o2c.instance i
          where not exists (select from pollers p where p.workflow = i.workflow)
-         group by i.workflow) w;
+         group by i.workflow) w
+union all
+-- Stock per storefront warehouse: the age of the last good inventory sync (sql/api/inventory.sql),
+-- stale past o2c.stock_stale_after (default 5 minutes).
+select 'stock ' || y.storefront_connection || ' warehouse ' || y.warehouse_id, 'stock',
+       y.last_good_at,
+       date_trunc('second', now() - y.last_good_at),
+       null, null, null,
+       case when now() - y.last_good_at > coalesce(nullif(current_setting('o2c.stock_stale_after', true), '')::interval,
+                                                   interval '5 minutes')
+            then 'stale' else 'ok' end,
+       null
+  from o2c.stock_sync y;
 
 grant select on o2c.order_bottlenecks, o2c.sync_health to o2c_analyst, o2c_admin;
