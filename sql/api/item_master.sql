@@ -134,8 +134,18 @@ begin
         'size_name', v_item->>'size_name',
         'product_name', case when right(v_item->>'name', length(v_item->>'size_name') + 1) = ' ' || (v_item->>'size_name')
                              then left(v_item->>'name', -(length(v_item->>'size_name') + 1)) else v_item->>'name' end,
+        -- The product sells while any of its sizes does: one the ERP has active, or one already in
+        -- the storefront (o2c.storefront_item, same storefront product) that the ERP never said
+        -- was deactivated.
         'active', exists (select from o2c.canonical_item i
-                           where i.erp_connection = v_erp and i.product_number = v_item->>'product_number' and i.active),
+                           where i.erp_connection = v_erp and i.product_number = v_item->>'product_number' and i.active)
+                  or exists (select from o2c.storefront_item mine
+                               join o2c.storefront_item other
+                                 on other.storefront_connection = mine.storefront_connection
+                                and other.product_id = mine.product_id and other.sku <> mine.sku
+                              where mine.storefront_connection = v_sf and mine.sku = v_item->>'sku'
+                                and not exists (select from o2c.canonical_item ci
+                                                 where ci.erp_connection = v_erp and ci.sku = other.sku and not ci.active)),
         'prices', coalesce((select jsonb_agg(jsonb_build_object('pricelist_id', m.pricelist_id, 'currency', m.currency,
                                                                 'amount', p.price::text) order by m.currency)
                               from o2c.pricelist_map m

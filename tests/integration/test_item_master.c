@@ -304,6 +304,61 @@ static void test_a_deactivated_product_stops_selling_in_centra(void)
                                "INACTIVE INACTIVE NDT-CAP-901-L NDT-CAP-901-M | SEK 349.00 EUR 29.00 USD 32.00", got, sizeof got));
 }
 
+/* Centra's level of sku at warehouse 1 (-1 when the sandbox does not say). */
+static long centra_level(const char *sku)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/_sandbox/stock?sku=%s", centra.base, sku);
+    tsb_response res;
+    long level = -1;
+    if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
+        json_object *o = tsb_json(&res), *w = tsb_member(tsb_member(o, "warehouses"), "1");
+        if (w)
+            level = (long)json_object_get_int64(w);
+        json_object_put(o);
+    }
+    tsb_response_free(&res);
+    return level;
+}
+
+static void test_one_size_out_of_the_range_stops_selling_while_the_others_sell_on(void)
+{
+    /* Stock flows too now; wait until Centra holds the formula's level everywhere. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('inventory_sync', 'inventory:centra:netsuite', '{\"poll_interval_ms\": 200}')",
+                           0, NULL));
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select case when count(*) > 0 and count(*) filter (where target is distinct "
+                                     "from sent_quantity) = 0 then 1 else 0 end from o2c.stock_targets", 1, 120 * 1000));
+    /* A size in stock at Stockholm whose sibling size is in stock too. */
+    PGresult *r = tpg_query(db, "select a.sku, b.sku from o2c.stock_targets a join o2c.stock_targets b "
+                                "on b.warehouse_id = a.warehouse_id and b.sku <> a.sku "
+                                "and regexp_replace(b.sku, '-[^-]+$', '') = regexp_replace(a.sku, '-[^-]+$', '') "
+                                "where a.warehouse_id = '1' and a.target > 0 and b.target > 0 order by a.sku, b.sku limit 1",
+                            0, NULL);
+    CU_ASSERT_FATAL(r && PQntuples(r) == 1);
+    char out_sku[64], sibling[64], id[32], got[512];
+    snprintf(out_sku, sizeof out_sku, "%s", PQgetvalue(r, 0, 0));
+    snprintf(sibling, sizeof sibling, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    long sibling_level = centra_level(sibling);
+    CU_ASSERT(centra_level(out_sku) > 0 && sibling_level > 0);
+
+    char body[160];
+    snprintf(body, sizeof body, "{\"itemId\":\"%s\",\"isInactive\":true}", out_sku);
+    netsuite_item(body, id, sizeof id);
+    long level = -1;
+    for (int i = 0; i < 600 && level != 0; i++) {
+        level = centra_level(out_sku);
+        if (level != 0)
+            usleep(100 * 1000);
+    }
+    CU_ASSERT_EQUAL(level, 0);
+    CU_ASSERT_EQUAL(centra_level(sibling), sibling_level);
+    char number[64];
+    snprintf(number, sizeof number, "%.*s", (int)(strrchr(out_sku, '-') - out_sku), out_sku);
+    describe(number, got, sizeof got);
+    CU_ASSERT(strncmp(got, "ACTIVE ACTIVE ", 14) == 0);
+}
+
 static void test_an_item_that_cannot_be_offered_is_for_ops_naming_its_sku(void)
 {
     char id[32], got[512];
@@ -338,6 +393,8 @@ static CU_TestInfo tests[] = {
     {"a deactivated product stops selling in Centra", test_a_deactivated_product_stops_selling_in_centra},
     {"an item that cannot be offered is for ops, naming its SKU, and holds up no other",
      test_an_item_that_cannot_be_offered_is_for_ops_naming_its_sku},
+    {"one size out of the range stops selling while the others sell on",
+     test_one_size_out_of_the_range_stops_selling_while_the_others_sell_on},
     CU_TEST_INFO_NULL,
 };
 
