@@ -4,6 +4,7 @@
  * merchandising alone; a deactivated product stops selling; an item that cannot be offered is an
  * exception for ops naming its SKU, and holds up no other item. */
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -21,51 +22,6 @@ static PGconn *db;
 static char logs[256];
 static tsb_sandbox netsuite, centra;
 static pid_t runner = -1;
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = 0;
-    else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
-
-static int load_mappings(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", netsuite.base);
-    tsb_response res;
-    if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        tsb_response_free(&res);
-        return -1;
-    }
-    const char *p[] = {res.body};
-    int ok = tpg_ok(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    tsb_response_free(&res);
-    char *sql = read_file("tools/demo/nordtrail_mappings.sql");
-    if (!ok || !sql) {
-        free(sql);
-        return -1;
-    }
-    PGresult *r = PQexec(db, sql);
-    free(sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
 
 static int set_up(void)
 {
@@ -89,7 +45,7 @@ static int set_up(void)
     const char *p[] = {netsuite.base, centra.base};
     if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
                     "where name in ('netsuite', 'centra')", 2, p) ||
-        load_mappings() != 0)
+        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
         return -1;
     /* The poller starts from now: the catalogue NetSuite and Centra already share (stamped when
      * the sandbox started, a second ago at least) is not read again; an installation's first run
