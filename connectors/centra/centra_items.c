@@ -56,6 +56,12 @@ static json_object *member(json_object *o, const char *k)
     return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
+/* The length of an array; 0 for anything else (an answer of another shape never asserts). */
+static size_t array_len(json_object *a)
+{
+    return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
 static const char *text(json_object *o, const char *k)
 {
     json_object *v = member(o, k);
@@ -85,7 +91,7 @@ static json_object *mutate(struct o2c_step *step, const struct item *it, const c
     if (!centra_graphql(step, what, document, variables, root, out))
         return NULL;
     json_object *payload = member(member(*root, "data"), field), *errors = member(payload, "userErrors");
-    if (errors && json_object_array_length(errors) > 0) {
+    if (array_len(errors) > 0) {
         json_object *first = json_object_array_get_idx(errors, 0);
         if (made_meanwhile(text(first, "message"))) {
             o2c_outcome_retry(out, "Centra says of %s for SKU %s: %s; made meanwhile by another size, read again", what,
@@ -117,7 +123,7 @@ static const char *status(bool active) { return active ? "ACTIVE" : "INACTIVE"; 
 static bool has_size(json_object *variant, const char *size)
 {
     json_object *sizes = member(variant, "productSizes");
-    for (size_t i = 0; sizes && i < json_object_array_length(sizes); i++) {
+    for (size_t i = 0; i < array_len(sizes); i++) {
         const char *name = text(json_object_array_get_idx(sizes, i), "sizeName");
         if (name && strcmp(name, size) == 0)
             return true;
@@ -165,9 +171,9 @@ static bool product_and_variant(struct o2c_step *step, const struct item *it, in
     if (!centra_graphql(step, what, find_document, vars, &root, out))
         return false;
     json_object *found = member(member(root, "data"), "products");
-    json_object *product = found && json_object_array_length(found) > 0 ? json_object_array_get_idx(found, 0) : NULL;
+    json_object *product = array_len(found) > 0 ? json_object_array_get_idx(found, 0) : NULL;
     json_object *variants = member(product, "variants");
-    json_object *variant = variants && json_object_array_length(variants) > 0 ? json_object_array_get_idx(variants, 0) : NULL;
+    json_object *variant = array_len(variants) > 0 ? json_object_array_get_idx(variants, 0) : NULL;
     *product_id = product ? json_object_get_int64(member(product, "id")) : 0;
     *variant_id = variant ? json_object_get_int64(member(variant, "id")) : 0;
     bool rename = product && (!text(product, "name") || strcmp(text(product, "name"), it->name) != 0 ||
@@ -270,7 +276,7 @@ static bool shown(json_object *shown_prices, const char *pricelist, const char *
 {
     char want[64], have[64];
     normal_amount(amount, want, sizeof want);
-    for (size_t i = 0; shown_prices && i < json_object_array_length(shown_prices); i++) {
+    for (size_t i = 0; i < array_len(shown_prices); i++) {
         json_object *p = json_object_array_get_idx(shown_prices, i);
         if (json_object_get_int(member(p, "pricelist")) != atoi(pricelist))
             continue;
