@@ -94,5 +94,7 @@ extern const struct o2c_action o2c_netsuite_actions[];
 extern const struct o2c_action o2c_netsuite_stock_actions[];
 /* netsuite.read_items, netsuite.read_item_prices (netsuite_items.c). */
 extern const struct o2c_action o2c_netsuite_item_actions[];
+/* netsuite.upsert_journal (netsuite_journal.c): settlement journals. */
+extern const struct o2c_action o2c_netsuite_journal_actions[];
 
 #endif
