@@ -427,8 +427,10 @@ begin
                                          v_s.imported_at) at time zone 'UTC', 'YYYY-MM');
     delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
 
-    create temporary table if not exists journal_amounts (period text, gl_account text, category text,
-        amount numeric, memo text) on commit drop;
+    if to_regclass('pg_temp.journal_amounts') is null then  -- (no NOTICE per settlement of a file)
+        create temporary table journal_amounts (period text, gl_account text, category text,
+            amount numeric, memo text) on commit drop;
+    end if;
     truncate journal_amounts;
     insert into journal_amounts
     select coalesce(to_char(l.posted_at at time zone 'UTC', 'YYYY-MM'), v_deposit_period), m.gl_account, m.category,
