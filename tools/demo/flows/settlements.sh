@@ -9,7 +9,8 @@
 # has ended. workflows/settlement_posting.sql; summary keys settlements, settlements_posted,
 # journals (journalEntry records in NetSuite), journals_unbalanced (NetSuite's journals whose
 # debits differ from their credits, by numeric sums) and clearing_remainder (what the clearing
-# accounts keep: their net over NetSuite's journals plus any remainder o2c could not post; "0.00").
+# accounts keep: their net over NetSuite's journals plus any remainder o2c could not post; "0.00")
+# and payout_gaps (o2c.payout_gaps: Adyen payments that match no posted order or differ from it).
 
 settlements_files="$out/demo-settlements"
 
@@ -159,6 +160,7 @@ select json_build_object(
     'settlements', (select count(*) from s),
     'settlements_posted', (select count(*) from o2c.settlement where file_name like '%/demo-settlements/%' and status = 'posted'),
     'journals', (select count(*) from j),
+    'payout_gaps', (select count(*) from o2c.payout_gaps),
     'journals_unbalanced', (select count(*) from (select eid from l group by eid
                              having sum(coalesce((x->>'debit')::numeric, 0) - coalesce((x->>'credit')::numeric, 0)) <> 0) u),
     'clearing_remainder', to_char((select coalesce(sum(clearing_remainder), 0) from s)
