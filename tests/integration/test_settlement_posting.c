@@ -346,6 +346,48 @@ static void test_a_journal_netsuite_already_holds_is_found_by_its_external_id_no
     CU_ASSERT(tproc_sandbox_stat(netsuite.port, "faults_injected.malformed") > 0);
 }
 
+/* netsuite.upsert_journal checks what o2c built before sending: a journal that does not balance to
+ * the unit, or has an amount it cannot read exactly, fails bad_input and never reaches NetSuite. */
+static void test_a_journal_that_does_not_balance_or_has_an_unreadable_amount_is_never_sent(void)
+{
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow('journal_probe', '{\"initial\": \"post\", \"states\": {"
+                         "\"post\": {\"action\": \"netsuite.upsert_journal\", \"lane\": \"finance\", \"connection\": \"netsuite\", "
+                         "\"owner\": \"finance\", \"retry\": {\"max_attempts\": 30, \"base_ms\": 100, \"cap_ms\": 1000}, "
+                         "\"on\": {\"ok\": \"sent\"}}, \"sent\": {\"terminal\": true}}}'::jsonb)", 0, NULL));
+    static const char *const cases[][2] = {
+        {"probe-unbalanced", "[{\"account_id\": \"101\", \"debit\": \"10.00\"}, {\"account_id\": \"111\", \"credit\": \"9.99\"}]"},
+        {"probe-float", "[{\"account_id\": \"101\", \"debit\": \"1e1\"}, {\"account_id\": \"111\", \"credit\": \"10\"}]"},
+        {"probe-negative", "[{\"account_id\": \"101\", \"debit\": \"-5.00\"}, {\"account_id\": \"111\", \"debit\": \"5.00\"}]"},
+        {"probe-one-line", "[{\"account_id\": \"101\", \"debit\": \"0.00\"}]"},
+    };
+    char input[1024], sql[512], buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(input, sizeof input, "{\"journal\": {\"external_id\": \"STL-%s\", \"tran_date\": \"2026-11-30\", "
+                                      "\"subsidiary_id\": \"1\", \"currency_id\": \"2\", \"lines\": %s}}",
+                 cases[i][0], cases[i][1]);
+        const char *p[] = {cases[i][0], input};
+        CU_ASSERT(tpg_ok(db, "select o2c.start('journal_probe', $1, $2::jsonb)", 2, p));
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'journal_probe' and business_key = '%s' "
+                                  "and status = 'exception' and exception_category = 'bad_input'", cases[i][0]);
+        CU_ASSERT(tpg_wait_for(db, sql, 1, 30000));
+        char eid[64];
+        snprintf(eid, sizeof eid, "STL-%s", cases[i][0]);
+        journal_counts(eid, buf, sizeof buf);
+        CU_ASSERT_STRING_EQUAL(buf, "0 0");
+    }
+    /* The same journal balanced is sent. */
+    CU_ASSERT(tpg_ok(db, "select o2c.start('journal_probe', 'probe-balanced', '{\"journal\": {\"external_id\": \"STL-probe-balanced\", "
+                         "\"tran_date\": \"2026-11-30\", \"subsidiary_id\": \"1\", \"currency_id\": \"2\", \"lines\": ["
+                         "{\"account_id\": \"101\", \"debit\": \"10.00\"}, {\"account_id\": \"111\", \"credit\": \"9.99\"}, "
+                         "{\"account_id\": \"123\", \"credit\": \"0.01\"}]}}')", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'journal_probe' and business_key = 'probe-balanced' "
+                               "and status = 'done'", 1, 30000));
+    journal_counts("STL-probe-balanced", buf, sizeof buf);
+    CU_ASSERT_EQUAL(buf[0], '1');
+}
+
 static CU_TestInfo tests[] = {
     {"a settlement spanning a month end reaches NetSuite as two journals, once each, with clearing at zero",
      test_a_settlement_spanning_a_month_end_reaches_netsuite_as_two_journals_once_each_with_clearing_at_zero},
@@ -357,6 +399,8 @@ static CU_TestInfo tests[] = {
      test_a_closed_period_stops_the_journal_until_it_reopens_and_an_adyen_batch_posts_under_a_valid_external_id},
     {"a journal NetSuite already holds is found by its external id, not posted twice",
      test_a_journal_netsuite_already_holds_is_found_by_its_external_id_not_posted_twice},
+    {"a journal that does not balance or has an unreadable amount is never sent",
+     test_a_journal_that_does_not_balance_or_has_an_unreadable_amount_is_never_sent},
     CU_TEST_INFO_NULL,
 };
 
