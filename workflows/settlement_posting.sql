@@ -17,7 +17,11 @@
 --           it (o2c.redrive of the instance does too).
 --   post    upserted as journalEntry by its external id STL-<channel>-<settlement id>-<YYYY-MM>
 --           (netsuite.upsert_journal): a retry after a timeout or a cut-off answer finds the same
---           record. A refusal (closed period, an account NetSuite does not have) re-drives from next.
+--           record. NetSuite refusing the date (a closed period) or a line (an account it does not
+--           have) goes to refused; any other refusal waits for ops (remote_rejected); re-driven
+--           from next.
+--   refused a finance exception (remote_rejected, owner finance) with NetSuite's words: reopen the
+--           period or fix o2c.gl_account_map, then o2c.settlement_redrive(channel, id).
 --   record  the journal remembered as posted with NetSuite's id; back to next until none is left.
 
 select o2c.define_workflow('settlement_posting_round', $spec$
@@ -47,9 +51,16 @@ select o2c.define_workflow('settlement_posting', $spec$
     "post": {
       "description": "upsert the journal in NetSuite by its external id",
       "action": "netsuite.upsert_journal", "lane": "finance", "connection": "netsuite", "owner": "finance",
+      "params": {"refusals": {"tranDate": "refused", "line": "refused"}},
       "retry": {"max_attempts": 30, "base_ms": 500, "cap_ms": 60000},
       "redrive_from": "next",
-      "on": {"ok": "record"}
+      "on": {"ok": "record", "refused": "refused"}
+    },
+    "refused": {
+      "description": "NetSuite refused the journal's date or lines: for finance",
+      "action": "sql.settlement_journal_refused", "lane": "finance", "owner": "finance",
+      "redrive_from": "next",
+      "on": {"ok": "next"}
     },
     "record": {
       "description": "remember the journal as posted, with NetSuite's id",

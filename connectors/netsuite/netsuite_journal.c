@@ -12,9 +12,11 @@
  * and never reaches NetSuite, which would refuse it anyway.
  *
  * Answers are classified like every NetSuite call (netsuite_send → connectors/common/classify.h):
- * 429 throttled, 5xx/timeouts retried, a refusal (a closed period, an unknown account) failed
- * remote_rejected with NetSuite's words and field. ok: patch {result_key (default
- * journal_erp_id): the journal's internal id}. */
+ * 429 throttled, 5xx/timeouts retried, a refusal failed remote_rejected with NetSuite's words and
+ * field — unless params.refusals names it (as netsuite.upsert: {"tranDate": "refused"} makes a
+ * 400 about the date, such as a closed period, the named outcome `refused` with patch
+ * {"refusal": NetSuite's words}, for the pipeline to hand to finance). ok: patch {result_key
+ * (default journal_erp_id): the journal's internal id}. */
 #include "connectors/netsuite/netsuite.h"
 #include "connectors/common/connector.h"
 
@@ -151,9 +153,11 @@ static void upsert_journal(struct o2c_step *step, struct o2c_outcome *out)
     char path[512], what[300];
     snprintf(path, sizeof path, "/services/rest/record/v1/journalEntry/eid:%s", eid);
     snprintf(what, sizeof what, "upsert journalEntry %s", eid);
+    struct netsuite_options opt = {0};
+    json_object_object_get_ex(o2c_step_params(step), "refusals", &opt.refusals);
     struct o2c_http_response res;
-    bool sent = netsuite_call(step, "PUT", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what,
-                              &res, out);
+    bool sent = netsuite_send(step, "PUT", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what,
+                              &opt, &res, out);
     json_object_put(body);
     if (!sent)
         return;

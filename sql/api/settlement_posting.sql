@@ -13,6 +13,8 @@
 --                                         cent in the message; o2c.settlement_redrive and
 --                                         o2c.settlement_post_variance re-drive them.
 --   o2c_action.settlement_journal_posted  the journal remembered as posted, with the ERP's id.
+--   o2c_action.settlement_journal_refused the ERP refused the journal's date or lines: a finance
+--                                         exception with the ERP's words.
 --
 -- The ERP's external id of a journal is o2c.settlement_journal.external_id with every character
 -- NetSuite does not allow in an external id (anything but letters, digits, _ and -) made '_':
@@ -171,6 +173,22 @@ begin
 end
 $$;
 
+-- The ERP refused the journal in context.journal (context.refusal: its words): failed
+-- remote_rejected, owned by finance, naming what to do.
+create or replace function o2c_action.settlement_journal_refused(p_context jsonb, p_params jsonb)
+returns jsonb
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select o2c.sql_action_failed('remote_rejected', null, 'finance', format(
+        'NetSuite refused journal %s of %s settlement %s: %s. Reopen the accounting period or fix the account in '
+        'NetSuite or o2c.gl_account_map, then select o2c.settlement_redrive(%L, %L).',
+        p_context#>>'{journal,external_id}', p_context->>'channel', p_context->>'settlement_id',
+        coalesce(p_context->>'refusal', 'no reason given'), p_context->>'channel', p_context->>'settlement_id'))
+$$;
+
 revoke all on function o2c_action.settlement_posting_plan(jsonb, jsonb) from public;
 revoke all on function o2c_action.settlement_next_journal(jsonb, jsonb) from public;
 revoke all on function o2c_action.settlement_journal_posted(jsonb, jsonb) from public;
+revoke all on function o2c_action.settlement_journal_refused(jsonb, jsonb) from public;

@@ -295,9 +295,9 @@ static void test_a_closed_period_stops_the_journal_until_it_reopens_and_an_adyen
     CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, p, buf, sizeof buf), "ready");
     round_starts("test:closed");
     CU_ASSERT(posting_reaches("adyen", "BrandEU:77", "exception"));
-    CU_ASSERT(strstr(text_of("select exception_category || ': ' || exception_message from o2c.instance "
-                             "where business_key = 'settlement:adyen:BrandEU:77'", 0, NULL, buf, sizeof buf),
-                     "remote_rejected") != NULL);
+    CU_ASSERT(strstr(text_of("select exception_category || ' ' || exception_owner || ': ' || exception_message "
+                             "from o2c.instance where business_key = 'settlement:adyen:BrandEU:77'", 0, NULL, buf, sizeof buf),
+                     "remote_rejected finance: NetSuite refused journal STL-adyen-BrandEU_77-2026-10") != NULL);
     CU_ASSERT(strstr(buf, "closed") != NULL);
     journal_counts("STL-adyen-BrandEU_77-2026-10", buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "0 0");
