@@ -13,7 +13,17 @@ create table o2c.gl_account_map (
     primary key (erp_connection, account)
 );
 
-create trigger touch before update on o2c.gl_account_map for each row execute function o2c.touch_mapping();
+-- Who changed what (o2c.mapping_history, 0015): the account map, and the posting model of 0011
+-- that finance edits in SQL (its tables have no audit columns, so history only).
+create trigger touch before insert or update on o2c.gl_account_map for each row execute function o2c.touch_mapping();
+create trigger history after insert or update or delete on o2c.gl_account_map
+    for each row execute function o2c.record_mapping_change();
+create trigger history after insert or update or delete on o2c.settlement_mapping
+    for each row execute function o2c.record_mapping_change();
+create trigger history after insert or update or delete on o2c.settlement_channel
+    for each row execute function o2c.record_mapping_change();
+create trigger history after insert or update or delete on o2c.gl_account
+    for each row execute function o2c.record_mapping_change();
 
 grant select on o2c.gl_account_map to o2c_analyst, o2c_admin;
 grant insert, update, delete on o2c.gl_account_map to o2c_admin;

@@ -270,6 +270,11 @@ static void test_an_unknown_line_type_and_an_unmapped_account_wait_until_finance
 
     CU_ASSERT(tpg_ok(db, "insert into o2c.gl_account_map (erp_connection, account, erp_account_id) values ('netsuite', '6130', '114')",
                      0, NULL));
+    /* Finance's edits are history (o2c.mapping_history): the mapping row; the account loaded, removed and back. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.mapping_history where (table_name = 'settlement_mapping' "
+                                   "and operation = 'insert' and new_row->>'description' = 'DigitalServicesFee') "
+                                   "or (table_name = 'gl_account_map' and coalesce(old_row, new_row)->>'account' = '6130' "
+                                   "and operation in ('delete', 'insert'))", 0, NULL), 4);
     CU_ASSERT_STRING_EQUAL(text_of("select o2c.settlement_redrive('amazon', '7002')", 0, NULL, buf, sizeof buf), "ready");
     CU_ASSERT(posting_reaches("amazon", "7002", "done"));
     journal_counts("STL-amazon-7002-2026-11", buf, sizeof buf);
