@@ -112,5 +112,7 @@ extern const struct o2c_action o2c_netsuite_stock_actions[];
 extern const struct o2c_action o2c_netsuite_item_actions[];
 /* netsuite.read_customers (netsuite_customers.c). */
 extern const struct o2c_action o2c_netsuite_customer_actions[];
+/* netsuite.upsert_journal (netsuite_journal.c): settlement journals. */
+extern const struct o2c_action o2c_netsuite_journal_actions[];
 
 #endif

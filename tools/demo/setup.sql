@@ -32,7 +32,8 @@ begin
        and c.relname not in ('connection', 'currency', 'currency_map', 'erp_setting', 'failure_category', 'gl_account',
                              'lane', 'location_map', 'mapping_history', 'payment_map', 'pricelist_map', 'schedule',
                              'schema_migration', 'settlement_channel', 'settlement_mapping', 'sku_map', 'stock_buffer',
-                             'tax_map', 'warehouse_map', 'workflow_state', 'workflow_transition', 'workflow_version');
+                             'tax_map', 'warehouse_map', 'workflow_state', 'workflow_transition', 'workflow_version',
+                             'gl_account_map');
     execute 'truncate ' || v_tables || ' cascade';
     delete from o2c.sku_map where note = 'made by the item master';
 end
