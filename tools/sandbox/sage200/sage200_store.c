@@ -300,7 +300,9 @@ static bool price_order(sg_state *sg, json_object *order, sb_response *res)
         const char *type = member_str(l, "line_type");
         bool standard = type && strcmp(type, "EnumLineTypeStandard") == 0;
         bool charge = type && strcmp(type, "EnumLineTypeCharge") == 0;
-        bool text = type && (strcmp(type, "EnumLineTypeFreeText") == 0 || strcmp(type, "EnumLineTypeComment") == 0);
+        bool free_text = type && strcmp(type, "EnumLineTypeFreeText") == 0;
+        bool comment = type && strcmp(type, "EnumLineTypeComment") == 0;
+        bool text = free_text || comment;
         /* The spec lists product_id and warehouse_id as required, and says they are required for
          * standard lines: other lines have neither. */
         static const char *const other_lines[] = {"product_id", "warehouse_id", "code", "line_quantity", NULL};
@@ -348,7 +350,7 @@ static bool price_order(sg_state *sg, json_object *order, sb_response *res)
                 return false;
             }
         }
-        if (text)
+        if (comment)
             continue;
         /* Money in 1/100000 (prices) and pence (values). */
         int64_t qty5 = 100000, price5 = 0, disc5 = 0, rate = 0;
@@ -358,7 +360,9 @@ static bool price_order(sg_state *sg, json_object *order, sb_response *res)
             sb_money_from_json(member(l, "selling_unit_price"), 5, &price5);
         if (member(l, "unit_discount_value"))
             sb_money_from_json(member(l, "unit_discount_value"), 5, &disc5);
-        if (qty5 <= 0 || price5 < 0 || disc5 < 0 || disc5 > price5 || qty5 > 100000LL * 1000000) {
+        /* A free-text line may take money off (a negative price); stock and charges may not. */
+        if (qty5 <= 0 || (price5 < 0 && !free_text) || disc5 < 0 || (disc5 > 0 && disc5 > price5) ||
+            qty5 > 100000LL * 1000000) {
             snprintf(path, sizeof path, "%sline_quantity", prefix);
             sg_error(res, 400, path, "The line's quantity must be positive and its price and discount not negative.");
             return false;
