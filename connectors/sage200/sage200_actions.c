@@ -94,6 +94,42 @@ static void settle(struct o2c_step *step, json_object *rec, int64_t id, const ch
     o2c_outcome_patch(out, result_key, json_object_new_string(id_text));
 }
 
+/* Searches the collection for the record whose key_field is the value (literal: encoded); the
+ * lowest id first, so two copies made by someone else still give one answer. 1: found (outcome
+ * set), 0: none, -1: the search failed (outcome set). */
+static int search(struct o2c_step *step, const char *collection, const char *key_field, const char *literal,
+                  bool with_total, const char *what, struct o2c_outcome *out)
+{
+    char path[1400];
+    snprintf(path, sizeof path, "/%s?%%24filter=%s%%20eq%%20%%27%s%%27&%%24orderby=id&%%24top=2&%%24select=id,%s%s",
+             collection, key_field, literal, key_field, with_total ? ",total_gross_value" : "");
+    struct o2c_http_response res;
+    if (!sage200_call(step, "GET", path, NULL, what, &res, out))
+        return -1;
+    json_object *found = json_tokener_parse(res.body);
+    if (!found || !json_object_is_type(found, json_type_array)) {
+        json_object_put(found);
+        /* A 200 that is not an array: most likely cut off in transit. */
+        sage200_classify(&res, what, out);
+        o2c_http_response_free(&res);
+        return -1;
+    }
+    o2c_http_response_free(&res);
+    int answer = 0;
+    if (json_object_array_length(found) > 0) {
+        int64_t id;
+        json_object *rec = json_object_array_get_idx(found, 0);
+        const char *name = o2c_step_param(step, "found_outcome");
+        if (!read_record(rec, &id))
+            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Sage 200 found %s but answered no record id", what);
+        else
+            settle(step, rec, id, name ? name : o2c_step_param(step, "body_key") ? "ok" : "found", what, out);
+        answer = 1;
+    }
+    json_object_put(found);
+    return answer;
+}
+
 static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *collection = o2c_step_param(step, "collection");
@@ -113,40 +149,16 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s is missing: nothing names the %s record to find", key_key, collection);
         return;
     }
-    char what[256], literal[1024], path[1400];
+    char what[256], literal[1024];
     snprintf(what, sizeof what, "%s %s '%s'", collection, key_field, key);
     if (!sage200_filter_literal(key, literal, sizeof literal)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "%s: the value cannot be searched for (a control character, or too long)", what);
         return;
     }
-    /* The search, before every create attempt; the lowest id first, so two copies made by
-     * someone else still give one answer. */
-    snprintf(path, sizeof path, "/%s?%%24filter=%s%%20eq%%20%%27%s%%27&%%24orderby=id&%%24top=2&%%24select=id,%s%s",
-             collection, key_field, literal, key_field, total_key ? ",total_gross_value" : "");
-    struct o2c_http_response res;
-    if (!sage200_call(step, "GET", path, NULL, what, &res, out))
+    /* The search, before every create attempt. */
+    int found = search(step, collection, key_field, literal, total_key != NULL, what, out);
+    if (found != 0)
         return;
-    json_object *found = json_tokener_parse(res.body);
-    if (!found || !json_object_is_type(found, json_type_array)) {
-        json_object_put(found);
-        /* A 200 that is not an array: most likely cut off in transit. */
-        sage200_classify(&res, what, out);
-        o2c_http_response_free(&res);
-        return;
-    }
-    o2c_http_response_free(&res);
-    if (json_object_array_length(found) > 0) {
-        int64_t id;
-        json_object *rec = json_object_array_get_idx(found, 0);
-        if (!read_record(rec, &id))
-            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Sage 200 found %s but answered no record id", what);
-        else
-            settle(step, rec, id, o2c_step_param(step, "found_outcome") ? o2c_step_param(step, "found_outcome")
-                                  : body_key ? "ok" : "found", what, out);
-        json_object_put(found);
-        return;
-    }
-    json_object_put(found);
     if (!body_key) {
         o2c_outcome_named(out, "not_found");
         return;
@@ -184,6 +196,7 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
             json_object_object_add(body, field, json_object_new_int64(v));
         }
     }
+    struct o2c_http_response res;
     char post_path[128];
     snprintf(post_path, sizeof post_path, "/%s", collection);
     char create_what[300];
@@ -191,8 +204,19 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     bool sent = sage200_call(step, "POST", post_path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN),
                              create_what, &res, out);
     json_object_put(body);
-    if (!sent)
+    if (!sent) {
+        /* Made meanwhile under the same key (a customer reference is unique: two orders of one new
+         * shopper raced): Sage refuses the create naming the key; the record is there, so find it. */
+        json_object *field = NULL;
+        if (strcmp(out->name, "failed") == 0 && out->detail &&
+            json_object_object_get_ex(out->detail, "remote_field", &field) &&
+            strcmp(json_object_get_string(field), key_field) == 0) {
+            o2c_outcome_clear(out);
+            if (search(step, collection, key_field, literal, total_key != NULL, what, out) == 0)
+                o2c_outcome_retry(out, "Sage 200 says %s exists already, yet its search does not find it", what);
+        }
         return;
+    }
     json_object *made = json_tokener_parse(res.body);
     int64_t id;
     if (!read_record(made, &id))

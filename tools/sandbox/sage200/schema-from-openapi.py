@@ -30,7 +30,7 @@ for f, name in ENTITIES:
     req = set(s.get("required", []))
     print(f"static const sg_field {name}_fields[] = {{")
     for k, p in s["properties"].items():
-        m = re.match(r"(\d+)dp", p.get("format", "") or "")
+        m = re.search(r"(\d+)dp", p.get("format", "") or "")
         dec = int(m.group(1)) if m else -1
         print(f'    {{"{k}", {kind(p)}, {p.get("maxLength", 0)}, {dec}, {str(bool(p.get("readOnly"))).lower()}, {str(k in req).lower()}}},')
     print("    {NULL, SG_OTHER, 0, -1, false, false},\n};")
