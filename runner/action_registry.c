@@ -15,6 +15,8 @@ static const struct o2c_action *const tables[] = {
     o2c_centra_stock_actions,
     o2c_netsuite_item_actions,
     o2c_centra_item_actions,
+    o2c_netsuite_customer_actions,
+    o2c_netsuite_journal_actions,
     o2c_sage200_actions,
 };
 

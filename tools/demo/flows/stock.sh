@@ -56,7 +56,6 @@ stock_summary() {
     local oversold
     oversold=$(sed -n 's/.*"oversold_units":\([0-9]*\).*/\1/p' "$out/netsuite-stock-stats.json")
     sql -c "select json_build_object(
-                'items_created', (select count(*) from o2c.canonical_item),
                 'stock_levels_compared', (select count(*) from o2c.stock_targets t
                                             join demo_centra_stock c on c.sku = t.sku),
                 'inventory_drift', (select count(*) from o2c.stock_targets t
