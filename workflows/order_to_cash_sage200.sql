@@ -30,7 +30,7 @@ select o2c.define_workflow('order_to_cash_sage200', $spec$
       "description": "the Sage 200 customer this shopper is already linked to",
       "action": "sql.linked_customer", "lane": "orders", "owner": "ops",
       "params": {"erp_connection": "sage200"},
-      "on": {"found": "sales_order", "not_found": "customer"}
+      "on": {"found": "sales_order", "not_found": "customer", "new": "customer"}
     },
     "customer": {
       "description": "the shopper's customer account, by the reference o2c allocated: found, or created",
