@@ -252,3 +252,12 @@ begin
         'line_map', v_line_map);
 end
 $$;
+
+-- Who changed a company's order defaults, as for the other mapping tables (o2c.mapping_history,
+-- migration 0015). Here rather than in 0012, which runs before 0015 on a new database.
+drop trigger if exists touch on o2c.sage200_order_default;
+create trigger touch before insert or update on o2c.sage200_order_default
+    for each row execute function o2c.touch_mapping();
+drop trigger if exists history on o2c.sage200_order_default;
+create trigger history after insert or update or delete on o2c.sage200_order_default
+    for each row execute function o2c.record_mapping_change();
