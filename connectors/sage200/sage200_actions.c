@@ -81,11 +81,12 @@ static void settle(struct o2c_step *step, json_object *rec, int64_t id, const ch
             return;
         }
         if (want != got) {
+            int64_t diff = want - got, mag = diff < 0 ? -diff : diff;
             o2c_outcome_failed(out, O2C_FAIL_TOTAL_MISMATCH,
                                "Sage 200 holds %s as record %s with a gross total of %s, but the order charged %s "
-                               "(difference %.2f); check the order in Sage 200",
+                               "(difference %s%" PRId64 ".%02" PRId64 "); check the order in Sage 200",
                                what, id_text, json_object_get_string(got_v), json_object_get_string(want_v),
-                               (double)(want - got) / 100.0);
+                               diff < 0 ? "-" : "", mag / 100, mag % 100);
             o2c_outcome_patch(out, result_key, json_object_new_string(id_text));
             return;
         }

@@ -431,6 +431,50 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
     CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sop_orders"), ORDERS + 21);
 }
 
+
+/* ---- an order someone keyed into Sage 200 by hand, with other totals ------------------------------ */
+
+static void test_an_order_found_in_sage_with_another_total_is_a_finance_exception(void)
+{
+    /* A clerk keyed order HAND-1 into Sage 200 before o2c got to it: 3 tees less 10.00, carriage
+     * 39.20, at 25 %: 161.50 gross. */
+    char url[160];
+    snprintf(url, sizeof url, "%s/sop_orders", sage.base);
+    const char *h[] = {"Authorization: Bearer sandbox-sage200-token", "X-Site: sandbox-site", "X-Company: 1",
+                       "Content-Type: application/json", NULL};
+    const char *body =
+        "{\"customer_id\":501,\"document_no\":\"HAND-1\",\"customer_document_no\":\"HAND-1\",\"lines\":["
+        "{\"line_type\":\"EnumLineTypeStandard\",\"product_id\":1001,\"warehouse_id\":1,\"code\":\"NDT-TEE-001-XS\","
+        "\"description\":\"Tee\",\"line_quantity\":3,\"selling_unit_price\":33.33333,\"unit_discount_value\":3.33333,\"tax_code_id\":10},"
+        "{\"line_type\":\"EnumLineTypeCharge\",\"code\":\"CARRIAGE\",\"description\":\"Shipping\",\"selling_unit_price\":39.2,\"tax_code_id\":10}]}";
+    tsb_response res;
+    for (int i = 0; i < 50; i++) { /* the sandbox's random faults may refuse it */
+        tsb_http("POST", url, h, body, strlen(body), &res);
+        long status = res.status;
+        tsb_response_free(&res);
+        if (status == 200)
+            break;
+    }
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow('sage_total_check', '{\"initial\":\"find\",\"states\":{\"find\":{"
+                         "\"action\":\"sage200.find_or_create\",\"lane\":\"orders\",\"connection\":\"sage200\","
+                         "\"params\":{\"collection\":\"sop_orders\",\"key_field\":\"customer_document_no\",\"key_key\":\"key\","
+                         "\"body_key\":\"body\",\"result_key\":\"sales_order_id\",\"expect_total_key\":\"order_total\"},"
+                         "\"retry\":{\"max_attempts\":20,\"base_ms\":20,\"cap_ms\":200},\"lock\":{\"max_attempts\":20,\"delay_ms\":20},"
+                         "\"on\":{\"ok\":\"done\"}},\"done\":{\"terminal\":true}}}'::jsonb)", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "select o2c.start('sage_total_check', 'same', '{\"key\":\"HAND-1\",\"order_total\":161.50,\"body\":{}}')", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "select o2c.start('sage_total_check', 'other', '{\"key\":\"HAND-1\",\"order_total\":161.51,\"body\":{}}')", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'sage_total_check' "
+                               "and status in ('done', 'exception')", 2, 120 * 1000));
+    /* Found, never made again; the same total is done, another total is for finance, naming both. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'sage_total_check' and business_key = 'same' "
+                                   "and status = 'done' and context->>'sales_order_id' ~ '^[0-9]+$'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'sage_total_check' and business_key = 'other' "
+                                   "and category = 'total_mismatch' and owner = 'finance' and message like '%161.50%' "
+                                   "and message like '%161.51%' and message like '%difference 0.01%'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_customer_document_nos"), 0);
+    CU_ASSERT(tpg_ok(db, "select o2c.cancel(workflow_id, 'test: checked') from o2c.exceptions where workflow = 'sage_total_check'", 0, NULL));
+}
+
 static CU_TestInfo tests[] = {
     {"Centra orders become Sage 200 sales orders exactly once, to the penny, under faults, lost answers and a killed runner",
      test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_penny},
@@ -438,6 +482,8 @@ static CU_TestInfo tests[] = {
      test_a_field_the_company_requires_stops_the_order_naming_it_until_a_default_is_set},
     {"a locked customer is retried, then an exception naming it and the user, then done after release",
      test_a_locked_customer_is_retried_then_an_exception_naming_it_then_done_after_release},
+    {"an order found in Sage 200 with another total than the order's is a finance exception",
+     test_an_order_found_in_sage_with_another_total_is_a_finance_exception},
     CU_TEST_INFO_NULL,
 };
 
