@@ -278,6 +278,10 @@ static void test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_p
         " where i.workflow = 'order_to_cash_sage200' and i.business_key = 'centra:1:' || (o.doc->>'number') and i.state = 'posted')"), 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
 
+    /* Every body o2c sent passed the sandbox's check against the OpenAPI fields and Sage's rules. */
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+    CU_ASSERT(tproc_sandbox_stat(sage.port, "records.customers") > 0);
+
     /* Exactly one sales order per order, by the sandbox's own count, though answers were lost. */
     CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_order", 0, NULL), ORDERS);

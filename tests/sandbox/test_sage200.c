@@ -93,6 +93,7 @@ static void test_customer_bodies_are_checked_against_the_spec(void)
     CU_ASSERT_EQUAL(status_of("POST", "/customers", "{\"reference\":\"ABC\",\"name\":\"A\",\"colour\":\"x\"}"), 400); /* unknown */
     CU_ASSERT_EQUAL(status_of("POST", "/customers", "{\"reference\":\"ABC\",\"name\":\"A\",\"id\":5}"), 400);       /* read-only */
     CU_ASSERT_EQUAL(status_of("POST", "/customers", "{\"reference\":\"ABC\",\"name\":\"A\",\"credit_limit\":1.234}"), 400);
+    CU_ASSERT_EQUAL(stat("refused_writes"), 5);
     CU_ASSERT_EQUAL(call("POST", "/customers", "{\"reference\":\"ABCDEFGH\",\"name\":\"Anna Berg\"}", &res), 200);
     json_object *made = tsb_json(&res);
     CU_ASSERT(json_object_get_int64(tsb_member(made, "id")) > 0);
@@ -100,6 +101,8 @@ static void test_customer_bodies_are_checked_against_the_spec(void)
     json_object_put(made);
     tsb_response_free(&res);
     CU_ASSERT_EQUAL(status_of("POST", "/customers", "{\"reference\":\"ABCDEFGH\",\"name\":\"Someone else\"}"), 400);
+    CU_ASSERT_EQUAL(stat("existing_key_refusals"), 1);
+    CU_ASSERT_EQUAL(stat("refused_writes"), 5);
 }
 
 static void test_odata_options_are_validated_strictly(void)

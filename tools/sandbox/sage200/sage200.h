@@ -34,7 +34,9 @@
  *                                              answer is lost; the record exists)
  *   POST /_sandbox/sage200/settings            {"required_field": "analysis_code_1"|null}
  * Stats: records.<collection>, duplicate_customer_document_nos (orders beyond the first per
- * customer_document_no), locked_refusals, tunnel_refusals, lost_answers. */
+ * customer_document_no), locked_refusals, tunnel_refusals, lost_answers, refused_writes (bodies
+ * the spec's fields or Sage's rules refused: a client that obeys the spec keeps it at 0),
+ * existing_key_refusals (a customer created with a reference that exists). */
 #ifndef O2C_SANDBOX_SAGE200_H
 #define O2C_SANDBOX_SAGE200_H
 
@@ -83,6 +85,8 @@ typedef struct sg_state {
     int lose_count;
     char required_field[64];
     long locked_refusals, tunnel_refusals, lost_answers;
+    long refused_writes; /* creates and updates refused for their body or what it names (not locks) */
+    long existing_key_refusals; /* creates refused because the reference exists (a race, not a bad body) */
 } sg_state;
 
 const char *sg_collection_name(enum sg_collection c);

@@ -174,12 +174,19 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
                 sg_error(res, 404, NULL, "The %s with Id %" PRId64 " was not found.", sg_collection_name((enum sg_collection)c), id);
         }
     } else if (strcmp(req->method, "POST") == 0 && id < 0) {
-        if (sg_create(sg, (enum sg_collection)c, body, res) && lose_this_answer(sg)) {
-            sg->lost_answers++;
-            lose = true;
+        long locks_before = sg->locked_refusals, keys_before = sg->existing_key_refusals;
+        if (sg_create(sg, (enum sg_collection)c, body, res)) {
+            if (lose_this_answer(sg)) {
+                sg->lost_answers++;
+                lose = true;
+            }
+        } else if (sg->locked_refusals == locks_before && sg->existing_key_refusals == keys_before) {
+            sg->refused_writes++;
         }
     } else if (strcmp(req->method, "PUT") == 0 && id > 0) {
-        sg_update(sg, (enum sg_collection)c, id, body, res);
+        long locks_before = sg->locked_refusals;
+        if (!sg_update(sg, (enum sg_collection)c, id, body, res) && sg->locked_refusals == locks_before)
+            sg->refused_writes++;
     } else {
         sg_error(res, 405, NULL, "The requested resource does not support http method '%s'.", req->method);
     }

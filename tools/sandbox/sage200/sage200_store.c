@@ -442,6 +442,7 @@ bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_respons
         const char *ref = member_str(body, "reference");
         for (size_t i = 0; i < json_object_array_length(sg->records[c]); i++)
             if (strcmp(member_str(json_object_array_get_idx(sg->records[c], i), "reference"), ref) == 0) {
+                sg->existing_key_refusals++;
                 sg_error(res, 400, "reference", "A customer with the reference '%s' already exists.", ref);
                 return false;
             }
@@ -552,6 +553,8 @@ void sg_store_stats(sg_state *sg, json_object *out)
     json_object_object_add(out, "locked_refusals", json_object_new_int64(sg->locked_refusals));
     json_object_object_add(out, "tunnel_refusals", json_object_new_int64(sg->tunnel_refusals));
     json_object_object_add(out, "lost_answers", json_object_new_int64(sg->lost_answers));
+    json_object_object_add(out, "refused_writes", json_object_new_int64(sg->refused_writes));
+    json_object_object_add(out, "existing_key_refusals", json_object_new_int64(sg->existing_key_refusals));
 }
 
 json_object *sg_seed_json(sg_state *sg)
