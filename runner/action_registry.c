@@ -10,6 +10,8 @@ static const struct o2c_action *const tables[] = {
     o2c_core_actions,
     o2c_netsuite_actions,
     o2c_centra_actions,
+    o2c_netsuite_fulfil_actions,
+    o2c_centra_shipment_actions,
 };
 
 static const struct o2c_action sql_action = {

@@ -89,5 +89,6 @@ void netsuite_find(struct o2c_step *step, struct o2c_outcome *out);
 void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out);
 
 extern const struct o2c_action o2c_netsuite_actions[];
+extern const struct o2c_action o2c_netsuite_fulfil_actions[]; /* netsuite_fulfil.c */
 
 #endif
