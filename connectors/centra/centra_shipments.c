@@ -162,8 +162,7 @@ static void ship_fulfilment(struct o2c_step *step, struct o2c_outcome *out)
     const char *tracking = o2c_step_string(step, "tracking_number");
     struct wanted w;
     if (number <= 0 || !read_lines(member(o2c_step_context(step), "shipment_lines"), &w)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "centra.ship_fulfilment needs context order_number and shipment_lines "
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "centra.ship_fulfilment needs context order_number and shipment_lines "
                            "[{order_line_id, quantity}] with positive values (1 to 64 lines)");
         return;
     }
@@ -175,8 +174,7 @@ static void ship_fulfilment(struct o2c_step *step, struct o2c_outcome *out)
         return;
     json_object *order = member(member(root, "data"), "order");
     if (!order || !json_object_is_type(order, json_type_object)) {
-        o2c_outcome_failed(out, "rejected_by_storefront", "high", "cx",
-                           "Centra has no order %lld, so NetSuite's fulfilment cannot be shown to the shopper",
+        o2c_outcome_failed(out, O2C_FAIL_REJECTED_BY_STOREFRONT, "Centra has no order %lld, so NetSuite's fulfilment cannot be shown to the shopper",
                            (long long)number);
         json_object_put(root);
         return;
@@ -209,8 +207,7 @@ static void ship_fulfilment(struct o2c_step *step, struct o2c_outcome *out)
         }
         json_object *payload = member(member(created, "data"), "createShipment");
         if (user_errors(payload, errors, sizeof errors) || !member(payload, "shipment")) {
-            o2c_outcome_failed(out, "rejected_by_storefront", "high", "cx",
-                               "Centra refused the shipment of order %lld (tracking %s): %s", (long long)number,
+            o2c_outcome_failed(out, O2C_FAIL_REJECTED_BY_STOREFRONT, "Centra refused the shipment of order %lld (tracking %s): %s", (long long)number,
                                tracking && *tracking ? tracking : "none", errors[0] ? errors : "no shipment in its answer");
             json_object_put(created);
             json_object_put(root);
@@ -237,8 +234,7 @@ static void ship_fulfilment(struct o2c_step *step, struct o2c_outcome *out)
     if (centra_graphql(step, what, COMPLETE_SHIPMENT, v, &completed, out)) {
         json_object *payload = member(member(completed, "data"), "completeShipment");
         if (user_errors(payload, errors, sizeof errors) && !strstr(errors, "already completed"))
-            o2c_outcome_failed(out, "rejected_by_storefront", "high", "cx",
-                               "Centra refused to complete shipment %s of order %lld: %s",
+            o2c_outcome_failed(out, O2C_FAIL_REJECTED_BY_STOREFRONT, "Centra refused to complete shipment %s of order %lld: %s",
                                json_object_get_string(member(shipment, "id")), (long long)number, errors);
         else
             done(out, shipment);

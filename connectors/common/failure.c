@@ -23,6 +23,9 @@ static const struct o2c_failure_info table[O2C_FAIL_COUNT] = {
     [O2C_FAIL_UNMAPPED_VALUE] = {"unmapped_value", "ops", "high", "A value the ERP needs has no row in a mapping table."},
     [O2C_FAIL_CANCELLED_AFTER_SHIPPING] = {"cancelled_after_shipping", "ops", "high", "The shopper cancelled units that had already shipped: stop the parcel or book a return."},
     [O2C_FAIL_PARTIAL_CANCELLATION] = {"partial_cancellation", "ops", "high", "Units of a posted order were cancelled in a way o2c does not change in the ERP by itself (fewer units on a line, or a discounted line): change the sales order by hand."},
+    [O2C_FAIL_REJECTED_BY_STOREFRONT] = {"rejected_by_storefront", "cx", "high", "The storefront refused the shipment (order cancelled, more units than ordered); its own words are in the message."},
+    [O2C_FAIL_REFUND_EXCEEDS_PAYMENT] = {"refund_exceeds_payment", "finance", "high", "A storefront refund is more than the shopper paid for the order (or more than is left to refund)."},
+    [O2C_FAIL_UNMAPPED_ERP_LINE] = {"unmapped_erp_line", "engineering", "high", "An ERP document line has no canonical order line in o2c.erp_order_line."},
 };
 
 const struct o2c_failure_info *o2c_failure_info(enum o2c_failure f)

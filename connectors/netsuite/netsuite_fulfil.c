@@ -86,8 +86,7 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
     const char *child = netsuite_param(step, "child_workflow", "fulfilment_to_storefront");
     int64_t page_size = o2c_step_int(step, "page_size", 500), max_pages = o2c_step_int(step, "max_pages", 10);
     if (!cursor_ok(cursor)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.poll_fulfilments needs context.cursor as 'YYYY-MM-DD HH24:MI:SS' (got \"%s\")",
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.poll_fulfilments needs context.cursor as 'YYYY-MM-DD HH24:MI:SS' (got \"%s\")",
                            cursor ? cursor : "");
         return;
     }
@@ -127,8 +126,7 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
         json_object *items = member(answer, "items");
         if (!answer || !items || !json_object_is_type(items, json_type_array)) {
             if (answer)
-                o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                                   "NetSuite's answer to %s has no items (%.200s)", what, res.body);
+                o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no items (%.200s)", what, res.body);
             else
                 netsuite_classify(&res, what, out);
             json_object_put(out->start);
@@ -174,13 +172,11 @@ static void get_record(struct o2c_step *step, struct o2c_outcome *out)
     const char *type = o2c_step_param(step, "type"), *id_key = o2c_step_param(step, "id_key");
     const char *id = context_path(step, id_key);
     if (!record_type_ok(type) || !id_key) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "netsuite.get_record needs params \"type\" (a record type) and \"id_key\" (a context key)");
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.get_record needs params \"type\" (a record type) and \"id_key\" (a context key)");
         return;
     }
     if (!digits_only(id)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.get_record: context %s is not a NetSuite internal id (\"%s\")", id_key,
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.get_record: context %s is not a NetSuite internal id (\"%s\")", id_key,
                            id ? id : "");
         return;
     }
@@ -197,8 +193,7 @@ static void get_record(struct o2c_step *step, struct o2c_outcome *out)
         json_object *record = netsuite_parse_object(&res);
         if (!record || !digits_only(json_object_get_string(member(record, "id")))) {
             if (record)
-                o2c_outcome_failed(out, "remote_data", "high", "engineering",
-                                   "NetSuite's answer to %s has no internal id (%.200s)", what, res.body);
+                o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no internal id (%.200s)", what, res.body);
             else
                 netsuite_classify(&res, what, out);
             json_object_put(record);
@@ -253,13 +248,11 @@ static void transform(struct o2c_step *step, struct o2c_outcome *out)
     const char *id = context_path(step, id_key);
     const char *eid = json_object_get_string(member(body, "externalId"));
     if (!record_type_ok(from) || !record_type_ok(to) || !id_key) {
-        o2c_outcome_failed(out, "workflow_error", "high", "engineering",
-                           "netsuite.transform needs params \"from\", \"to\" (record types) and \"id_key\"");
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.transform needs params \"from\", \"to\" (record types) and \"id_key\"");
         return;
     }
     if (!digits_only(id) || !body || !json_object_is_type(body, json_type_object) || !netsuite_valid_external_id(eid)) {
-        o2c_outcome_failed(out, "bad_input", "high", "engineering",
-                           "netsuite.transform %s → %s needs the source's internal id at %s (\"%s\") and a body "
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.transform %s → %s needs the source's internal id at %s (\"%s\") and a body "
                            "with a valid externalId", from, to, id_key, id ? id : "");
         return;
     }
