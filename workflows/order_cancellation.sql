@@ -8,9 +8,11 @@
 --                but whose answer was lost, then an exception and a re-drive after the
 --                cancellation, leaves a sales order o2c never heard of. It is read by external id
 --                and closed if it is there; only a 404 ends in not_posted.
---   plan         once posted: a whole cancellation closes the order; a partial one closes only
---                the lines with no units left (close_lines), never the rest; fewer units on a line,
---                or a discounted line cancelled, is an exception for ops (partial_cancellation)
+--   plan         once posted: a whole cancellation closes the order; a partial one changes only
+--                the lines it touches (change_lines): a line with no units left is closed, a line
+--                with fewer units gets its new quantity and amounts, a discount line shrinks with
+--                what it discounted; the rest is never touched. A line the posted order did not
+--                have is an exception for ops (order_changed_after_posting)
 --                (sql/api/order_cancellation.sql).
 --   close        closes the NetSuite sales order's lines; lines already shipped stop it as an
 --                exception for ops (stop the shipment or book a return), never silently.
@@ -29,15 +31,15 @@ select o2c.define_workflow('order_cancellation', $spec$
       "description": "the whole order, some lines, or nothing to close?",
       "action": "sql.plan_order_cancellation", "lane": "orders", "owner": "ops",
       "params": {"storefront_connection": "centra", "erp_connection": "netsuite"},
-      "on": {"whole": "close", "lines": "close_lines", "nothing": "nothing_to_close"}
+      "on": {"whole": "close", "lines": "change_lines", "nothing": "nothing_to_close"}
     },
-    "close_lines": {
-      "description": "close only the NetSuite lines with no units left",
-      "action": "netsuite.close_sales_order", "lane": "orders", "connection": "netsuite", "owner": "ops",
-      "params": {"external_id_key": "sales_order_external_id", "lines_key": "close_lines"},
+    "change_lines": {
+      "description": "close or change only the NetSuite lines the store changed",
+      "action": "netsuite.change_sales_order_lines", "lane": "orders", "connection": "netsuite", "owner": "ops",
+      "params": {"external_id_key": "sales_order_external_id", "changes_key": "line_changes"},
       "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
       "lock": {"max_attempts": 30, "delay_ms": 500},
-      "on": {"ok": "lines_closed", "not_found": "not_in_erp"}
+      "on": {"ok": "lines_changed", "not_found": "not_in_erp"}
     },
     "ask_erp": {
       "description": "is a sales order in NetSuite after all? close it if so",
@@ -56,8 +58,8 @@ select o2c.define_workflow('order_cancellation', $spec$
       "on": {"ok": "closed", "not_found": "not_in_erp"}
     },
     "closed": {"terminal": true, "description": "the sales order is closed in NetSuite"},
-    "lines_closed": {"terminal": true, "description": "the cancelled lines are closed in NetSuite, the rest stays open"},
-    "nothing_to_close": {"terminal": true, "description": "the units cancelled had never been posted"},
+    "lines_changed": {"terminal": true, "description": "the lines the store changed are closed or changed in NetSuite, the rest stays as it was"},
+    "nothing_to_close": {"terminal": true, "description": "NetSuite's lines already say what the store says (the units cancelled had never been posted)"},
     "not_posted": {"terminal": true, "description": "cancelled before it reached NetSuite"},
     "not_in_erp": {"terminal": true, "description": "the sales order had been deleted in NetSuite"}
   }

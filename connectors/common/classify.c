@@ -52,6 +52,10 @@ bool o2c_classify_remote(const struct o2c_remote_answer *a, struct o2c_outcome *
     if (a->hint == O2C_REMOTE_THROTTLED || a->status == 429) {
         o2c_outcome_throttled(out, retry_after_ms >= 0 ? retry_after_ms : 250 + (int)(random() % 500),
                               "%s throttled %s (HTTP %ld): %s%s", sys, what, a->status, said, at);
+        /* With Retry-After the server said when to come back: the engine holds the connection
+         * till then. Without it (NetSuite's CONCURRENCY_LIMIT_EXCEEDED) the account is busy,
+         * perhaps with a neighbour's calls: the engine lowers its own concurrency instead. */
+        json_object_object_add(out->detail, "retry_after", json_object_new_boolean(retry_after_ms >= 0));
     } else if (a->hint == O2C_REMOTE_LOCKED || a->status == 409 || a->status == 423) {
         o2c_outcome_locked(out, "%s record locked during %s: %s%s", sys, what, said, at);
     } else if (a->status >= 500) {

@@ -26,6 +26,7 @@ static const struct o2c_failure_info table[O2C_FAIL_COUNT] = {
     [O2C_FAIL_REJECTED_BY_STOREFRONT] = {"rejected_by_storefront", "cx", "high", "The storefront refused the shipment (order cancelled, more units than ordered); its own words are in the message."},
     [O2C_FAIL_REFUND_EXCEEDS_PAYMENT] = {"refund_exceeds_payment", "finance", "high", "A storefront refund is more than the shopper paid for the order (or more than is left to refund)."},
     [O2C_FAIL_UNMAPPED_ERP_LINE] = {"unmapped_erp_line", "engineering", "high", "An ERP document line has no canonical order line in o2c.erp_order_line."},
+    [O2C_FAIL_ORDER_CHANGED_AFTER_POSTING] = {"order_changed_after_posting", "ops", "high", "The order changed in the store after it was posted in a way o2c does not carry to the ERP by itself (a line added): change the sales order by hand."},
 };
 
 const struct o2c_failure_info *o2c_failure_info(enum o2c_failure f)

@@ -87,8 +87,11 @@ const char *netsuite_param(struct o2c_step *step, const char *key, const char *f
 /* The actions (documented in netsuite_actions.c). */
 void netsuite_find(struct o2c_step *step, struct o2c_outcome *out);
 void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out);
+void netsuite_change_sales_order_lines(struct o2c_step *step, struct o2c_outcome *out);
 
 extern const struct o2c_action o2c_netsuite_actions[];
 extern const struct o2c_action o2c_netsuite_fulfil_actions[]; /* netsuite_fulfil.c */
+/* netsuite.read_stock (netsuite_stock.c). */
+extern const struct o2c_action o2c_netsuite_stock_actions[];
 
 #endif

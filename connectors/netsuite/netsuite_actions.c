@@ -44,7 +44,17 @@
  *                                       (default sales_order_external_id)
  *                      lines_key        context key of a list of line numbers ([2, 3]): only these
  *                                       lines are judged and closed, the others are sent back as
- *                                       they were (a partial cancellation); default: every line */
+ *                                       they were (a partial cancellation); default: every line
+ *   netsuite.change_sales_order_lines
+ *                    changes the lines of a posted sales order after the store changed the order
+ *                    (o2c_action.plan_order_cancellation says how). Context key changes_key
+ *                    (default line_changes): [{"line": 2, "close": true}, {"line": 3, "set":
+ *                    {"quantity": 1, "amount": 80, "tax1Amt": 20, …}}]. Reads the order like
+ *                    close_sales_order; every change already in effect → ok, nothing sent; a change
+ *                    taking units that shipped (closing a line with any shipped, or a quantity
+ *                    below what shipped) → failed cancelled_after_shipping (ops), nothing changed;
+ *                    otherwise one PATCH of the whole item sublist with the changed lines changed
+ *                    → ok, patch {"sales_order_changed": true, "sales_order_id"}; 404 → not_found. */
 #include "connectors/netsuite/netsuite.h"
 #include "connectors/common/connector.h"
 
@@ -153,5 +163,7 @@ const struct o2c_action o2c_netsuite_actions[] = {
     {"netsuite.find", netsuite_find, false, "finds one NetSuite record's id by field values (SuiteQL); found/not_found"},
     {"netsuite.close_sales_order", netsuite_close_sales_order, false,
      "closes a cancelled order's NetSuite sales order; shipped lines stop it for ops; ok/not_found"},
+    {"netsuite.change_sales_order_lines", netsuite_change_sales_order_lines, false,
+     "closes or changes the lines of a posted sales order the store changed; shipped units stop it for ops; ok/not_found"},
     {NULL, NULL, false, NULL},
 };

@@ -18,6 +18,15 @@ as $$
     select case when jsonb_typeof(p_value->'value') = 'number' then (p_value->>'value')::numeric end
 $$;
 
+-- When Centra last changed the order: updatedAt, else createdAt.
+create or replace function o2c.centra_order_updated_at(p_order jsonb)
+returns timestamptz
+language sql
+stable
+as $$
+    select coalesce(p_order->>'updatedAt', p_order->>'createdAt')::timestamptz
+$$;
+
 -- A Centra address as a canonical address ({name, line1, line2, city, region, postcode, country,
 -- phone, email}); null when there is none.
 create or replace function o2c.centra_address(p_address jsonb)
@@ -95,7 +104,7 @@ begin
     end if;
     begin
         v_placed := (p_order->>'createdAt')::timestamptz;
-        v_updated := coalesce((p_order->>'updatedAt')::timestamptz, v_placed);
+        v_updated := coalesce(o2c.centra_order_updated_at(p_order), v_placed);
     exception when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
         return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('%s has an unreadable value: %s', v_who, sqlerrm))));
@@ -105,7 +114,11 @@ begin
     select minor_digits into v_digits from o2c.currency where code = v_currency;
     v_digits := coalesce(v_digits, 2);
 
-    -- Each line on its own, set-based (a 10,000-line order maps in one pass).
+    -- Each line on its own, set-based (a 10,000-line order maps in one pass). jsonpath says at
+    -- once whether any line is unreadable; only then are they named one by one.
+    if jsonb_path_exists(p_order, '$.lines[*] ? (!(@.quantity.type() == "number") || (@.quantity > 0 && '
+                                  '(!(@.lineValue.value.type() == "number") || !(@.lineValueExTax.value.type() == "number") '
+                                  '|| !(@.taxPercent.type() == "number"))))') then
     select string_agg(format('line %s has no readable %s', coalesce(l->>'id', n::text), what), '; ')
       into v_bad
       from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n),
@@ -115,6 +128,7 @@ begin
                            ('tax rate', jsonb_typeof(l->'quantity') = 'number' and (l->>'quantity')::numeric > 0
                                         and jsonb_typeof(l->'taxPercent') is distinct from 'number')) as c(what, bad)
      where bad;
+    end if;
     if v_bad is not null then
         return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('%s: %s', v_who, v_bad))));

@@ -40,7 +40,10 @@ select c.name, c.system, c.base_url, c.max_concurrent, c.rate_per_second, c.burs
          where l.connection = c.name and l.leased_until > now()) as in_flight,
        (select count(*) from o2c.step s
          where s.connection = c.name and s.due_at <= now()
-           and (s.leased_until is null or s.leased_until <= now())) as waiting
+           and (s.leased_until is null or s.leased_until <= now())) as waiting,
+       -- How many calls o2c lets run at once now: max_concurrent, or lower while the account
+       -- refuses calls for being busy (adaptive, migration 0017).
+       least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int as effective_concurrent
   from o2c.connection c;
 
 revoke all on function o2c.pause_connection(text, text) from public;

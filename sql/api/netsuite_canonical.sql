@@ -24,8 +24,28 @@ as $$
                'addrPhone', p_address->>'phone')), '{}')
 $$;
 
--- {"customer": …, "sales_order": …, "line_map": [{"erp_line", "order_line_no"}, …]} for a canonical
--- order, or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
+-- The lines of a canonical order that go to NetSuite (product lines with units, and shipping),
+-- read once as typed rows, each with its NetSuite item and tax code (null when not mapped).
+create or replace function o2c.netsuite_order_lines(p_order jsonb, p_sf text, p_erp text, p_country text, p_ship_item text)
+returns table (line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric,
+               discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text)
+language sql
+stable
+as $$
+    select l.line_no, l.kind, l.sku, l.name, l.quantity, l.net, l.tax, coalesce(l.discount_net, 0),
+           coalesce(l.discount_tax, 0), l.tax_rate,
+           case when l.kind = 'shipping' then p_ship_item else s.erp_item_id end, t.erp_tax_code_id
+      from jsonb_to_recordset(p_order->'lines') as l(line_no int, kind text, sku text, name text, quantity numeric,
+               net numeric, tax numeric, discount_net numeric, discount_tax numeric, tax_rate numeric)
+      left join o2c.sku_map s on s.storefront_connection = p_sf and s.erp_connection = p_erp and s.sku = l.sku
+      left join o2c.tax_map t on t.storefront_connection = p_sf and t.erp_connection = p_erp and t.country = p_country
+                              and t.rate_percent = l.tax_rate
+     where l.kind = 'shipping' or l.quantity > 0
+$$;
+
+-- {"customer": …, "sales_order": …, "lines_path": ["sales_order", "item", "items"], "line_map":
+-- [{"erp_line", "order_line_no", "line_key"}, …]} for a canonical order (lines_path: where the
+-- document's lines are; line_key: each line's name for good, see below), or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
 -- each with the insert that adds it.
 create or replace function o2c.canonical_order_to_netsuite(p_order jsonb, p_erp_connection text)
 returns jsonb
@@ -53,7 +73,8 @@ declare
     v_category text;
     v_owner    text;
     v_lines    json;
-    v_mapped   json;
+    v_no_item  bigint;
+    v_no_tax   bigint;
     v_line_map json;
     v_any_discount boolean;
     v_has_shipping boolean;
@@ -83,43 +104,31 @@ begin
         end if;
     end if;
 
-    -- Every line's item and tax code, set-based; the missing ones named once each.
-    -- json, not jsonb: built once, read as a record set below (see o2c.json_with_member).
-    select coalesce(json_agg(json_build_object(
-               'line_no', (l->>'line_no')::int, 'kind', l->>'kind', 'sku', l->>'sku', 'name', l->>'name',
-               'quantity', (l->>'quantity')::numeric, 'net', (l->>'net')::numeric, 'tax', (l->>'tax')::numeric,
-               'discount_net', coalesce((l->>'discount_net')::numeric, 0),
-               'discount_tax', coalesce((l->>'discount_tax')::numeric, 0),
-               'rate', (l->>'tax_rate')::numeric,
-               'item_id', case when l->>'kind' = 'shipping' then v_ship_item else s.erp_item_id end,
-               'tax_code', t.erp_tax_code_id)), '[]')
-      into v_mapped
-      from jsonb_array_elements(p_order->'lines') l
-      left join o2c.sku_map s on s.storefront_connection = v_sf and s.erp_connection = v_erp and s.sku = l->>'sku'
-      left join o2c.tax_map t on t.storefront_connection = v_sf and t.erp_connection = v_erp and t.country = v_country
-                              and t.rate_percent = (l->>'tax_rate')::numeric
-     where l->>'kind' = 'shipping' or (l->>'quantity')::numeric > 0;
-
-    if exists (select from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null) then
+    -- Every line's item and tax code (o2c.netsuite_order_lines), in one pass; the missing ones,
+    -- when there are any, named once each.
+    select count(*) filter (where kind = 'product' and item_id is null), count(*) filter (where tax_code is null),
+           bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
+           bool_or(kind = 'shipping')
+      into v_no_item, v_no_tax, v_any_discount, v_has_shipping
+      from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item);
+    if v_no_item > 0 then
         v_missing := v_missing || array(
             select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
                           sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
-              from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and item_id is null group by sku order by min(line_no));
+              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+             where kind = 'product' and item_id is null group by sku order by min(line_no));
         v_category := 'unmapped_sku';
         v_owner := 'ops';
     end if;
-    if exists (select from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null) then
+    if v_no_tax > 0 then
         v_missing := v_missing || array(
             select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
                           coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
-              from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where tax_code is null group by rate order by min(line_no));
+              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+             where tax_code is null group by rate order by min(line_no));
         v_category := coalesce(v_category, 'unmapped_tax');
         v_owner := coalesce(v_owner, 'ops');
     end if;
-    select bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
-           bool_or(kind = 'shipping')
-      into v_any_discount, v_has_shipping
-      from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text);
     if v_subsidiary is null or (v_has_shipping and v_ship_item is null) or (v_any_discount and v_disc_item is null) then
         v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
                                          concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
@@ -135,9 +144,13 @@ begin
     end if;
 
     -- Product lines, then one discount line per tax code, then shipping; line_map says which
-    -- canonical line each NetSuite line (by position, from 1) carries.
-    with laid as (
-        select 1 as part, line_no as sort, line_no as order_line_no, json_strip_nulls(json_build_object(
+    -- canonical line each NetSuite line (by position, from 1) carries, and names each line for
+    -- good (line_key: 'line:<canonical line>', or 'discount:<tax code>'), so a later change of
+    -- the order finds the lines it changes whatever their positions (o2c.plan_order_change).
+    with mapped as materialized (
+        select * from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+    ), laid as (
+        select 1 as part, line_no as sort, line_no as order_line_no, 'line:' || line_no as line_key, json_strip_nulls(json_build_object(
                    'item', json_build_object('id', item_id),
                    'description', name,
                    'quantity', quantity,
@@ -145,9 +158,9 @@ begin
                    'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(tax + discount_tax, v_digits),
                    'location', json_build_object('id', v_location))) as body
-          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product'
+          from mapped where kind = 'product'
         union all
-        select 2, row_number() over (order by tax_code)::int, null, json_build_object(
+        select 2, row_number() over (order by tax_code)::int, null, 'discount:' || tax_code, json_build_object(
                    'item', json_build_object('id', v_disc_item),
                    'description', coalesce(nullif(array_to_string(array(select jsonb_array_elements_text(coalesce(v_head->'discount_names', '[]'))), ', '), ''), 'Discount'),
                    'quantity', 1,
@@ -155,10 +168,10 @@ begin
                    'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(-sum(discount_tax), v_digits),
                    'location', json_build_object('id', v_location))
-          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
+          from mapped where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
          group by tax_code
         union all
-        select 3, line_no, line_no, json_build_object(
+        select 3, line_no, line_no, 'line:' || line_no, json_build_object(
                    'item', json_build_object('id', item_id),
                    'description', coalesce(name, 'Shipping'),
                    'quantity', 1,
@@ -166,12 +179,12 @@ begin
                    'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(tax, v_digits),
                    'location', json_build_object('id', v_location))
-          from json_to_recordset(v_mapped) as m(line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric, discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text) where kind = 'shipping'
+          from mapped where kind = 'shipping'
     ), numbered as (
-        select row_number() over (order by part, sort) as erp_line, order_line_no, body from laid
+        select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
     select json_agg(body order by erp_line),
-           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no) order by erp_line)
+           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key) order by erp_line)
       into v_lines, v_line_map
       from numbered;
 
@@ -204,6 +217,7 @@ begin
             'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
             'billingAddress', o2c.netsuite_address(v_head->'billing_address')))::json,
             'item', json_build_object('items', v_lines)),
+        'lines_path', json_build_array('sales_order', 'item', 'items'),
         'line_map', v_line_map)::jsonb;
 end
 $$;

@@ -1,17 +1,24 @@
--- What a cancellation changes in the ERP once the order is posted (workflows/order_cancellation.sql).
+-- What a change of the order in the store changes in the ERP once the order is posted
+-- (workflows/order_cancellation.sql; started by the poller for a cancellation, whole or in part).
 --
--- sql.plan_order_cancellation compares the order as posted (o2c.canonical_order_line, recorded by
--- map, and o2c.erp_order_line: which ERP line holds which) with the order as the storefront has it
--- now (context order, the snapshot the cancellation was started with). Params:
--- storefront_connection (default 'centra'), erp_connection (default 'netsuite'). Answers:
+-- sql.plan_order_cancellation lays the order out for the ERP twice, with the ERP connection's own
+-- half (o2c.canonical_order_to_<system>): as it was posted (o2c.canonical_order, recorded by map)
+-- and as the store has it now (context order, or a newer snapshot in o2c.instance_update), and
+-- compares them line by line, each line known by its line_key (o2c.erp_order_line). Both layouts use
+-- today's mappings, so a mapping edited since posting is not mistaken for a change of the order.
+-- Params: storefront_connection (default 'centra'), erp_connection (default 'netsuite'). Answers:
 --   whole    the order is cancelled (o2c.order_cancellation_decision): close every line
---   lines    some lines have no units left: patch close_lines, their ERP line numbers; the
---            others stay open (cancelling one line never closes the order)
---   nothing  every posted line still has all its units (the units cancelled were never posted:
---            map posts the units left)
---   failed   partial_cancellation (ops): a line lost some of its units but not all, or a line
---            with a share of a discount lost all its units; closing lines cannot say that, so
---            nothing is changed and ops is told which lines and how many units
+--   lines    some lines changed: patch line_changes, the ERP's line numbers with what to do —
+--            {"line": n, "close": true} for a line with no units left (a discount line whose
+--            discount is gone), {"line": n, "set": <the line as laid out now>} for a line with fewer
+--            units or another amount (a discount line shrinks with the units it discounted); the
+--            other lines are not touched (cancelling one line never closes the order)
+--   nothing  the ERP's lines already say what the store says (the units cancelled were never
+--            posted: map posts the units left)
+--   failed   order_changed_after_posting (ops): a line the posted order did not have (nothing is
+--            changed); the mapping's own failure when the order can no longer be laid out
+-- The ERP half's answer names where its document lines are (lines_path) and which is which
+-- (line_map: erp_line, order_line_no, line_key).
 create or replace function o2c_action.plan_order_cancellation(p_context jsonb, p_params jsonb)
 returns jsonb
 language plpgsql
@@ -19,15 +26,20 @@ stable
 set search_path = o2c, pg_temp
 as $$
 declare
-    v_sf     text := coalesce(p_params->>'storefront_connection', 'centra');
-    v_erp    text := coalesce(p_params->>'erp_connection', 'netsuite');
-    v_store  text := coalesce(p_context->>'store', '1');
-    v_order  jsonb := p_context->'order';
-    v_key    text := o2c.order_key(o2c.connection_system(v_sf), v_store, v_order->>'number');
-    v_half   jsonb;
-    v_close  jsonb;
-    v_hands  text;
-    v_update jsonb;
+    v_sf      text := coalesce(p_params->>'storefront_connection', 'centra');
+    v_erp     text := coalesce(p_params->>'erp_connection', 'netsuite');
+    v_erp_sys text := o2c.connection_system(v_erp);
+    v_store   text := coalesce(p_context->>'store', '1');
+    v_order   jsonb := p_context->'order';
+    v_key     text := o2c.order_key(o2c.connection_system(v_sf), v_store, v_order->>'number');
+    v_half    jsonb;
+    v_posted  jsonb;
+    v_then    jsonb;
+    v_now     jsonb;
+    v_update  jsonb;
+    v_changes jsonb;
+    v_added   text;
+    v_lost    text;
 begin
     -- A later change of the order (a second line cancelled) started this workflow again: the
     -- newest snapshot is the one to plan with (o2c.instance_update).
@@ -47,39 +59,61 @@ begin
         return o2c.sql_action_failed(v_half#>>'{problems,0,category}', null, null,
             (select string_agg(p->>'message', ' ') from jsonb_array_elements(v_half->'problems') p));
     end if;
+    v_posted := o2c.canonical_order_json(v_key);
+    if v_posted is null then
+        return o2c.sql_action_failed('engine_error', null, null, format(
+            'Order %s is posted, but o2c holds no canonical record of it (o2c.canonical_order %s).', v_order->>'number', v_key));
+    end if;
+    execute format('select o2c.canonical_order_to_%I($1, $2)', v_erp_sys) into v_then using v_posted, v_erp;
+    execute format('select o2c.canonical_order_to_%I($1, $2)', v_erp_sys) into v_now using v_half->'record', v_erp;
+    if v_now ? 'missing' or v_then ? 'missing' then
+        return o2c.sql_action_failed(coalesce(v_now, v_then)->>'category', 'high', coalesce(v_now, v_then)->>'owner',
+                                     coalesce(v_now->>'message', v_then->>'message'));
+    end if;
 
-    with now_lines as (
-        select n->>'storefront_line_id' as id, (n->>'quantity')::numeric as units
-          from jsonb_array_elements(v_half#>'{record,lines}') n
-         where n->>'kind' = 'product'
+    with then_lines as (
+        select m->>'line_key' as line_key, (m->>'erp_line')::int as position, b.body
+          from jsonb_array_elements(v_then->'line_map') m
+          join jsonb_array_elements(v_then #> array(select jsonb_array_elements_text(v_then->'lines_path')))
+               with ordinality as b(body, n) on b.n = (m->>'erp_line')::int
+    ), now_lines as (
+        select m->>'line_key' as line_key, b.body
+          from jsonb_array_elements(v_now->'line_map') m
+          join jsonb_array_elements(v_now #> array(select jsonb_array_elements_text(v_now->'lines_path')))
+               with ordinality as b(body, n) on b.n = (m->>'erp_line')::int
+    ), posted as (
+        -- The ERP's own line number: by name, else (lines recorded before names) by position.
+        select t.line_key, t.body, coalesce(named.erp_line, placed.erp_line) as erp_line
+          from then_lines t
+          left join o2c.erp_order_line named
+                 on named.order_key = v_key and named.erp_connection = v_erp and named.line_key = t.line_key
+          left join o2c.erp_order_line placed
+                 on placed.order_key = v_key and placed.erp_connection = v_erp and placed.line_key is null
+                and placed.erp_line = t.position
     ), compared as (
-        select p.line_no, p.sku, p.quantity as posted, coalesce(n.units, 0) as left_now,
-               p.discount_net <> 0 or p.discount_tax <> 0 as discounted, e.erp_line
-          from o2c.canonical_order_line p
-          left join now_lines n on n.id = p.storefront_line_id
-          left join o2c.erp_order_line e
-                 on e.order_key = p.order_key and e.erp_connection = v_erp and e.order_line_no = p.line_no
-         where p.order_key = v_key and p.kind = 'product' and p.quantity > 0
+        select coalesce(p.line_key, n.line_key) as line_key, p.erp_line, p.body as was, n.body as now
+          from posted p full join now_lines n on n.line_key = p.line_key
     )
-    select jsonb_agg(erp_line order by erp_line) filter (where left_now = 0 and not discounted and erp_line is not null),
-           string_agg(format('line %s (%s): %s of %s units cancelled%s', coalesce(erp_line::text, '?'), sku,
-                             posted - left_now, posted,
-                             case when left_now = 0 then ', with a share of the discount' else '' end), '; '
-                      order by line_no)
-               filter (where left_now < posted and (left_now > 0 or discounted or erp_line is null))
-      into v_close, v_hands
+    select jsonb_agg(case when now is null then jsonb_build_object('line', erp_line, 'close', true)
+                          else jsonb_build_object('line', erp_line, 'set', now) end order by erp_line)
+               filter (where was is not null and erp_line is not null and was is distinct from now),
+           string_agg(line_key, ', ' order by line_key) filter (where was is null),
+           string_agg(line_key, ', ' order by line_key) filter (where was is not null and erp_line is null)
+      into v_changes, v_added, v_lost
       from compared;
 
-    if v_hands is not null then
-        return o2c.sql_action_failed('partial_cancellation', null, null, format(
-            'Order %s was partly cancelled in the store after it was posted (%s). Closing lines cannot '
-            'say this, so nothing was changed in the ERP: change the sales order %s by hand (units, '
-            'amounts and its discount line), then cancel this workflow.',
-            v_order->>'number', v_hands, o2c.erp_external_id('order', o2c.connection_system(v_sf), v_store, v_order->>'number')));
+    if v_added is not null or v_lost is not null then
+        return o2c.sql_action_failed('order_changed_after_posting', null, null, format(
+            'Order %s changed in the store after it was posted: %s. o2c does not add lines to a posted order by itself, so '
+            'nothing was changed in the ERP: change the sales order %s by hand, then cancel this workflow.',
+            v_order->>'number',
+            concat_ws('; ', case when v_added is not null then format('it has lines the posted order did not (%s)', v_added) end,
+                            case when v_lost is not null then format('o2c does not know which ERP line holds %s', v_lost) end),
+            o2c.erp_external_id('order', o2c.connection_system(v_sf), v_store, v_order->>'number')));
     end if;
-    if v_close is null then
+    if v_changes is null then
         return jsonb_build_object('outcome', 'nothing');
     end if;
-    return jsonb_build_object('outcome', 'lines', 'patch', jsonb_build_object('close_lines', v_close));
+    return jsonb_build_object('outcome', 'lines', 'patch', jsonb_build_object('line_changes', v_changes));
 end
 $$;

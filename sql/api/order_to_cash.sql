@@ -31,12 +31,14 @@ $$;
 
 -- The one cancellation decision of an unposted order. `p_snapshot` is the order as order_to_cash
 -- holds it; `p_cancel_snapshot` the order as its cancellation workflow holds it (newer: the poller
--- starts that workflow when it sees a cancellation), or null. Answers the snapshot to go on with,
--- and whether nothing is to be posted:
---   {"cancelled": true}                      the order is cancelled (status, or no units left)
---   {"cancelled": false, "order": <snapshot>} post this one: a partial cancellation posts the
---                                            units left, from the newer snapshot
--- A cancellation workflow with no snapshot of its own counts as a whole cancellation.
+-- starts that workflow when it sees a cancellation), or null. Answers whether nothing is to be
+-- posted, and which snapshot to go on with (never the snapshot itself: wrapping a 10,000-line
+-- order in another jsonb value rebuilds all of it):
+--   {"cancelled": true}                           the order is cancelled (status, or no units left)
+--   {"cancelled": false, "use_cancel_snapshot": b} post the units left, from the cancellation's
+--                                                 snapshot when b (it is the newer)
+-- A cancellation workflow with no snapshot of its own counts as a whole cancellation. The lines
+-- are judged with jsonpath, which walks the order without taking it apart.
 create or replace function o2c.order_cancellation_decision(p_snapshot jsonb, p_cancel_snapshot jsonb,
                                                           p_cancel_exists boolean)
 returns jsonb
@@ -44,41 +46,49 @@ language sql
 immutable
 as $$
     with chosen as (
-        select case when p_cancel_snapshot is not null and jsonb_typeof(p_cancel_snapshot) = 'object'
-                    then p_cancel_snapshot else p_snapshot end as o
+        select p_cancel_snapshot is not null and jsonb_typeof(p_cancel_snapshot) = 'object' as use_cancel
+    ), o as (
+        select use_cancel, case when use_cancel then p_cancel_snapshot else p_snapshot end as o from chosen
     )
     select case
-        when p_cancel_exists and (p_cancel_snapshot is null or jsonb_typeof(p_cancel_snapshot) <> 'object')
+        when p_cancel_exists and not use_cancel
             then jsonb_build_object('cancelled', true)
         when upper(coalesce(o->>'status', '')) = 'CANCELLED'
             then jsonb_build_object('cancelled', true)
         when jsonb_typeof(o->'lines') = 'array' and jsonb_array_length(o->'lines') > 0
-             and not exists (select from jsonb_array_elements(o->'lines') l
-                              where jsonb_typeof(l->'quantity') is distinct from 'number' or (l->>'quantity')::numeric <> 0)
-             and exists (select from jsonb_array_elements(o->'lines') l where coalesce((l->>'cancelledQuantity')::numeric, 0) > 0)
+             and not jsonb_path_exists(o, '$.lines[*] ? (!(@.quantity.type() == "number") || @.quantity != 0)')
+             and jsonb_path_exists(o, '$.lines[*] ? (@.cancelledQuantity.type() == "number" && @.cancelledQuantity > 0)')
             then jsonb_build_object('cancelled', true)
-        else jsonb_build_object('cancelled', false, 'order', o) end
-      from chosen
+        else jsonb_build_object('cancelled', false, 'use_cancel_snapshot', use_cancel) end
+      from o
 $$;
 
--- Is storefront order snapshot a newer than b? By the canonical source_updated_at its half reads
--- (Centra's updatedAt); an unreadable one is never newer.
-create or replace function o2c.order_snapshot_newer(p_system text, p_connection text, p_store text, a jsonb, b jsonb)
-returns boolean
+-- When a storefront last changed an order snapshot, as its connector's half reads it
+-- (o2c.<system>_order_updated_at); null when unreadable.
+create or replace function o2c.order_updated_at(p_system text, p_order jsonb)
+returns timestamptz
 language plpgsql
 stable
 set search_path = o2c, pg_temp
 as $$
 declare
-    v_a jsonb;
-    v_b jsonb;
+    v timestamptz;
 begin
-    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', p_system) into v_a using a, p_connection, p_store;
-    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', p_system) into v_b using b, p_connection, p_store;
-    return coalesce((v_a#>>'{record,source_updated_at}')::timestamptz > (v_b#>>'{record,source_updated_at}')::timestamptz, false);
-exception when others then  -- unreadable (a bad date, say): not newer; map names the problem
-    return false;
+    execute format('select o2c.%I_order_updated_at($1)', p_system) into v using p_order;
+    return v;
+exception when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
+    return null;
 end
+$$;
+
+-- Is storefront order snapshot a newer than b? By when the storefront last changed it (Centra's
+-- updatedAt); an unreadable one is never newer. p_connection and p_store are kept for callers.
+create or replace function o2c.order_snapshot_newer(p_system text, p_connection text, p_store text, a jsonb, b jsonb)
+returns boolean
+language sql
+stable
+as $$
+    select coalesce(o2c.order_updated_at(p_system, a) > o2c.order_updated_at(p_system, b), false)
 $$;
 
 -- The `map` state of order_to_cash. Context: {"source", "store", "order": <the storefront's order>}
@@ -144,7 +154,9 @@ begin
     if (v_decision->>'cancelled')::boolean then
         return jsonb_build_object('outcome', 'cancelled', 'patch', jsonb_build_object('order_number', v_order->>'number'));
     end if;
-    v_order := v_decision->'order';
+    if (v_decision->>'use_cancel_snapshot')::boolean then
+        v_order := v_cancel.context->'order';
+    end if;
 
     execute format('select o2c.%I_order_to_canonical($1, $2, $3)', v_sf_sys) into v_half using v_order, v_sf, v_store;
     if v_half ? 'problems' then
@@ -170,10 +182,26 @@ begin
     values (v_record->>'order_key', v_erp, v_erp_out#>>'{sales_order,externalId}')
     on conflict (order_key, erp_connection) do update set external_id = excluded.external_id;
     delete from o2c.erp_order_line where order_key = v_record->>'order_key' and erp_connection = v_erp;
-    insert into o2c.erp_order_line (order_key, erp_connection, erp_line, order_line_no)
-    select v_record->>'order_key', v_erp, (m->>'erp_line')::int, (m->>'order_line_no')::int
+    insert into o2c.erp_order_line (order_key, erp_connection, erp_line, order_line_no, line_key)
+    select v_record->>'order_key', v_erp, (m->>'erp_line')::int, (m->>'order_line_no')::int, m->>'line_key'
       from jsonb_array_elements(v_erp_out->'line_map') m;
 
+    -- The snapshot goes back into the context only when it changed: a patch holding a big order
+    -- again would rebuild all of it for nothing.
+    if v_changed then
+        return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
+            'order_key', v_record->>'order_key',
+            'customer_external_id', v_erp_out#>>'{customer,externalId}',
+            'customer_email', v_record->>'email',
+            'customer_body', v_erp_out->'customer',
+            'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
+            'sales_order_body', v_erp_out->'sales_order',
+            'order_number', v_record->>'number',
+            'customer_ref', v_record->>'customer_ref',
+            'order', v_order,
+            'order_total', (v_record->>'grand_total')::numeric,
+            'order_currency', v_record->>'currency'));
+    end if;
     return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
         'order_key', v_record->>'order_key',
         'customer_external_id', v_erp_out#>>'{customer,externalId}',
@@ -183,7 +211,6 @@ begin
         'sales_order_body', v_erp_out->'sales_order',
         'order_number', v_record->>'number',
         'customer_ref', v_record->>'customer_ref',
-        'order', case when v_changed then v_order else p_context->'order' end,
         'order_total', (v_record->>'grand_total')::numeric,
         'order_currency', v_record->>'currency'));
 exception

@@ -119,6 +119,18 @@ select 'fulfilment ' || c.erp_connection || ' → storefront', 'poller',
   from o2c.fulfilment_poll_cursor c
  cross join lateral (select count(*) filter (where i.status = 'active') as open,
                             count(*) filter (where i.status = 'exception') as in_exception
-                       from o2c.instance i where i.workflow = 'fulfilment_to_storefront') f;
+                       from o2c.instance i where i.workflow = 'fulfilment_to_storefront') f
+union all
+-- Stock per storefront warehouse: the age of the last good inventory sync (sql/api/inventory.sql),
+-- stale past o2c.stock_stale_after (default 5 minutes).
+select 'stock ' || y.storefront_connection || ' warehouse ' || y.warehouse_id, 'stock',
+       y.last_good_at,
+       date_trunc('second', now() - y.last_good_at),
+       null, null, null,
+       case when now() - y.last_good_at > coalesce(nullif(current_setting('o2c.stock_stale_after', true), '')::interval,
+                                                   interval '5 minutes')
+            then 'stale' else 'ok' end,
+       null
+  from o2c.stock_sync y;
 
 grant select on o2c.order_bottlenecks, o2c.sync_health to o2c_analyst, o2c_admin;

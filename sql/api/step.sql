@@ -48,7 +48,8 @@ begin
         else
             v_cap := p_limit;
             if c.max_concurrent is not null then
-                v_cap := least(v_cap, c.max_concurrent - (
+                -- The adaptive limit (o2c.connection.concurrency_limit), never above max_concurrent.
+                v_cap := least(v_cap, least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int - (
                     select count(*) from o2c.connection_lease l
                      where l.connection = c.name and l.leased_until > now())::int);
             end if;
@@ -348,14 +349,47 @@ begin
         delete from o2c.step s using decided d
          where s.instance_id = d.id and d.new_status <> 'active'
     ),
+    -- What the remote said about its load, per connection: a Retry-After holds the connection
+    -- till then (never beyond its cap); a refusal without one (the account is busy) cuts o2c's
+    -- adaptive limit by a quarter, once every 250 ms at most; calls that got through raise it by
+    -- 1/limit each, up to max_concurrent (migration 0017).
+    pressure as (
+        select d.conn,
+               max(coalesce(d.delay_ms, 1000)) filter (where d.kind = 'throttled'
+                                                         and coalesce((d.detail->>'retry_after')::boolean, true)) as hold_ms,
+               count(*) filter (where d.kind = 'throttled' and not coalesce((d.detail->>'retry_after')::boolean, true)) as refused,
+               count(*) filter (where d.kind = 'advance') as served
+          from decided d
+         where d.conn <> ''
+         group by d.conn
+    ),
     throttle as (
         update o2c.connection cn
-           -- Never beyond the connection's cap, whatever a Retry-After said.
-           set throttled_until = greatest(cn.throttled_until,
-                                          now() + make_interval(secs => least(t.ms / 1000.0, cn.retry_after_cap_s)))
-          from (select d.conn, max(coalesce(d.delay_ms, 1000)) as ms from decided d
-                 where d.kind = 'throttled' and d.conn <> '' group by d.conn) t
-         where cn.name = t.conn
+           set throttled_until = case when p.hold_ms is null then cn.throttled_until
+                                      else greatest(cn.throttled_until,
+                                                    now() + make_interval(secs => least(p.hold_ms / 1000.0, cn.retry_after_cap_s))) end,
+               concurrency_limit = case
+                   when cn.max_concurrent is null then cn.concurrency_limit
+                   when p.refused > 0 and cn.concurrency_cut_at <= now() - interval '250 milliseconds'
+                       then greatest(1, round(coalesce(cn.concurrency_limit, cn.max_concurrent) * 0.75, 3))
+                   when p.refused > 0 or cn.concurrency_limit is null then cn.concurrency_limit
+                   else least(cn.max_concurrent, round(cn.concurrency_limit + p.served / cn.concurrency_limit, 3)) end,
+               concurrency_cut_at = case when cn.max_concurrent is not null and p.refused > 0
+                                          and cn.concurrency_cut_at <= now() - interval '250 milliseconds'
+                                         then now() else cn.concurrency_cut_at end
+          from pressure p
+         where cn.name = p.conn
+           and (p.hold_ms is not null
+                or (cn.max_concurrent is not null
+                    and (p.refused > 0
+                         or (p.served > 0 and cn.concurrency_limit < cn.max_concurrent))))
+     returning cn.name, cn.concurrency_limit, cn.concurrency_cut_at = now() as cut
+    ),
+    cut_event as (
+        -- Each cut is history an admin can read (o2c.events, outcome concurrency_cut).
+        insert into o2c.event (workflow_id, outcome, actor, detail)
+        select 0, 'concurrency_cut', 'o2c', jsonb_build_object('connection', t.name, 'concurrency_limit', t.concurrency_limit)
+          from throttle t where t.cut
     ),
     ev as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,

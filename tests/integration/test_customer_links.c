@@ -322,17 +322,21 @@ static const char *const TWO_LINES =
     "\"lineValue\":{\"value\":400.0},\"lineValueExTax\":{\"value\":320.0}}]}";
 
 /* The two-line order as number `number`, its line 2 left with `left` units (Centra's quantity is
- * the units left, cancelledQuantity the units cancelled), totals to match; as SQL jsonb text. */
-static void start_two_lines(const char *workflow, const char *key_suffix, const char *number, int left)
+ * the units left, cancelledQuantity the units cancelled), totals to match; line 2 was on sale
+ * from `original` (200: no discount) a unit. */
+static void start_discounted_two_lines(const char *workflow, const char *key_suffix, const char *number, int left,
+                                       int original)
 {
-    char units[8];
+    char units[8], was[16];
     snprintf(units, sizeof units, "%d", left);
-    const char *p[] = {TWO_LINES, number, units, workflow, key_suffix};
+    snprintf(was, sizeof was, "%d", original);
+    const char *p[] = {TWO_LINES, number, units, workflow, key_suffix, was};
     CU_ASSERT(tpg_ok(db,
         "with o as (select jsonb_set(jsonb_set(jsonb_set(jsonb_set($1::jsonb, '{number}', $2::numeric::text::jsonb), "
         "  '{lines,0,productSize,SKU}', to_jsonb((select sku from o2c.sku_map order by sku limit 1))), "
         "  '{lines,1,productSize,SKU}', to_jsonb((select sku from o2c.sku_map order by sku limit 1 offset 1))), "
         "  '{lines,1}', $1::jsonb#>'{lines,1}' || jsonb_build_object('quantity', $3::int, 'cancelledQuantity', 2 - $3::int, "
+        "      'unitOriginalPrice', jsonb_build_object('value', $6::int), "
         "      'lineValue', jsonb_build_object('value', 200 * $3::int), 'lineValueExTax', jsonb_build_object('value', 160 * $3::int)))"
         "  as doc), "
         "f as (select jsonb_set(jsonb_set(jsonb_set(jsonb_set(jsonb_set(doc, '{lines,1,productSize,SKU}', "
@@ -340,7 +344,30 @@ static void start_two_lines(const char *workflow, const char *key_suffix, const 
         "  '{grandTotal,value}', to_jsonb(100 + 200 * $3::int)), '{totals,grandTotal,value}', to_jsonb(100 + 200 * $3::int)), "
         "  '{totals,itemsTotal,value}', to_jsonb(100 + 200 * $3::int)), '{totals,taxIncluded,value}', to_jsonb(20 + 40 * $3::int)) as doc from o) "
         "select o2c.start($4, o2c.order_key('centra', '1', $2::text) || $5::text, "
-        "  jsonb_build_object('source', 'centra', 'store', '1', 'order', doc)) from f", 5, p));
+        "  jsonb_build_object('source', 'centra', 'store', '1', 'order', doc)) from f", 6, p));
+}
+
+static void start_two_lines(const char *workflow, const char *key_suffix, const char *number, int left)
+{
+    start_discounted_two_lines(workflow, key_suffix, number, left, 200);
+}
+
+/* Line n of the NetSuite sales order CENTRA-1-<number>: "<amount> <tax1Amt>". */
+static void netsuite_line_money(const char *number, int n, char *out, size_t len)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/services/rest/record/v1/salesOrder/eid:CENTRA-1-%s?expandSubResources=true", number);
+    tsb_response res;
+    snprintf(out, len, "(none)");
+    if (tsb_netsuite(&netsuite, "GET", path, NULL, NULL, &res) == 0 && res.status == 200) {
+        json_object *so = tsb_json(&res);
+        json_object *line = json_object_array_get_idx(tsb_member(tsb_member(so, "item"), "items"), (size_t)n - 1);
+        if (line)
+            snprintf(out, len, "%g %g", json_object_get_double(tsb_member(line, "amount")),
+                     json_object_get_double(tsb_member(line, "tax1Amt")));
+        json_object_put(so);
+    }
+    tsb_response_free(&res);
 }
 
 /* Line n of the NetSuite sales order CENTRA-1-<number>: "open" or "closed" and its quantity. */
@@ -368,7 +395,7 @@ static void test_cancelling_one_line_after_posting_closes_only_that_line(void)
     /* All of line 2 is cancelled in Centra: the poller starts the cancellation with that snapshot. */
     start_two_lines("order_cancellation", ":cancel", "910001", 0);
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:910001:cancel' "
-                               "and state = 'lines_closed'", 1, 60 * 1000));
+                               "and state = 'lines_changed'", 1, 60 * 1000));
     char got[64];
     netsuite_line("910001", 1, got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "open 1");
@@ -376,18 +403,73 @@ static void test_cancelling_one_line_after_posting_closes_only_that_line(void)
     CU_ASSERT_STRING_EQUAL(got, "closed 2");
 }
 
-static void test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing(void)
+static void test_fewer_units_on_a_posted_line_change_only_that_line(void)
 {
     start_two_lines("order_to_cash", "", "910002", 2);
     CU_ASSERT_FATAL(wait_state("910002", "1", "posted"));
+    /* One of line 2's two units is cancelled in Centra. */
     start_two_lines("order_cancellation", ":cancel", "910002", 1);
-    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:910002:cancel' "
-                               "and category = 'partial_cancellation' and owner = 'ops' "
-                               "and strpos(message, '1 of 2 units cancelled') > 0", 1, 60 * 1000));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:910002:cancel' "
+                               "and state = 'lines_changed'", 1, 60 * 1000));
     char got[64];
     netsuite_line("910002", 1, got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "open 1");
+    netsuite_line_money("910002", 1, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "80 20");
     netsuite_line("910002", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "open 1");
+    netsuite_line_money("910002", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "160 40");
+}
+
+static void test_a_discounted_line_cut_after_posting_shrinks_its_discount_line_too(void)
+{
+    /* Line 2 was on sale, 250 → 200 a unit (25 % VAT included): NetSuite holds its two units at
+     * their price before the sale (400 + 100 tax) and a discount line of −80, −20 tax. */
+    start_discounted_two_lines("order_to_cash", "", "910003", 2, 250);
+    CU_ASSERT_FATAL(wait_state("910003", "1", "posted"));
+    char got[64];
+    netsuite_line_money("910003", 3, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "-80 -20");
+    start_discounted_two_lines("order_cancellation", ":cancel", "910003", 1, 250);
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:910003:cancel' "
+                               "and state = 'lines_changed'", 1, 60 * 1000));
+    netsuite_line_money("910003", 1, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "80 20");
+    netsuite_line("910003", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "open 1");
+    netsuite_line_money("910003", 2, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "200 50");
+    netsuite_line_money("910003", 3, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "-40 -10");
+    /* What NetSuite holds is what the shopper now pays: 100 + 200. */
+    tsb_response res;
+    CU_ASSERT_FATAL(tsb_netsuite(&netsuite, "GET", "/services/rest/record/v1/salesOrder/eid:CENTRA-1-910003?expandSubResources=true",
+                                 NULL, NULL, &res) == 0);
+    const char *p[] = {res.body};
+    CU_ASSERT_EQUAL(tpg_number(db, "select sum((l->>'amount')::numeric + (l->>'tax1Amt')::numeric) "
+                                   "from jsonb_array_elements($1::jsonb#>'{item,items}') l", 1, p), 300);
+    tsb_response_free(&res);
+}
+
+static void test_units_cut_below_what_shipped_are_for_ops_and_change_nothing(void)
+{
+    start_two_lines("order_to_cash", "", "910004", 2);
+    CU_ASSERT_FATAL(wait_state("910004", "1", "posted"));
+    /* The warehouse ships the whole order; then Centra says one unit of line 2 is cancelled. */
+    char body[128];
+    const char *p[] = {"centra:1:910004"};
+    snprintf(body, sizeof body, "{\"salesOrder\":\"%lld\"}",
+             tpg_number(db, "select erp_order_id::bigint from o2c.erp_order where order_key = $1", 1, p));
+    json_object *shipped = control("/_sandbox/fulfilments", body);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(shipped);
+    json_object_put(shipped);
+    start_two_lines("order_cancellation", ":cancel", "910004", 1);
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:910004:cancel' "
+                               "and category = 'cancelled_after_shipping' and owner = 'ops' "
+                               "and strpos(message, 'line 2: 2 of 2 shipped') > 0", 1, 60 * 1000));
+    char got[64];
+    netsuite_line("910004", 2, got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "open 2");
 }
 
@@ -435,7 +517,9 @@ static CU_TestInfo tests[] = {
     {"NetSuite calling a new customer a duplicate (DUP_RCRD) leads to finding it", test_netsuite_calling_a_new_customer_a_duplicate_leads_to_finding_it},
     {"a cancellation asks NetSuite before concluding the order was never posted", test_a_cancellation_asks_netsuite_before_concluding_never_posted},
     {"cancelling one line after posting closes only that line in NetSuite", test_cancelling_one_line_after_posting_closes_only_that_line},
-    {"fewer units on a posted line is an exception for ops and changes nothing", test_fewer_units_on_a_posted_line_is_for_ops_and_changes_nothing},
+    {"fewer units on a posted line change only that line in NetSuite", test_fewer_units_on_a_posted_line_change_only_that_line},
+    {"a discounted line cut after posting shrinks its discount line too", test_a_discounted_line_cut_after_posting_shrinks_its_discount_line_too},
+    {"units cut below what shipped are for ops and change nothing", test_units_cut_below_what_shipped_are_for_ops_and_change_nothing},
     {"a change in the store before posting reaches NetSuite", test_a_change_in_the_store_before_posting_reaches_netsuite},
     CU_TEST_INFO_NULL,
 };

@@ -356,6 +356,69 @@ static void test_close_open_order_once(void)
     CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
 }
 
+/* ---- netsuite.change_sales_order_lines --------------------------------------------------------- */
+
+/* Line n (from 1) of the stored order: "open|closed <quantity> <amount>". */
+static void stored_line(const tsb_sandbox *sb, const char *eid, int n, char *out, size_t len)
+{
+    json_object *order = stored_order(sb, eid), *item, *items, *line, *v;
+    snprintf(out, len, "(none)");
+    if (order && json_object_object_get_ex(order, "item", &item) && json_object_object_get_ex(item, "items", &items) &&
+        (line = json_object_array_get_idx(items, (size_t)n - 1)) != NULL) {
+        bool closed = json_object_object_get_ex(line, "isClosed", &v) && json_object_get_boolean(v);
+        json_object *q = NULL, *a = NULL;
+        json_object_object_get_ex(line, "quantity", &q);
+        json_object_object_get_ex(line, "amount", &a);
+        snprintf(out, len, "%s %g %g", closed ? "closed" : "open", json_object_get_double(q), json_object_get_double(a));
+    }
+    json_object_put(order);
+}
+
+static void test_change_sets_and_closes_only_the_lines_named_once(void)
+{
+    tsb_sandbox sb;
+    CU_ASSERT_FATAL(start_sandbox(&sb, "ns_change", NULL) == 0);
+    const char *spec =
+        "{\"initial\":\"change\",\"states\":{\"change\":{\"action\":\"netsuite.change_sales_order_lines\",\"lane\":\"orders\","
+        "\"connection\":\"ns_change\",\"retry\":{\"max_attempts\":5,\"base_ms\":10,\"cap_ms\":100},"
+        "\"on\":{\"ok\":\"changed\",\"not_found\":\"not_in_erp\"}},"
+        "\"changed\":{\"terminal\":true},\"not_in_erp\":{\"terminal\":true}}}";
+    const char *p[] = {spec};
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.define_workflow('ns_change', $1::jsonb)", 1, p));
+    char id[32], buf[256];
+    sales_order(&sb, "CENTRA-CHANGE-1", id, sizeof id);
+    const char *changes = "{\"sales_order_external_id\":\"CENTRA-CHANGE-1\",\"line_changes\":["
+                          "{\"line\":2,\"set\":{\"quantity\":1,\"amount\":5}}]}";
+    start("ns_change", "fewer-1", changes);
+    start("ns_change", "bad", "{\"sales_order_external_id\":\"CENTRA-CHANGE-1\",\"line_changes\":[{\"line\":2,"
+                              "\"set\":{\"isClosed\":false}}]}");
+    run_runner();
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_change", "fewer-1", NULL, buf, sizeof buf), "changed");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_change", "fewer-1", "sales_order_changed", buf, sizeof buf), "true");
+    stored_line(&sb, "CENTRA-CHANGE-1", 1, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "open 2 20");
+    stored_line(&sb, "CENTRA-CHANGE-1", 2, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "open 1 5");
+    CU_ASSERT_EQUAL(operation_count(&sb, "salesOrder.update"), 1);
+    /* A change that would reopen or renumber a line is refused before anything is sent. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'ns_change' and business_key = 'bad' "
+                                   "and category = 'bad_input'", 0, NULL), 1);
+
+    /* The same change again (a re-run after a crash): read, found in effect, nothing sent. Then
+     * line 1 closed: only it. */
+    start("ns_change", "fewer-1-again", changes);
+    start("ns_change", "close-1", "{\"sales_order_external_id\":\"CENTRA-CHANGE-1\",\"line_changes\":[{\"line\":1,\"close\":true}]}");
+    run_runner();
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_change", "fewer-1-again", NULL, buf, sizeof buf), "changed");
+    CU_ASSERT_STRING_EQUAL(workflow_text("ns_change", "close-1", NULL, buf, sizeof buf), "changed");
+    CU_ASSERT_EQUAL(operation_count(&sb, "salesOrder.update"), 2);
+    stored_line(&sb, "CENTRA-CHANGE-1", 1, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "closed 2 20");
+    stored_line(&sb, "CENTRA-CHANGE-1", 2, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "open 1 5");
+    CU_ASSERT_EQUAL(tsb_stop(&sb), 0);
+}
+
 static void test_close_after_shipping_goes_to_ops(void)
 {
     tsb_sandbox sb;
@@ -464,6 +527,8 @@ static CU_TestInfo tests[] = {
     {"find: ignore_case finds a mixed-case email by the lowercased one; a wrong ignore_case is refused unsent",
      test_find_ignore_case},
     {"close: every line closed once, a re-run sends nothing, a missing order is not_found", test_close_open_order_once},
+    {"change: sets and closes only the lines named, once; a change reopening a line is refused unsent",
+     test_change_sets_and_closes_only_the_lines_named_once},
     {"close: an order that shipped, whole or in part, is an exception for ops naming the units", test_close_after_shipping_goes_to_ops},
     {"close: a record lock is locked, then ok", test_close_waits_out_a_record_lock},
     {"find and close survive 429, 503, cut-off answers and locks", test_faults_are_survived},

@@ -44,3 +44,17 @@ select 'netsuite', 'subsidiary_id', doc->>'subsidiaryId', 'every record belongs 
 union all values ('netsuite', 'shipping_item_id', '2001', 'other charge item SHIPPING'),
                  ('netsuite', 'discount_item_id', '2002', 'discount item DISCOUNT')
 on conflict (erp_connection, name) do update set value = excluded.value;
+
+-- Stock: each NetSuite location is one Centra warehouse; Centra sets stock by variant and size.
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.warehouse_map (erp_connection, erp_location_id, storefront_connection, warehouse_id)
+select 'netsuite', l->>'netsuiteId', 'centra', l->>'centraWarehouseId'
+  from seed, jsonb_array_elements(doc->'locations') l
+on conflict (erp_connection, erp_location_id, storefront_connection) do update set warehouse_id = excluded.warehouse_id;
+
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.storefront_item (storefront_connection, sku, product_id, variant_id, size_name)
+select 'centra', i->>'sku', i->>'centraProductId', i->>'centraVariantId', i->>'size'
+  from seed, jsonb_array_elements(doc->'items') i
+on conflict (storefront_connection, sku) do update set product_id = excluded.product_id,
+                                                     variant_id = excluded.variant_id, size_name = excluded.size_name;

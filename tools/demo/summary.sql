@@ -94,7 +94,7 @@ select pg_temp.pretty(json_build_object(
                                    where from_state = 'create_customer' and outcome = 'ok'),
     'posted', (select count(*) from o2c_order where state = 'posted'),
     'cancelled_before_posting', (select count(*) from o2c_order where state = 'cancelled_before_posting'),
-    'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed')),
+    'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed', 'lines_changed')),
     'cancellations', (select count(*) from cancel),
     'cancellations_by_state', coalesce((select jsonb_object_agg(state, n) from
         (select state, count(*) as n from cancel group by state) c), '{}'),
@@ -105,7 +105,7 @@ select pg_temp.pretty(json_build_object(
     'duplicate_order_numbers', (select (s->>'duplicate_order_numbers')::int from ns),
     -- A NetSuite write (customer, sales order, close) that completed more than once for one workflow.
     'writes_completed_twice', (select count(*) from (
-        select 1 from demo_event where from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'ask_erp')
+        select 1 from demo_event where from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'change_lines', 'ask_erp')
                                    and outcome = 'ok'
          group by workflow_id, from_state having count(*) > 1) d),
     -- Posted orders: what Centra charged against the sales orders' totals in NetSuite.

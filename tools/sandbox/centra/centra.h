@@ -101,6 +101,8 @@ typedef struct centra_bucket {
     double capacity, tokens, period_s, last;
 } centra_bucket;
 
+typedef struct centra_stock_write_entry { size_t cell; int64_t level; } centra_stock_write_entry;
+
 typedef struct centra {
     pthread_mutex_t lock;
     const sb_seed *seed;
@@ -117,6 +119,8 @@ typedef struct centra {
     size_t first_unconfirmed; /* events before this index are all confirmed */
     int next_line_id, next_shipment_line_id, next_return_line_id, next_customer_id;
     int64_t *stock;           /* [item index * n_locations + location index] */
+    int64_t *allocated;       /* same cells: units allocated to unshipped orders (centra_stock.c) */
+    centra_stock_write_entry *writes; size_t n_writes, cap_writes;
     int64_t last_us;          /* strictly increasing clock for created/updated stamps */
     uint64_t rng;             /* the shopper's generator (seeded from --random-seed) */
     double unknown_sku_rate;
@@ -124,6 +128,9 @@ typedef struct centra {
     size_t n_opnames;
     /* stats */
     long duplicate_shipments, stock_writes, notifications_total, confirmed_events;
+    int64_t oversold_units;
+    const sb_item *flash_item;  /* set during a flash sale: every order buys one of it */
+    int flash_location;
 } centra;
 
 /* ---- store (centra_store.c) ---- */
@@ -140,6 +147,17 @@ void centra_compute_totals(const sb_seed *seed, centra_order *o);
 void centra_touch(centra *c, centra_order *o); /* updatedAt = now, Order UPDATED event */
 int64_t *centra_stock_cell(centra *c, const sb_item *item, int location);
 void centra_store_free(centra *c);
+
+/* ---- stock (centra_stock.c): physical, allocated, oversold; callers hold c->lock ---- */
+int centra_order_location(centra *c, const char *country);   /* the warehouse an order ships from */
+int64_t centra_stock_available(centra *c, const sb_item *item, int location);
+void centra_stock_allocate(centra *c, const sb_item *item, int location, int qty);
+void centra_stock_release(centra *c, const sb_item *item, int location, int qty, bool shipped);
+void centra_stock_write(centra *c, const sb_item *item, int location, int64_t level);
+void centra_stock_ship(centra *c, centra_shipment *s);
+json_object *centra_stock_writes_json(centra *c, const sb_item *item);
+/* warehouseStock(warehouse, limit, page): one page of a warehouse's levels in catalogue order. */
+json_object *centra_warehouse_stock(centra *c, int warehouse, int limit, int page, const gq_field_info *info);
 
 /* ---- shopper (centra_shop.c): the business acting through /_sandbox/ ---- */
 double centra_rand(centra *c);          /* [0,1), from c->rng */

@@ -160,6 +160,7 @@ static json_object *create_shipment(centra *c, json_object *input)
     if (json_object_get_boolean(get(input, "isShipped"))) {
         s->shipped = true;
         s->shipped_us = centra_now_us(c);
+        centra_stock_ship(c, s);
     }
     /* A shipment identical to an earlier one of the same order is what a retried, non-idempotent
      * integration produces: count it so a test can assert there are none. */
@@ -202,6 +203,7 @@ static json_object *complete_shipment(centra *c, int id, json_object *input)
     centra_order *o = centra_order_by_id(c, s->order_id);
     s->shipped = true;
     s->shipped_us = at ? (int64_t)shipped_at * 1000000 : centra_now_us(c);
+    centra_stock_ship(c, s);
     json_object *info = get(input, "shipmentInfo");
     if (info) {
         free(s->carrier);
@@ -332,10 +334,8 @@ static json_object *stock(centra *c, json_object *input, bool absolute)
                 if (pass == 0 && next < 0)
                     centra_user_error(errors, "Stock cannot be negative.", "input.productVariants.%zu.%s.%zu.%s",
                                       i, levels_key, k, qty_key);
-                if (pass == 1) {
-                    *cell = next;
-                    c->stock_writes++;
-                }
+                if (pass == 1)
+                    centra_stock_write(c, item, loc, next);
             }
         }
     }

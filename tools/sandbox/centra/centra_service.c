@@ -262,9 +262,26 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
             double rate = json_object_get_double(v); /* a probability, not money */
             c->unknown_sku_rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
         }
-        for (int i = 0; i < n; i++)
+        /* {"sku": X, "warehouse": W}: a flash sale, one unit of X per order from warehouse W, for
+         * as long as Centra shows X available there (centra_stock.c). */
+        const sb_item *flash = body && json_object_object_get_ex(body, "sku", &v)
+                                   ? sb_seed_item_by_sku(c->seed, json_object_get_string(v)) : NULL;
+        int flash_loc = body && json_object_object_get_ex(body, "warehouse", &v)
+                            ? sb_seed_location_index_by_centra_id(c->seed, json_object_get_string(v)) : 0;
+        bool sold_out = false;
+        for (int i = 0; i < n && !sold_out; i++) {
+            if (flash && (flash_loc < 0 || centra_stock_available(c, flash, flash_loc) < 1)) {
+                sold_out = true;
+                break;
+            }
+            c->flash_item = flash;
+            c->flash_location = flash_loc < 0 ? 0 : flash_loc;
             json_object_array_add(numbers, json_object_new_int(centra_place_order(c)));
+            c->flash_item = NULL;
+        }
         pthread_mutex_unlock(&c->lock);
+        if (flash)
+            json_object_object_add(out, "sold_out", json_object_new_boolean(sold_out));
         json_object_object_add(out, "orders", numbers);
         json_object_put(body);
         sb_respond_json(res, 201, out);
@@ -293,6 +310,18 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
             json_object_object_add(out, "error", json_object_new_string(rc == -1 ? "no such order" : "nothing left to cancel"));
             sb_respond_json(res, rc == -1 ? 404 : 409, out);
         }
+    } else if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/_sandbox/stock/writes") == 0) {
+        char sku[128];
+        const sb_item *item = sb_query_param(req, "sku", sku, sizeof sku) ? sb_seed_item_by_sku(c->seed, sku) : NULL;
+        if (!item) {
+            json_object_put(out);
+            sb_respond_text(res, 404, "application/json", "{\"error\":\"unknown sku\"}");
+            return true;
+        }
+        pthread_mutex_lock(&c->lock);
+        json_object_object_add(out, "writes", centra_stock_writes_json(c, item));
+        pthread_mutex_unlock(&c->lock);
+        sb_respond_json(res, 200, out);
     } else if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/_sandbox/stock") == 0) {
         char sku[128];
         const sb_item *item = sb_query_param(req, "sku", sku, sizeof sku) ? sb_seed_item_by_sku(c->seed, sku) : NULL;
@@ -343,6 +372,7 @@ static void stats(void *svc, json_object *out)
     json_object_object_add(out, "notifications", notes);
     json_object_object_add(out, "duplicate_shipments", json_object_new_int64(c->duplicate_shipments));
     json_object_object_add(out, "stock_writes", json_object_new_int64(c->stock_writes));
+    json_object_object_add(out, "oversold_units", json_object_new_int64(c->oversold_units));
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -411,6 +441,7 @@ static void *create(const sb_options *opts, char *err, size_t errlen)
     c->rng = sb_random_u64() | 1;
     size_t cells = opts->seed->n_items * opts->seed->n_locations;
     c->stock = calloc(cells + 1, sizeof *c->stock);
+    c->allocated = calloc(cells + 1, sizeof *c->allocated);
     for (size_t i = 0; i < opts->seed->n_items; i++)
         for (size_t l = 0; l < opts->seed->n_locations; l++)
             c->stock[i * opts->seed->n_locations + l] = opts->seed->items[i].stock[l];

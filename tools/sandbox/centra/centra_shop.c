@@ -102,7 +102,19 @@ int centra_place_order(centra *c)
 
     /* 40 % returning customers from the seed (they exist in the ERP already), 60 % new. */
     const market *m;
-    if (seed->n_customers && centra_rand(c) < 0.4) {
+    if (c->flash_item) {
+        /* A flash sale sells from one warehouse: its shoppers are in a market it serves. */
+        m = &MARKETS[0];
+        for (size_t i = 0; i < sizeof MARKETS / sizeof *MARKETS; i++)
+            if (centra_order_location(c, MARKETS[i].country) == c->flash_location) {
+                m = &MARKETS[i];
+                break;
+            }
+        o->customer_id = c->next_customer_id++;
+        o->first_name = sb_strdup(FIRST[pick(c, (int)(sizeof FIRST / sizeof *FIRST))]);
+        o->last_name = sb_strdup(LAST[pick(c, (int)(sizeof LAST / sizeof *LAST))]);
+        o->email = fmt("shopper%d@example.%s", o->customer_id, m->country[0] == 'U' ? "com" : "se");
+    } else if (seed->n_customers && centra_rand(c) < 0.4) {
         const sb_customer *k = &seed->customers[pick(c, (int)seed->n_customers)];
         o->known = k;
         o->customer_id = atoi(k->centra_id);
@@ -148,26 +160,48 @@ int centra_place_order(centra *c)
         campaign = 20;
         o->voucher = sb_strdup("WINTER20");
     }
-    int n_lines = 1 + pick(c, 5);
+    int n_lines = c->flash_item ? 1 : 1 + pick(c, 5);
     o->lines = calloc((size_t)n_lines, sizeof *o->lines);
     if (!o->lines)
         abort();
     int unknown_at = centra_rand(c) < c->unknown_sku_rate ? pick(c, n_lines) : -1;
+    int loc = c->flash_item ? c->flash_location : centra_order_location(c, o->country);
     for (int i = 0; i < n_lines; i++) {
         const sb_item *item = NULL;
-        if (i != unknown_at && seed->n_items) {
-            /* Distinct items per order, as a cart merges identical ones. */
+        int qty = centra_rand(c) < 0.8 ? 1 : 2 + pick(c, 2);
+        if (c->flash_item) {
+            item = c->flash_item;
+            qty = 1;
+            centra_stock_allocate(c, item, loc, qty);
+        } else if (i != unknown_at && seed->n_items) {
+            /* Distinct items per order, as a cart merges identical ones; the shopper buys what is
+             * in stock (only when nothing tried is does the order sell beyond it: oversold). */
             for (int tries = 0; tries < 8; tries++) {
                 item = &seed->items[pick(c, (int)seed->n_items)];
                 bool dup = false;
                 for (size_t j = 0; j < o->n_lines; j++)
                     if (o->lines[j].item == item)
                         dup = true;
-                if (!dup)
+                if (!dup && centra_stock_available(c, item, loc) >= qty)
                     break;
             }
+            if (centra_stock_available(c, item, loc) < qty) {
+                /* Eight picks were out of stock: the shopper takes whatever the shelf still has. */
+                size_t start = (size_t)pick(c, (int)seed->n_items);
+                for (size_t k = 0; k < seed->n_items; k++) {
+                    const sb_item *other = &seed->items[(start + k) % seed->n_items];
+                    bool dup = false;
+                    for (size_t j = 0; j < o->n_lines; j++)
+                        if (o->lines[j].item == other)
+                            dup = true;
+                    if (!dup && centra_stock_available(c, other, loc) >= qty) {
+                        item = other;
+                        break;
+                    }
+                }
+            }
+            centra_stock_allocate(c, item, loc, qty);
         }
-        int qty = centra_rand(c) < 0.8 ? 1 : 2 + pick(c, 2);
         add_line(c, o, item, qty, campaign, tax_bp);
     }
     int64_t items = 0;
@@ -237,6 +271,8 @@ int centra_cancel_order(centra *c, int number)
         int committed = l->shipped;
         int open = l->quantity - committed;
         if (open > 0) {
+            if (l->item)
+                centra_stock_release(c, l->item, centra_order_location(c, o->country), open, false);
             l->cancelled += open;
             l->quantity = committed;
             cancelled += open;

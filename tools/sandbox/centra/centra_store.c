@@ -171,6 +171,8 @@ void centra_store_free(centra *c)
     free(c->returns);
     free(c->events);
     free(c->stock);
+    free(c->allocated);
+    free(c->writes);
 }
 
 const char *centra_status_name(centra_status s)

@@ -17,6 +17,9 @@ sb_fault_kind sb_faults_draw(bool is_write);
 void sb_stats_init(void);
 /* Admits an API request unless `limit` (> 0) requests are already in flight. */
 bool sb_stats_enter(int limit);
+/* Another integration on the same account now holds `slots` of the concurrency limit: requests are
+ * admitted while in_flight + slots < limit (a shared account, as brands run them). */
+void sb_stats_set_neighbour(int slots);
 void sb_stats_leave(void);
 void sb_stats_request(const char *operation);
 void sb_stats_response(int status, bool throttled);

@@ -148,6 +148,20 @@ static void control(const sb_request *req, sb_response *res)
         json_object *seed = sb_seed_to_json(g_opts->seed);
         sb_respond_json(res, 200, seed);
         json_object_put(seed);
+    } else if (strcmp(req->path, "/_sandbox/neighbour") == 0 && strcmp(req->method, "POST") == 0) {
+        /* {"slots": N}: a neighbour's calls hold N of the account's concurrency limit. */
+        json_object *body = json_tokener_parse(req->body ? req->body : ""), *slots = NULL;
+        if (body && json_object_object_get_ex(body, "slots", &slots) && json_object_is_type(slots, json_type_int) &&
+            json_object_get_int(slots) >= 0) {
+            sb_stats_set_neighbour(json_object_get_int(slots));
+            sb_respond_text(res, 200, "application/json", "{\"ok\":true}");
+        } else {
+            json_object *err = json_object_new_object();
+            json_object_object_add(err, "error", json_object_new_string("want {\"slots\": N}, N >= 0"));
+            sb_respond_json(res, 400, err);
+            json_object_put(err);
+        }
+        json_object_put(body);
     } else if (strcmp(req->path, "/_sandbox/health") == 0) {
         sb_respond_text(res, 200, "application/json", "{\"ok\":true}");
     } else if (!g_service->control || !g_service->control(g_svc, req, res)) {

@@ -17,6 +17,7 @@ static long by_status[MAX_STATUS];
 static long faults[SB_FAULT_KIND_COUNT];
 static long throttled, requests;
 static int in_flight, max_in_flight;
+static int neighbour_slots; /* calls another integration on the same account holds (POST /_sandbox/neighbour) */
 static double started;
 
 void sb_stats_init(void)
@@ -27,11 +28,18 @@ void sb_stats_init(void)
 bool sb_stats_enter(int limit)
 {
     pthread_mutex_lock(&lock);
-    bool admitted = limit <= 0 || in_flight < limit;
+    bool admitted = limit <= 0 || in_flight + neighbour_slots < limit;
     if (admitted && ++in_flight > max_in_flight)
         max_in_flight = in_flight;
     pthread_mutex_unlock(&lock);
     return admitted;
+}
+
+void sb_stats_set_neighbour(int slots)
+{
+    pthread_mutex_lock(&lock);
+    neighbour_slots = slots < 0 ? 0 : slots;
+    pthread_mutex_unlock(&lock);
 }
 
 void sb_stats_leave(void)
@@ -103,6 +111,7 @@ json_object *sb_stats_json(void)
     json_object_object_add(out, "faults_injected", flt);
     json_object_object_add(out, "in_flight", json_object_new_int(in_flight));
     json_object_object_add(out, "max_concurrency", json_object_new_int(max_in_flight));
+    json_object_object_add(out, "neighbour_slots", json_object_new_int(neighbour_slots));
     pthread_mutex_unlock(&lock);
     json_object_object_add(out, "uptime_seconds", json_object_new_int64((int64_t)(sb_now() - started)));
     return out;

@@ -82,6 +82,7 @@ typedef struct ns_state {
     size_t n_records, cap_records;
     struct lh_table *index;  /* "type/id" and "type/eid:X" → ns_record* */
     long next_id, next_seq, next_stock_seq;
+    long oversold_units;     /* units sales orders committed beyond on hand (stats) */
     ns_stock *stock;         /* seed->n_items × seed->n_locations */
     long created_by_type[16];
     bool duplicate_email;    /* duplicate detection: a new customer whose email (any case) another

@@ -2,7 +2,8 @@
  *   GET  /_sandbox/records/<type>       every record of a type, full bodies, creation order
  *   POST /_sandbox/netsuite/lock        {"type","id","count"[,"code"]}: the next writes fail
  *   POST /_sandbox/fulfilments          {"count":N} or {"salesOrder":id[,"carrier","trackingNumber"]}
- *   POST /_sandbox/stock                {"changes":[{"item"|"sku","location","quantity"|"delta"}]} or {"count":N}
+ *   POST /_sandbox/stock                {"changes":[{"item"|"sku","location","quantity"|"delta"|"committed"}]} or {"count":N}
+ *                                       ("committed": units another channel, e.g. wholesale, commits (+) or releases (-))
  * Changes made here are ordinary records and stock moves, visible through SuiteQL afterwards. */
 #include "tools/sandbox/netsuite/netsuite.h"
 
@@ -164,17 +165,21 @@ static bool stock_change(ns_state *ns, json_object *c, json_object *changed)
     int item = seed_item ? (int)(seed_item - ns->seed->items) : item_id ? ns_item_index(ns, item_id) : -1;
     const char *loc_id = json_object_get_string(get(c, "location"));
     int loc = sb_seed_location_index_by_netsuite_id(ns->seed, loc_id ? loc_id : ns->seed->locations[0].netsuite_id);
-    if (item < 0 || loc < 0 || (!get(c, "quantity") && !get(c, "delta")))
+    if (item < 0 || loc < 0 || (!get(c, "quantity") && !get(c, "delta") && !get(c, "committed")))
         return false;
     ns_stock *s = ns_stock_at(ns, item, loc);
     int64_t delta = get(c, "quantity") ? json_object_get_int64(get(c, "quantity")) - s->on_hand
-                                       : json_object_get_int64(get(c, "delta"));
-    ns_stock_adjust(ns, item, loc, delta, 0);
+                    : get(c, "delta") ? json_object_get_int64(get(c, "delta")) : 0;
+    int64_t d_committed = get(c, "committed") ? json_object_get_int64(get(c, "committed")) : 0;
+    if (s->committed + d_committed < 0)
+        return false;
+    ns_stock_adjust(ns, item, loc, delta, d_committed);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "item", json_object_new_string(ns->seed->items[item].netsuite_item_id));
     json_object_object_add(o, "sku", json_object_new_string(ns->seed->items[item].sku));
     json_object_object_add(o, "location", json_object_new_string(ns->seed->locations[loc].netsuite_id));
     json_object_object_add(o, "quantityOnHand", json_object_new_int64(s->on_hand));
+    json_object_object_add(o, "quantityCommitted", json_object_new_int64(s->committed));
     json_object_array_add(changed, o);
     return true;
 }

@@ -133,8 +133,16 @@ void ns_order_commit_stock(ns_state *ns, json_object *before, json_object *after
     collect(ns, after, +1, &c);
     /* Only real changes move stock: a stock poller must not see an item change that did not. */
     for (size_t i = 0; i < c.n; i++)
-        if (c.at[i].units != 0)
+        if (c.at[i].units != 0) {
+            /* Oversold: units promised to orders that the warehouse does not have, counted
+             * when an order commits them (what a storefront sold beyond the real stock). */
+            ns_stock *s = ns_stock_at(ns, c.at[i].item, c.at[i].location);
+            int64_t short_before = s->committed > s->on_hand ? s->committed - s->on_hand : 0;
             ns_stock_adjust(ns, c.at[i].item, c.at[i].location, 0, c.at[i].units);
+            int64_t short_after = s->committed > s->on_hand ? s->committed - s->on_hand : 0;
+            if (c.at[i].units > 0 && short_after > short_before)
+                ns->oversold_units += short_after - short_before;
+        }
     free(c.at);
 }
 

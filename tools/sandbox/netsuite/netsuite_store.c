@@ -200,6 +200,7 @@ static long count_duplicates(dup_key *keys, size_t n, json_object *details, cons
 
 void ns_store_stats(ns_state *ns, json_object *out)
 {
+    json_object_object_add(out, "oversold_units", json_object_new_int64(ns->oversold_units));
     json_object *by_type = json_object_new_object(), *created = json_object_new_object();
     json_object *details = json_object_new_array();
     long counts[16] = {0};

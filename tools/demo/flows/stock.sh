@@ -1,0 +1,67 @@
+# Stock during the demo's trading day (sourced by tools/demo/run; see the hooks there).
+# NetSuite masters stock; inventory_sync (workflows/inventory_sync.sql) keeps Centra's warehouses at
+# the formula (sql/migrations/0009_inventory.sql): on hand − committed to other channels − buffer.
+# During the day goods arrive at both warehouses, wholesale takes units of one SKU, and one SKU
+# has a flash sale at Stockholm, covered by a buffer of 3. At the end every SKU × warehouse level in
+# Centra is compared with the formula.
+
+stock_flash_sku=NDT-TEE-010-M
+stock_wholesale_sku=NDT-TEE-011-M
+
+stock_setup() {
+    sql -c "insert into o2c.stock_buffer (storefront_connection, warehouse_id, sku_pattern, buffer, note)
+            values ('centra', '1', '$stock_flash_sku', 3, 'demo: flash sale cover')
+            on conflict do nothing" >/dev/null &&
+    sql -c "select o2c.start('inventory_sync', 'inventory:centra:netsuite', '{\"poll_interval_ms\": 1000}')" >/dev/null
+}
+
+# Once each, at seconds 2, 4 and 6 of the day.
+stock_tick() {
+    local t=$1
+    if [ "$t" -ge 2 ] && [ ! -e "$out/stock-goods" ]; then
+        http POST "$ns_port" /_sandbox/stock '{"count":40}' >/dev/null && : >"$out/stock-goods"
+    fi
+    if [ "$t" -ge 4 ] && [ ! -e "$out/stock-wholesale" ]; then
+        http POST "$ns_port" /_sandbox/stock \
+            "{\"changes\":[{\"sku\":\"$stock_wholesale_sku\",\"location\":\"1\",\"committed\":4}]}" >/dev/null &&
+            : >"$out/stock-wholesale"
+    fi
+    if [ "$t" -ge 6 ] && [ ! -e "$out/stock-flash" ]; then
+        http POST "$centra_port" /_sandbox/orders "{\"count\":40,\"sku\":\"$stock_flash_sku\",\"warehouse\":\"1\"}" \
+            >"$out/stock-flash.json" && : >"$out/stock-flash"
+    fi
+    return 0
+}
+
+# Settled once every level the formula wants is in Centra and the flow is not in exception.
+stock_settled() {
+    [ -e "$out/stock-flash" ] || return 1
+    [ "$(sql -c "select count(*) from o2c.stock_targets where target is distinct from sent_quantity")" = 0 ] &&
+    [ "$(sql -c "select count(*) from o2c.instance where workflow = 'inventory_sync' and status = 'exception'")" = 0 ]
+}
+
+stock_collect() {
+    local sku
+    sql -c "create table if not exists demo_centra_stock (sku text, doc jsonb); truncate demo_centra_stock" >/dev/null
+    for sku in $(sql -c "select distinct sku from o2c.stock_targets order by 1"); do
+        http GET "$centra_port" "/_sandbox/stock?sku=$sku"
+    done | sql -c "create temp table lines (doc jsonb);
+                   copy lines from stdin;
+                   insert into demo_centra_stock select doc->>'sku', doc from lines" >/dev/null
+    http GET "$ns_port" /_sandbox/stats >"$out/netsuite-stock-stats.json"
+    sql -c "select max(extract(epoch from age))::int from o2c.sync_health where kind = 'stock'" >"$out/stock-age"
+}
+
+stock_summary() {
+    local oversold
+    oversold=$(sed -n 's/.*"oversold_units":\([0-9]*\).*/\1/p' "$out/netsuite-stock-stats.json")
+    sql -c "select json_build_object(
+                'items_created', (select count(*) from o2c.canonical_item),
+                'stock_levels_compared', (select count(*) from o2c.stock_targets t
+                                            join demo_centra_stock c on c.sku = t.sku),
+                'inventory_drift', (select count(*) from o2c.stock_targets t
+                                      join demo_centra_stock c on c.sku = t.sku
+                                     where (c.doc->'warehouses'->>t.warehouse_id)::numeric is distinct from t.target),
+                'oversold_units', ${oversold:-0},
+                'stock_sync_age_s', $(cat "$out/stock-age" 2>/dev/null | grep -E '^[0-9]+$' || echo null))"
+}
