@@ -14,6 +14,8 @@ static const struct o2c_action *const tables[] = {
     o2c_centra_shipment_actions,
     o2c_netsuite_stock_actions,
     o2c_centra_stock_actions,
+    o2c_netsuite_item_actions,
+    o2c_centra_item_actions,
 };
 
 static const struct o2c_action sql_action = {

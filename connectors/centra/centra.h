@@ -51,5 +51,7 @@ extern const struct o2c_action o2c_centra_actions[];
 extern const struct o2c_action o2c_centra_shipment_actions[]; /* centra_shipments.c */
 /* centra.set_stock (centra_stock.c). */
 extern const struct o2c_action o2c_centra_stock_actions[];
+/* centra.upsert_item (centra_items.c). */
+extern const struct o2c_action o2c_centra_item_actions[];
 
 #endif

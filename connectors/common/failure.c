@@ -27,6 +27,10 @@ static const struct o2c_failure_info table[O2C_FAIL_COUNT] = {
     [O2C_FAIL_REFUND_EXCEEDS_PAYMENT] = {"refund_exceeds_payment", "finance", "high", "A storefront refund is more than the shopper paid for the order (or more than is left to refund)."},
     [O2C_FAIL_UNMAPPED_ERP_LINE] = {"unmapped_erp_line", "engineering", "high", "An ERP document line has no canonical order line in o2c.erp_order_line."},
     [O2C_FAIL_ORDER_CHANGED_AFTER_POSTING] = {"order_changed_after_posting", "ops", "high", "The order changed in the store after it was posted in a way o2c does not carry to the ERP by itself (a line added): change the sales order by hand."},
+    [O2C_FAIL_UNKNOWN_SETTLEMENT_LINE] = {"unknown_settlement_line", "finance", "high", "A settlement line type has no row in o2c.settlement_mapping; add one and re-drive the settlement."},
+    [O2C_FAIL_INCONSISTENT_SETTLEMENT] = {"inconsistent_settlement", "finance", "high", "The settlement's lines do not add up to its stated deposit; the difference is in the message, to the cent."},
+    [O2C_FAIL_DUPLICATE_SETTLEMENT] = {"duplicate_settlement", "finance", "high", "A different file carries a settlement id already imported; neither is changed until finance decides."},
+    [O2C_FAIL_ITEM_UNSELLABLE] = {"item_unsellable", "ops", "high", "An ERP item cannot be offered in the storefront as it is (no price in a currency the store sells, a size the storefront does not know, no product and size to put it under): fix the item or the mapping, then re-drive."},
 };
 
 const struct o2c_failure_info *o2c_failure_info(enum o2c_failure f)

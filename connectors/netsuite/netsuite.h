@@ -93,5 +93,7 @@ extern const struct o2c_action o2c_netsuite_actions[];
 extern const struct o2c_action o2c_netsuite_fulfil_actions[]; /* netsuite_fulfil.c */
 /* netsuite.read_stock (netsuite_stock.c). */
 extern const struct o2c_action o2c_netsuite_stock_actions[];
+/* netsuite.read_items, netsuite.read_item_prices (netsuite_items.c). */
+extern const struct o2c_action o2c_netsuite_item_actions[];
 
 #endif

@@ -52,8 +52,12 @@ select wm.storefront_connection, s.erp_connection, s.sku, wm.warehouse_id, s.loc
        coalesce(ou.units, 0) as storefront_committed,
        greatest(s.committed_total - coalesce(ou.units, 0), 0) as other_committed,
        o2c.stock_buffer_for(wm.storefront_connection, wm.warehouse_id, s.sku) as buffer,
-       greatest(s.on_hand - greatest(s.committed_total - coalesce(ou.units, 0), 0)
-                - o2c.stock_buffer_for(wm.storefront_connection, wm.warehouse_id, s.sku), 0) as target,
+       -- An item the ERP deactivated sells no more, whatever is on the shelf (the item master
+       -- records it, sql/api/item_master.sql): one size out of the range, the others sell on.
+       case when exists (select from o2c.canonical_item ci
+                          where ci.erp_connection = s.erp_connection and ci.sku = s.sku and not ci.active) then 0
+            else greatest(s.on_hand - greatest(s.committed_total - coalesce(ou.units, 0), 0)
+                          - o2c.stock_buffer_for(wm.storefront_connection, wm.warehouse_id, s.sku), 0) end as target,
        s.as_of, s.read_at,
        ss.quantity as sent_quantity, ss.as_of as sent_as_of, ss.sent_at
   from o2c.canonical_stock_level s

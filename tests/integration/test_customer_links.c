@@ -5,6 +5,7 @@
  * NetSuite's duplicate detection (DUP_RCRD) is answered by finding the customer; and a
  * cancellation asks NetSuite before believing "never posted". */
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -42,33 +43,6 @@ static const char *const ORDER =
     "\"quantity\":1,\"cancelledQuantity\":0,\"unitOriginalPrice\":{\"value\":299.0},\"unitPrice\":{\"value\":239.2},"
     "\"taxPercent\":25.0,\"lineValue\":{\"value\":239.2},\"lineValueExTax\":{\"value\":191.36}}]}";
 
-static int load_mappings(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", netsuite.base);
-    tsb_response res;
-    if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        tsb_response_free(&res);
-        return -1;
-    }
-    const char *p[] = {res.body};
-    int ok = tpg_ok(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    tsb_response_free(&res);
-    FILE *f = fopen("tools/demo/nordtrail_mappings.sql", "rb");
-    if (!ok || !f)
-        return f ? (fclose(f), -1) : -1;
-    static char sql[65536];
-    size_t n = fread(sql, 1, sizeof sql - 1, f);
-    fclose(f);
-    sql[n] = 0;
-    PGresult *r = PQexec(db, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
 static int set_up(void)
 {
     db = tpg_fresh("o2c_test_customer_links", conninfo, sizeof conninfo);
@@ -83,7 +57,7 @@ static int set_up(void)
     if (tsb_start_logged(&netsuite, "netsuite", NULL, logs) != 0)
         return -1;
     const char *p[] = {netsuite.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = $1 where name = 'netsuite'", 1, p) || load_mappings() != 0)
+    if (!tpg_ok(db, "update o2c.connection set base_url = $1 where name = 'netsuite'", 1, p) || tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
         return -1;
     /* The crafted orders buy the catalogue's first product. */
     const char *o[] = {ORDER};

@@ -3,6 +3,7 @@
  * faults on. What Centra holds is checked against the formula computed here from NetSuite's own
  * SuiteQL answer (on hand − committed to other channels − buffer, never below 0), SKU by SKU. */
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -22,53 +23,6 @@ static tsb_sandbox netsuite, centra;
 static json_object *seed;   /* the sandboxes' catalogue */
 
 /* ---- set-up ------------------------------------------------------------------------------------ */
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = 0;
-    else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
-
-static int load_mappings(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", netsuite.base);
-    tsb_response res;
-    if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        tsb_response_free(&res);
-        return -1;
-    }
-    seed = tsb_json(&res);
-    const char *p[] = {res.body};
-    PGresult *r = tpg_query(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    tsb_response_free(&res);
-    if (!r || !seed)
-        return -1;
-    PQclear(r);
-    char *sql = read_file("tools/demo/nordtrail_mappings.sql");
-    if (!sql)
-        return -1;
-    r = PQexec(db, sql);
-    free(sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
 
 static int set_up(void)
 {
@@ -93,7 +47,7 @@ static int set_up(void)
     const char *p[] = {netsuite.base, centra.base};
     if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
                     "where name in ('netsuite', 'centra')", 2, p) ||
-        load_mappings() != 0)
+        tsup_load_nordtrail_mappings(db, &netsuite, &seed) != 0)
         return -1;
     /* Buffers as ops would set them: two units of the first tee at Stockholm, one of the second
      * tee everywhere, none for the rest (the default row). */

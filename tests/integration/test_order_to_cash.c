@@ -4,6 +4,7 @@
  * what Centra holds, to the cent, by SQL over both sandboxes' records. */
 #include "connectors/centra/centra.h"
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -24,54 +25,6 @@ static char logs[256];
 static tsb_sandbox netsuite, centra;
 
 /* ---- set-up ------------------------------------------------------------------------------------ */
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = 0;
-    else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
-
-/* The mapping tables from the NetSuite sandbox's catalogue, with the same file the demo uses. */
-static int load_mappings(void)
-{
-    char url[128];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", netsuite.base);
-    tsb_response res;
-    if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        fprintf(stderr, "set-up: no seed from the NetSuite sandbox\n");
-        tsb_response_free(&res);
-        return -1;
-    }
-    const char *p[] = {res.body};
-    PGresult *r = tpg_query(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    tsb_response_free(&res);
-    if (!r)
-        return -1;
-    PQclear(r);
-    char *sql = read_file("tools/demo/nordtrail_mappings.sql");
-    if (!sql)
-        return -1;
-    r = PQexec(db, sql);
-    free(sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
-}
 
 static int set_up(void)
 {
@@ -98,7 +51,7 @@ static int set_up(void)
     const char *p[] = {netsuite.base, centra.base};
     if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
                     "where name in ('netsuite', 'centra')", 2, p) ||
-        load_mappings() != 0)
+        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
         return -1;
     return 0;
 }

@@ -2,6 +2,7 @@
  *   o2c migrate | status | exceptions | redrive ID [STATE] | cancel ID REASON */
 #include "runner/db.h"
 #include "runner/migrate.h"
+#include "tools/cli/import_settlement.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@ static void usage(FILE *to)
             "  exceptions            workflows in exception, with owner and message\n"
             "  redrive ID [STATE]    put workflow ID back to work (from STATE if given)\n"
             "  cancel ID REASON      cancel workflow ID\n"
+            "  import-settlement FILE...  load Amazon/Adyen settlement files and build their journals\n"
             "The database is --database, else $DATABASE_URL, else libpq's PG* variables.\n");
 }
 
@@ -123,6 +125,8 @@ int main(int argc, char **argv)
         status = run_and_print(db, "cancel", 2, params, false);
         if (status == 0)
             printf("workflow %s cancelled\n", args[0]);
+    } else if (strcmp(cmd, "import-settlement") == 0 && nargs >= 1) {
+        status = o2c_cli_import_settlement(o2c_db_conn(db), nargs, args);
     } else {
         usage(stderr);
         status = 2;

@@ -58,3 +58,11 @@ select 'centra', i->>'sku', i->>'centraProductId', i->>'centraVariantId', i->>'s
   from seed, jsonb_array_elements(doc->'items') i
 on conflict (storefront_connection, sku) do update set product_id = excluded.product_id,
                                                      variant_id = excluded.variant_id, size_name = excluded.size_name;
+
+-- Prices: the Centra store sells in every currency of the account, one pricelist each (the
+-- sandbox's pricelist ids follow the catalogue's currency order).
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.pricelist_map (storefront_connection, currency, pricelist_id)
+select 'centra', c->>'code', n::text
+  from seed, jsonb_array_elements(doc->'currencies') with ordinality as x(c, n)
+on conflict (storefront_connection, currency) do update set pricelist_id = excluded.pricelist_id;

@@ -103,6 +103,16 @@ typedef struct centra_bucket {
 
 typedef struct centra_stock_write_entry { size_t cell; int64_t level; } centra_stock_write_entry;
 
+/* The product catalogue (centra_products.c): one variant per product, sizes by SKU, a price per
+ * product and pricelist (pricelist id = currency index + 1). */
+typedef struct centra_product {
+    int id, variant_id;          /* variant_id 0: no variant yet */
+    char *number, *name, *description, *variant_name;
+    bool active, variant_active;
+} centra_product;
+typedef struct centra_product_size { int id, variant_id; char *size, *sku; } centra_product_size;
+typedef struct centra_price { int product_id, currency; int64_t minor; } centra_price;
+
 typedef struct centra {
     pthread_mutex_t lock;
     const sb_seed *seed;
@@ -121,6 +131,11 @@ typedef struct centra {
     int64_t *stock;           /* [item index * n_locations + location index] */
     int64_t *allocated;       /* same cells: units allocated to unshipped orders (centra_stock.c) */
     centra_stock_write_entry *writes; size_t n_writes, cap_writes;
+    centra_product *products; size_t n_products, cap_products;
+    centra_product_size *product_sizes; size_t n_product_sizes, cap_product_sizes;
+    centra_price *prices; size_t n_prices, cap_prices;
+    int last_product_id, last_variant_id, last_size_id;
+    long price_writes;
     int64_t last_us;          /* strictly increasing clock for created/updated stamps */
     uint64_t rng;             /* the shopper's generator (seeded from --random-seed) */
     double unknown_sku_rate;
@@ -158,6 +173,16 @@ void centra_stock_ship(centra *c, centra_shipment *s);
 json_object *centra_stock_writes_json(centra *c, const sb_item *item);
 /* warehouseStock(warehouse, limit, page): one page of a warehouse's levels in catalogue order. */
 json_object *centra_warehouse_stock(centra *c, int warehouse, int limit, int page, const gq_field_info *info);
+
+/* ---- products (centra_products.c); callers hold c->lock ---- */
+bool centra_products_init(centra *c);
+void centra_products_free(centra *c);
+centra_product *centra_product_by_id(centra *c, int id);
+const centra_product *centra_product_of_sku(centra *c, const char *sku); /* NULL: no such size */
+json_object *centra_products_query(centra *c, const gq_field_info *info);   /* products(where, limit, page) */
+json_object *centra_product_mutation(centra *c, const gq_field_info *info, bool *handled);
+json_object *centra_product_control_json(centra *c, const char *number);   /* NULL: unknown */
+bool centra_product_merchandise(centra *c, const char *number, const char *description);
 
 /* ---- shopper (centra_shop.c): the business acting through /_sandbox/ ---- */
 double centra_rand(centra *c);          /* [0,1), from c->rng */

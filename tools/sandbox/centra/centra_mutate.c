@@ -388,6 +388,5 @@ json_object *centra_mutation_field(centra *c, const gq_field_info *info, bool *h
         return stock(c, input, false);
     if (strcmp(f, "confirmEvents") == 0)
         return confirm_events(c, input);
-    *handled = false;
-    return NULL;
+    return centra_product_mutation(c, info, handled);
 }

@@ -360,6 +360,8 @@ json_object *centra_query_field(centra *c, const gq_field_info *info, bool *hand
     }
     if (strcmp(f, "events") == 0)
         return events(c, info);
+    if (strcmp(f, "products") == 0)
+        return centra_products_query(c, info);
     if (strcmp(f, "warehouseStock") == 0)
         return centra_warehouse_stock(c, json_object_get_int(arg(info, "warehouse")), json_object_get_int(arg(info, "limit")),
                                       json_object_get_int(arg(info, "page")), info);

@@ -339,6 +339,32 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
         json_object_object_add(out, "sku", json_object_new_string(item->sku));
         json_object_object_add(out, "warehouses", levels);
         sb_respond_json(res, 200, out);
+    } else if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/_sandbox/products") == 0) {
+        /* ?productNumber=X: the product as Centra's admin shows it, prices included. */
+        char number[128];
+        json_object *p = NULL;
+        pthread_mutex_lock(&c->lock);
+        if (sb_query_param(req, "productNumber", number, sizeof number))
+            p = centra_product_control_json(c, number);
+        pthread_mutex_unlock(&c->lock);
+        if (!p) {
+            json_object_put(out);
+            sb_respond_text(res, 404, "application/json", "{\"error\":\"unknown productNumber\"}");
+            return true;
+        }
+        sb_respond_json(res, 200, p);
+        json_object_put(p);
+    } else if (post && strcmp(req->path, "/_sandbox/products/merchandise") == 0) {
+        /* {"productNumber", "description"}: a merchandiser edits what Centra owns. */
+        json_object *body = sb_parse_json(req->body, req->body_len), *n = NULL, *d = NULL;
+        bool ok = body && json_object_object_get_ex(body, "productNumber", &n) &&
+                  json_object_object_get_ex(body, "description", &d);
+        pthread_mutex_lock(&c->lock);
+        ok = ok && centra_product_merchandise(c, json_object_get_string(n), json_object_get_string(d));
+        pthread_mutex_unlock(&c->lock);
+        json_object_put(body);
+        sb_respond_text(res, ok ? 200 : 404, "application/json",
+                        ok ? "{\"ok\":true}" : "{\"error\":\"want {productNumber, description} of a known product\"}");
     } else {
         json_object_put(out);
         return false;
@@ -373,6 +399,8 @@ static void stats(void *svc, json_object *out)
     json_object_object_add(out, "duplicate_shipments", json_object_new_int64(c->duplicate_shipments));
     json_object_object_add(out, "stock_writes", json_object_new_int64(c->stock_writes));
     json_object_object_add(out, "oversold_units", json_object_new_int64(c->oversold_units));
+    json_object_object_add(out, "products", json_object_new_int64((int64_t)c->n_products));
+    json_object_object_add(out, "price_writes", json_object_new_int64(c->price_writes));
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -384,6 +412,7 @@ static void destroy(void *svc)
     if (!c)
         return;
     centra_store_free(c);
+    centra_products_free(c);
     gq_schema_free(c->schema);
     for (size_t i = 0; i < c->n_permissions; i++)
         free(c->permissions[i]);
@@ -445,6 +474,10 @@ static void *create(const sb_options *opts, char *err, size_t errlen)
     for (size_t i = 0; i < opts->seed->n_items; i++)
         for (size_t l = 0; l < opts->seed->n_locations; l++)
             c->stock[i * opts->seed->n_locations + l] = opts->seed->items[i].stock[l];
+    if (!centra_products_init(c)) {
+        destroy(c);
+        return NULL;
+    }
     return c;
 }
 

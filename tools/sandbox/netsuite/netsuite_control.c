@@ -2,6 +2,7 @@
  *   GET  /_sandbox/records/<type>       every record of a type, full bodies, creation order
  *   POST /_sandbox/netsuite/lock        {"type","id","count"[,"code"]}: the next writes fail
  *   POST /_sandbox/fulfilments          {"count":N} or {"salesOrder":id[,"carrier","trackingNumber"]}
+ *   POST /_sandbox/items                {"itemId","displayName","isInactive","product","size","prices"}: an item made or changed
  *   POST /_sandbox/stock                {"changes":[{"item"|"sku","location","quantity"|"delta"|"committed"}]} or {"count":N}
  *                                       ("committed": units another channel, e.g. wholesale, commits (+) or releases (-))
  * Changes made here are ordinary records and stock moves, visible through SuiteQL afterwards. */
@@ -220,6 +221,79 @@ static void stock(ns_state *ns, json_object *body, sb_response *res)
     json_object_put(out);
 }
 
+/* POST /_sandbox/items: the merchandiser creates or changes an item in NetSuite, as the UI would:
+ * {"itemId": "NDT-CAP-001-ONE", "displayName": "Field Cap 001 Olive One Size", "isInactive": false,
+ *  "product": "NDT-CAP-001", "size": "One Size", "prices": {"SEK": "299.00", "EUR": "29.00"}}.
+ * Found by itemId; only the members given change; lastmodifieddate moves either way. product and
+ * size are the brand's custom fields custitem_o2c_product and custitem_o2c_size. */
+static void item_change(ns_state *ns, json_object *body, sb_response *res)
+{
+    const char *item_id = json_object_get_string(get(body, "itemId"));
+    json_object *prices = get(body, "prices");
+    if (!item_id || !*item_id || (prices && !json_object_is_type(prices, json_type_object))) {
+        control_error(res, 400, "want {\"itemId\", \"displayName\", \"isInactive\", \"product\", \"size\", \"prices\": {\"SEK\": \"299.00\"}}");
+        return;
+    }
+    pthread_mutex_lock(&ns->lock);
+    ns_record *rec = NULL;
+    for (size_t i = 0; i < ns->n_records && !rec; i++)
+        if (ns->records[i]->type == &NS_INVENTORY_ITEM &&
+            strcmp(json_object_get_string(get(ns->records[i]->body, "itemId")) ? json_object_get_string(get(ns->records[i]->body, "itemId")) : "", item_id) == 0)
+            rec = ns->records[i];
+    json_object *b = NULL;
+    if (rec)
+        json_object_deep_copy(rec->body, &b, NULL);
+    else {
+        b = json_object_new_object();
+        json_object_object_add(b, "itemId", json_object_new_string(item_id));
+        json_object *sub = json_object_new_object();
+        json_object_object_add(sub, "id", json_object_new_string(ns->seed->subsidiary_id));
+        json_object_object_add(b, "subsidiary", sub);
+        json_object_object_add(b, "isInactive", json_object_new_boolean(0));
+        json_object_object_add(b, "pricing", json_object_new_array());
+    }
+    static const struct { const char *from, *to; } FIELDS[] = {
+        {"displayName", "displayName"}, {"isInactive", "isInactive"},
+        {"product", "custitem_o2c_product"}, {"size", "custitem_o2c_size"},
+    };
+    for (size_t f = 0; f < sizeof FIELDS / sizeof FIELDS[0]; f++)
+        if (get(body, FIELDS[f].from))
+            json_object_object_add(b, FIELDS[f].to, json_object_get(get(body, FIELDS[f].from)));
+    bool ok = true;
+    if (prices) {
+        json_object *pricing = json_object_new_array();
+        json_object_object_foreach(prices, code, amount) {
+            int c = sb_seed_currency_index(ns->seed, code);
+            if (c < 0 || !json_object_is_type(amount, json_type_string)) {
+                ok = false;
+                continue;
+            }
+            json_object *pr = json_object_new_object();
+            json_object_object_add(pr, "currency", json_object_new_string(ns->seed->currencies[c].netsuite_id));
+            json_object_object_add(pr, "unitPrice", json_object_get(amount));
+            json_object_array_add(pricing, pr);
+        }
+        json_object_object_add(b, "pricing", pricing);
+    }
+    if (!ok) {
+        pthread_mutex_unlock(&ns->lock);
+        json_object_put(b);
+        control_error(res, 400, "prices: {\"<currency code the account has>\": \"<amount as text>\"}");
+        return;
+    }
+    if (rec)
+        ns_store_update(ns, rec, b);
+    else
+        rec = ns_store_add(ns, &NS_INVENTORY_ITEM, NULL, b);
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_string(rec->id));
+    json_object_object_add(out, "itemId", json_object_new_string(item_id));
+    json_object_object_add(out, "lastModifiedDate", json_object_new_int64(rec->modified));
+    pthread_mutex_unlock(&ns->lock);
+    sb_respond_json(res, 200, out);
+    json_object_put(out);
+}
+
 bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
 {
     if (strncmp(req->path, "/_sandbox/records/", 18) == 0 && strcmp(req->method, "GET") == 0) {
@@ -232,7 +306,8 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
     bool fulfil = strcmp(req->path, "/_sandbox/fulfilments") == 0;
     bool stk = strcmp(req->path, "/_sandbox/stock") == 0;
     bool settings = strcmp(req->path, "/_sandbox/netsuite/settings") == 0;
-    if (!lock && !fulfil && !stk && !settings)
+    bool items = strcmp(req->path, "/_sandbox/items") == 0;
+    if (!lock && !fulfil && !stk && !settings && !items)
         return false;
     if (strcmp(req->method, "POST") != 0) {
         control_error(res, 405, "use POST");
@@ -250,6 +325,8 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
         lock_record(ns, body, res);
     else if (fulfil)
         fulfilments(ns, body, res);
+    else if (items)
+        item_change(ns, body, res);
     else
         stock(ns, body, res);
     json_object_put(body);

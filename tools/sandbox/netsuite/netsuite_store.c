@@ -3,6 +3,7 @@
  * location. The seed's customers and items (inventory, shipping and discount items) exist from
  * the start, as in a live account. */
 #include "tools/sandbox/netsuite/netsuite.h"
+#include "tools/sandbox/framework/money.h"
 
 #include <json-c/linkhash.h>
 #include <stdio.h>
@@ -133,6 +134,18 @@ bool ns_store_init(ns_state *ns)
         json_object_object_add(b, "itemId", json_object_new_string(it->sku));
         json_object_object_add(b, "displayName", json_object_new_string(it->name));
         json_object_object_add(b, "subsidiary", ref(seed->subsidiary_id));
+        json_object_object_add(b, "isInactive", json_object_new_boolean(0));
+        /* The base price level in every currency (SuiteQL table pricing, netsuite_suiteql.c). */
+        json_object *pricing = json_object_new_array();
+        for (size_t c = 0; c < seed->n_currencies; c++) {
+            json_object *pr = json_object_new_object();
+            json_object_object_add(pr, "currency", json_object_new_string(seed->currencies[c].netsuite_id));
+            char amount[48];
+            sb_money_format(it->price_minor[c], seed->currencies[c].exponent, amount, sizeof amount);
+            json_object_object_add(pr, "unitPrice", json_object_new_string(amount));
+            json_object_array_add(pricing, pr);
+        }
+        json_object_object_add(b, "pricing", pricing);
         ns_record *rec = add_with_id(ns, &NS_INVENTORY_ITEM, it->netsuite_item_id, NULL, b);
         rec->seed_item = (int)i;
         for (size_t l = 0; l < seed->n_locations; l++) {

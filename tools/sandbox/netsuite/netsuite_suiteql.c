@@ -155,14 +155,20 @@ static const column CUSTOMER_COLS[] = {
 };
 static const column ITEM_COLS[] = {
     {"id", C_ID}, {"itemid", C_TEXT}, {"externalid", C_TEXT}, {"displayname", C_TEXT}, {"itemtype", C_TEXT},
-    {"lastmodifieddate", C_TIME}, {NULL, C_TEXT},
+    {"lastmodifieddate", C_TIME}, {"isinactive", C_TEXT},
+    /* The brand's custom item fields (SuiteQL names a custom field by its script id). */
+    {"custitem_o2c_product", C_TEXT}, {"custitem_o2c_size", C_TEXT}, {NULL, C_TEXT},
+};
+/* The pricing matrix: one row per item, currency and price level (1 = base price). */
+static const column PRICING_COLS[] = {
+    {"item", C_ID}, {"currency", C_ID}, {"pricelevel", C_ID}, {"unitprice", C_NUMBER}, {NULL, C_TEXT},
 };
 static const column STOCK_COLS[] = {
     {"item", C_ID}, {"location", C_ID}, {"quantityonhand", C_NUMBER}, {"quantitycommitted", C_NUMBER},
     {"quantityavailable", C_NUMBER}, {"lastquantityavailablechange", C_TIME}, {NULL, C_TEXT},
 };
 
-typedef enum { V_TRANSACTION, V_CUSTOMER, V_ITEM, V_STOCK } vtable;
+typedef enum { V_TRANSACTION, V_CUSTOMER, V_ITEM, V_STOCK, V_PRICING } vtable;
 
 static const column *find_col(const column *cols, const char *name)
 {
@@ -210,6 +216,7 @@ static const column *table_cols(vtable t)
     case V_TRANSACTION: return TRANSACTION_COLS;
     case V_CUSTOMER: return CUSTOMER_COLS;
     case V_ITEM: return ITEM_COLS;
+    case V_PRICING: return PRICING_COLS;
     default: return STOCK_COLS;
     }
 }
@@ -246,7 +253,7 @@ static bool parse_column(parser *ps, query *q, const column **out, char *label, 
         return fail(ps, "Field '%s' for record '%s' was not found. Reason: NOT_EXPOSED - Not available for channel SEARCH",
                     name, alias && q->joined_lines && strcmp(alias, q->line_alias) == 0 ? "transactionLine"
                           : q->table == V_TRANSACTION ? "transaction" : q->table == V_CUSTOMER ? "customer"
-                          : q->table == V_ITEM ? "item" : "inventoryItemLocations");
+                          : q->table == V_ITEM ? "item" : q->table == V_PRICING ? "pricing" : "inventoryItemLocations");
     *out = c;
     snprintf(label, label_len, "%s", name);
     return true;
@@ -357,6 +364,7 @@ static bool parse_table(parser *ps, query *q)
     if (strcmp(t, "transaction") == 0) q->table = V_TRANSACTION;
     else if (strcmp(t, "customer") == 0) q->table = V_CUSTOMER;
     else if (strcmp(t, "item") == 0) q->table = V_ITEM;
+    else if (strcmp(t, "pricing") == 0) q->table = V_PRICING;
     else if (strcmp(t, "inventoryitemlocations") == 0 || strcmp(t, "aggregateitemlocation") == 0) q->table = V_STOCK;
     else
         return fail(ps, "Record '%s' was not found.", t);
@@ -603,6 +611,13 @@ static const char *item_type_code(const ns_type *type)
 static size_t build_rows(ns_state *ns, const query *q, row **out)
 {
     size_t cap = q->table == V_STOCK ? ns->seed->n_items * ns->seed->n_locations : ns->n_records;
+    if (q->table == V_PRICING) {
+        cap = 0;
+        for (size_t i = 0; i < ns->n_records; i++) {
+            json_object *pricing = get(ns->records[i]->body, "pricing");
+            cap += json_object_is_type(pricing, json_type_array) ? json_object_array_length(pricing) : 0;
+        }
+    }
     row *rows = calloc(cap + 1, sizeof *rows);
     size_t n = 0;
     if (!rows)
@@ -649,6 +664,20 @@ static size_t build_rows(ns_state *ns, const query *q, row **out)
                 put_str(o, "displayname", json_object_get_string(get(r->body, "displayName")));
                 put_str(o, "itemtype", item_type_code(r->type));
                 json_object_object_add(o, "lastmodifieddate", json_object_new_int64(r->modified));
+                put_str(o, "isinactive", json_object_get_boolean(get(r->body, "isInactive")) ? "T" : "F");
+                put_str(o, "custitem_o2c_product", json_object_get_string(get(r->body, "custitem_o2c_product")));
+                put_str(o, "custitem_o2c_size", json_object_get_string(get(r->body, "custitem_o2c_size")));
+            } else if (q->table == V_PRICING && item_type_code(r->type)) {
+                json_object *pricing = get(r->body, "pricing");
+                size_t n_prices = json_object_is_type(pricing, json_type_array) ? json_object_array_length(pricing) : 0;
+                for (size_t k = 0; k < n_prices; k++) {
+                    json_object *pr = json_object_array_get_idx(pricing, k), *p = json_object_new_object();
+                    put_str(p, "item", r->id);
+                    put_str(p, "currency", json_object_get_string(get(pr, "currency")));
+                    put_str(p, "pricelevel", "1");
+                    put_str(p, "unitprice", json_object_get_string(get(pr, "unitPrice")));
+                    rows[n++] = (row){r->seq * 100 + (long)k, p};
+                }
             }
             if (o)
                 rows[n++] = (row){r->seq, o};
