@@ -165,13 +165,13 @@ static json_object *create_shipment(centra *c, json_object *input)
         s->shipped_us = at >= 0 ? (int64_t)at * 1000000 : centra_now_us(c);
         centra_stock_ship(c, s);
     }
-    /* A shipment identical to an earlier one of the same order (same lines, same parcel's tracking
-     * number) is what a retried, non-idempotent integration produces: count it so a test can assert
-     * there are none. Two parcels with the same units are two tracking numbers. */
+    /* A shipment identical to an earlier one of the same order (same lines, and not two different
+     * parcels' tracking numbers) is what a retried, non-idempotent integration produces: count it
+     * so a test can assert there are none. Two parcels with the same units are two tracking numbers. */
     for (size_t i = 0; i < o->n_shipments; i++) {
         centra_shipment *prev = centra_shipment_by_id(c, o->shipment_ids[i]);
         if (prev && same_lines(prev, s) &&
-            (prev->tracking && s->tracking ? strcmp(prev->tracking, s->tracking) == 0 : prev->tracking == s->tracking)) {
+            (!prev->tracking || !s->tracking || strcmp(prev->tracking, s->tracking) == 0)) {
             c->duplicate_shipments++;
             break;
         }
