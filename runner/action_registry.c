@@ -16,6 +16,8 @@ static const struct o2c_action *const tables[] = {
     o2c_centra_stock_actions,
     o2c_netsuite_item_actions,
     o2c_centra_item_actions,
+    o2c_netsuite_customer_actions,
+    o2c_netsuite_journal_actions,
 };
 
 static const struct o2c_action sql_action = {

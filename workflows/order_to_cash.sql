@@ -10,7 +10,9 @@
 --                   storefront or ERP is another pair of params, not another mapping.
 --   linked_customer a shopper seen before (by normalised email) is linked to their ERP customer
 --                   (o2c.customer_link, sql/api/customer_link.sql): a returning shopper's order
---                   makes one ERP call, the sales order.
+--                   makes one ERP call, the sales order. A shopper with no link, where the
+--                   ERP's customer directory has been imported and is fresh (workflows/
+--                   customer_directory.sql), is new to the ERP: straight to create_customer.
 --   find_customer   a customer with the shopper's email already in NetSuite (e.g. from before
 --                   the integration) is used as it is, and linked. The email is matched whatever
 --                   its case (ignore_case): map lowercases it, but one typed into NetSuite by hand
@@ -41,7 +43,7 @@ select o2c.define_workflow('order_to_cash', $spec$
       "description": "the ERP customer this shopper is already linked to",
       "action": "sql.linked_customer", "lane": "orders", "owner": "ops",
       "params": {"erp_connection": "netsuite"},
-      "on": {"found": "sales_order", "not_found": "find_customer"}
+      "on": {"found": "sales_order", "new": "create_customer", "not_found": "find_customer"}
     },
     "find_customer": {
       "description": "an existing NetSuite customer with the shopper's email",

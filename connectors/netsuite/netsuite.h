@@ -81,6 +81,22 @@ char *netsuite_suiteql_find_query(const char *table, size_t n, const char *const
                                   const char *const *values, const bool *ignore_case, const char *order_by,
                                   char *err, size_t err_len);
 
+/* Paged SuiteQL reads for the pollers (netsuite_suiteql_read.c). */
+#define NETSUITE_SUITEQL_PAGE 1000
+/* POSTs SuiteQL body {"q": …} for one page of NETSUITE_SUITEQL_PAGE rows at offset. True with
+ * *answer (caller puts it), *items (its row array, borrowed from *answer) and *more (NetSuite's
+ * hasMore); otherwise false with the step's outcome set and nothing to put. `what` names the read
+ * in messages. */
+bool netsuite_suiteql_page(struct o2c_step *step, json_object *body, long offset, const char *what,
+                           json_object **answer, json_object **items, bool *more, struct o2c_outcome *out);
+/* "YYYY-MM-DD HH24:MI:SS", digits where digits belong: the shape of o2c's SuiteQL time cursors,
+ * safe to write into a query as it is. */
+bool netsuite_cursor_ok(const char *c);
+/* 1..20 digits: a NetSuite internal id, safe to write into a query as it is. */
+bool netsuite_id_ok(const char *s);
+/* A SuiteQL row's member as text when it is a string or an integer (SuiteQL answers strings);
+ * NULL when absent or of another type. */
+const char *netsuite_row_text(json_object *row, const char *key);
 /* A state param, or fallback when the state has none. */
 const char *netsuite_param(struct o2c_step *step, const char *key, const char *fallback);
 
@@ -95,5 +111,9 @@ extern const struct o2c_action o2c_netsuite_fulfil_actions[]; /* netsuite_fulfil
 extern const struct o2c_action o2c_netsuite_stock_actions[];
 /* netsuite.read_items, netsuite.read_item_prices (netsuite_items.c). */
 extern const struct o2c_action o2c_netsuite_item_actions[];
+/* netsuite.read_customers (netsuite_customers.c). */
+extern const struct o2c_action o2c_netsuite_customer_actions[];
+/* netsuite.upsert_journal (netsuite_journal.c): settlement journals. */
+extern const struct o2c_action o2c_netsuite_journal_actions[];
 
 #endif

@@ -24,73 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 1000
-
-static bool valid_cursor(const char *c)
-{
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    if (!c || strlen(c) != sizeof shape - 1)
-        return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (c[i] < '0' || c[i] > '9') : c[i] != shape[i])
-            return false;
-    return true;
-}
-
-static bool digits(const char *s)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-static const char *text_of(json_object *row, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(row, key, &v) || !v)
-        return NULL;
-    if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-/* POSTs one SuiteQL page; *items borrowed from *answer (caller puts answer). */
-static bool suiteql_page(struct o2c_step *step, json_object *body, long offset, const char *what,
-                         json_object **answer, json_object **items, bool *more, struct o2c_outcome *out)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/services/rest/query/v1/suiteql?limit=%d&offset=%ld", PAGE, offset);
-    const struct netsuite_options opt = {.header = "Prefer: transient"};
-    struct o2c_http_response res;
-    *answer = NULL;
-    if (!netsuite_send(step, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what, &opt,
-                       &res, out))
-        return false;
-    json_object *a = netsuite_parse_object(&res), *m;
-    bool ok = false;
-    if (!a)
-        netsuite_classify(&res, what, out);
-    else if (!json_object_object_get_ex(a, "items", items) || !json_object_is_type(*items, json_type_array))
-        o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no items (%.200s)", what, res.body);
-    else {
-        *more = json_object_object_get_ex(a, "hasMore", &m) && json_object_get_boolean(m);
-        ok = true;
-    }
-    o2c_http_response_free(&res);
-    if (ok)
-        *answer = a;
-    else
-        json_object_put(a);
-    return ok;
-}
-
 static void read_items(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *cursor = o2c_step_string(step, "cursor");
-    if (cursor && !valid_cursor(cursor)) {
+    if (cursor && !netsuite_cursor_ok(cursor)) {
         o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.read_items: context.cursor \"%.40s\" is not "
                            "YYYY-MM-DD HH24:MI:SS", cursor);
         return;
@@ -98,8 +35,8 @@ static void read_items(struct o2c_step *step, struct o2c_outcome *out)
     const char *child = o2c_step_param(step, "child_workflow");
     const char *max_text = o2c_step_param(step, "max_rows");
     long max_rows = max_text ? strtol(max_text, NULL, 10) : 5000;
-    if (max_rows < PAGE)
-        max_rows = PAGE;
+    if (max_rows < NETSUITE_SUITEQL_PAGE)
+        max_rows = NETSUITE_SUITEQL_PAGE;
     int64_t interval = o2c_step_int(step, "poll_interval_ms", 900000);
     if (interval < 0 || interval > 86400000)
         interval = 900000;
@@ -128,15 +65,15 @@ static void read_items(struct o2c_step *step, struct o2c_outcome *out)
     const char *conn = step->connection && *step->connection ? step->connection : NULL;
     bool ok = true, more = false;
     long offset = 0;
-    for (; ok && offset < max_rows; offset += PAGE) {
+    for (; ok && offset < max_rows; offset += NETSUITE_SUITEQL_PAGE) {
         char what[96];
         snprintf(what, sizeof what, "read items changed since %s (offset %ld)", cursor ? cursor : "the start", offset);
         json_object *answer = NULL, *items = NULL;
-        ok = suiteql_page(step, body, offset, what, &answer, &items, &more, out);
+        ok = netsuite_suiteql_page(step, body, offset, what, &answer, &items, &more, out);
         for (size_t i = 0; ok && i < json_object_array_length(items); i++) {
             json_object *row = json_object_array_get_idx(items, i);
-            const char *id = text_of(row, "id"), *sku = text_of(row, "itemid"), *modified = text_of(row, "modified");
-            if (!digits(id) || !sku || !*sku || !valid_cursor(modified)) {
+            const char *id = netsuite_row_text(row, "id"), *sku = netsuite_row_text(row, "itemid"), *modified = netsuite_row_text(row, "modified");
+            if (!netsuite_id_ok(id) || !sku || !*sku || !netsuite_cursor_ok(modified)) {
                 o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's item row %zu lacks an id, itemid or change "
                                    "time: %.200s", i, json_object_to_json_string(row));
                 ok = false;
@@ -176,7 +113,7 @@ static void read_item_prices(struct o2c_step *step, struct o2c_outcome *out)
     json_object *item = NULL, *idv = NULL;
     const char *id = json_object_object_get_ex(o2c_step_context(step), "item", &item) &&
                      json_object_object_get_ex(item, "id", &idv) ? json_object_get_string(idv) : NULL;
-    if (!digits(id)) {
+    if (!netsuite_id_ok(id)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.read_item_prices needs context item.id, NetSuite's "
                            "internal id (digits)");
         return;
@@ -188,15 +125,15 @@ static void read_item_prices(struct o2c_step *step, struct o2c_outcome *out)
     json_object_object_add(body, "q", json_object_new_string(q));
     json_object *answer = NULL, *items = NULL;
     bool more = false;
-    bool ok = suiteql_page(step, body, 0, what, &answer, &items, &more, out);
+    bool ok = netsuite_suiteql_page(step, body, 0, what, &answer, &items, &more, out);
     json_object_put(body);
     if (!ok)
         return;
     json_object *prices = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(items); i++) {
         json_object *row = json_object_array_get_idx(items, i);
-        const char *currency = text_of(row, "currency"), *price = text_of(row, "unitprice");
-        if (!digits(currency) || !price) {
+        const char *currency = netsuite_row_text(row, "currency"), *price = netsuite_row_text(row, "unitprice");
+        if (!netsuite_id_ok(currency) || !price) {
             o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's price row %zu of item %s lacks a currency or "
                                "price: %.200s", i, id, json_object_to_json_string(row));
             json_object_put(prices);

@@ -22,30 +22,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-#define PAGE 1000
-
-static bool valid_cursor(const char *c)
-{
-    /* 2026-12-04 01:02:03 */
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    if (!c || strlen(c) != sizeof shape - 1)
-        return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (c[i] < '0' || c[i] > '9') : c[i] != shape[i])
-            return false;
-    return true;
-}
-
-static const char *text_of(json_object *row, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(row, key, &v) || !v)
-        return NULL;
-    if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 static bool numeric_text(const char *s)
 {
     if (!s || !*s)
@@ -61,10 +37,10 @@ static bool take_rows(json_object *items, json_object *levels, char *newest, siz
     size_t n = json_object_array_length(items);
     for (size_t i = 0; i < n; i++) {
         json_object *row = json_object_array_get_idx(items, i);
-        const char *item = text_of(row, "item"), *loc = text_of(row, "location");
-        const char *on_hand = text_of(row, "quantityonhand"), *committed = text_of(row, "quantitycommitted");
-        const char *changed = text_of(row, "changed");
-        if (!item || !loc || !numeric_text(on_hand) || !valid_cursor(changed) ||
+        const char *item = netsuite_row_text(row, "item"), *loc = netsuite_row_text(row, "location");
+        const char *on_hand = netsuite_row_text(row, "quantityonhand"), *committed = netsuite_row_text(row, "quantitycommitted");
+        const char *changed = netsuite_row_text(row, "changed");
+        if (!item || !loc || !numeric_text(on_hand) || !netsuite_cursor_ok(changed) ||
             (committed && !numeric_text(committed))) {
             o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA,
                                "NetSuite's stock row %zu (item %s, location %s) lacks a number or change time: %.200s",
@@ -88,15 +64,15 @@ static void read_stock(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *full = o2c_step_param(step, "full");
     const char *cursor = full && strcmp(full, "true") == 0 ? NULL : o2c_step_string(step, "cursor");
-    if (cursor && !valid_cursor(cursor)) {
+    if (cursor && !netsuite_cursor_ok(cursor)) {
         o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.read_stock: context.cursor \"%.40s\" is not "
                            "YYYY-MM-DD HH24:MI:SS", cursor);
         return;
     }
     const char *max_text = o2c_step_param(step, "max_rows");
     long max_rows = max_text ? strtol(max_text, NULL, 10) : 20000;
-    if (max_rows < PAGE)
-        max_rows = PAGE;
+    if (max_rows < NETSUITE_SUITEQL_PAGE)
+        max_rows = NETSUITE_SUITEQL_PAGE;
 
     struct o2c_strbuf q = {0};
     o2c_strbuf_str(&q, "SELECT item, location, quantityonhand, quantitycommitted, "
@@ -119,35 +95,17 @@ static void read_stock(struct o2c_step *step, struct o2c_outcome *out)
 
     json_object *levels = json_object_new_array();
     char newest[32] = "";
-    const struct netsuite_options opt = {.header = "Prefer: transient"};
     bool ok = true;
-    for (long offset = 0; ok && offset < max_rows; offset += PAGE) {
-        char path[128], what[96];
-        snprintf(path, sizeof path, "/services/rest/query/v1/suiteql?limit=%d&offset=%ld", PAGE, offset);
+    for (long offset = 0; ok && offset < max_rows; offset += NETSUITE_SUITEQL_PAGE) {
+        char what[96];
         snprintf(what, sizeof what, "read stock changed since %s (offset %ld)", cursor ? cursor : "the start", offset);
-        struct o2c_http_response res;
-        if (!netsuite_send(step, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what, &opt,
-                           &res, out)) {
-            ok = false;
-            break;
-        }
-        json_object *answer = netsuite_parse_object(&res), *items, *more;
-        if (!answer) {
-            netsuite_classify(&res, what, out);
-            ok = false;
-        } else if (!json_object_object_get_ex(answer, "items", &items) || !json_object_is_type(items, json_type_array)) {
-            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no items (%.200s)", what, res.body);
-            ok = false;
-        } else {
-            ok = take_rows(items, levels, newest, sizeof newest, out);
-            if (ok && !(json_object_object_get_ex(answer, "hasMore", &more) && json_object_get_boolean(more))) {
-                json_object_put(answer);
-                o2c_http_response_free(&res);
-                break;
-            }
-        }
+        json_object *answer, *items;
+        bool more;
+        ok = netsuite_suiteql_page(step, body, offset, what, &answer, &items, &more, out) &&
+             take_rows(items, levels, newest, sizeof newest, out);
         json_object_put(answer);
-        o2c_http_response_free(&res);
+        if (!more)
+            break;
     }
     json_object_put(body);
     if (!ok) {

@@ -5,7 +5,9 @@
 -- the pricing matrix's base level per currency (currency_map gives the ISO code). The storefront
 -- product and size come from the brand's custom item fields custitem_o2c_product and
 -- custitem_o2c_size, else from the SKU's own convention: product number, '-', size
--- ("NDT-TEE-012-M" is product NDT-TEE-012 in size M).
+-- ("NDT-TEE-012-M" is product NDT-TEE-012 in size M). A size may hold a '-' itself (socks in
+-- "44-46"): the size is then the longest '-'-separated tail of the SKU that the item's name ends
+-- with ("Wool Socks 001 Black 44-46"), else the SKU's last part.
 
 create or replace function o2c.netsuite_item_to_canonical(p_item jsonb, p_prices jsonb, p_erp_connection text)
 returns jsonb
@@ -25,8 +27,15 @@ begin
             'message', format('A NetSuite item row lacks its id or itemid: %s', left(p_item::text, 300)))));
     end if;
     if v_product is null and v_size is null and v_sku ~ '^.+-[^-]+$' then
-        v_product := substring(v_sku from '^(.+)-[^-]+$');
-        v_size := substring(v_sku from '-([^-]+)$');
+        select t.tail into v_size
+          from regexp_split_to_table(v_sku, '-') with ordinality as part(piece, n),
+               lateral (select array_to_string((regexp_split_to_array(v_sku, '-'))[part.n:], '-') as tail) t
+         where part.n > 1
+           and right(lower(coalesce(p_item->>'displayname', '')), length(t.tail) + 1) = ' ' || lower(t.tail)
+         order by part.n
+         limit 1;
+        v_size := coalesce(v_size, substring(v_sku from '-([^-]+)$'));
+        v_product := left(v_sku, length(v_sku) - length(v_size) - 1);
     end if;
     if v_product is null or v_size is null then
         return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'item_unsellable',

@@ -3,8 +3,12 @@
 --   bin/o2c import-settlement FILE...      COPYs each file's lines into o2c.settlement_staging, then
 --                                           select * from o2c.settlement_load(load_id, file_name)
 --   select * from o2c.import_settlement(file_name, content)   the same from SQL
---   select o2c.settlement_redrive(channel, settlement_id)     after finance fixed a mapping row
+--   select o2c.settlement_redrive(channel, settlement_id)     after finance fixed a mapping row: checks
+--                                           again, rebuilds unposted journals, and re-drives the
+--                                           settlement's posting workflow when it waits as an exception
 --   select o2c.settlement_post_variance(channel, settlement_id, account, who)   the audited way out
+--                                           (then re-drives the same way)
+-- Posting to the ERP: sql/api/settlement_posting.sql, workflows/settlement_posting.sql.
 --
 -- Formats, detected from the header and read by column name: Amazon V2 flat file (tab separated),
 -- Amazon's older flat file (price-type / item-related-fee-type columns), Adyen Settlement details
@@ -295,7 +299,7 @@ begin
                l.amount_type, l.description, l.amount, l.currency, l.posted_at, l.order_reference
         from settlement_lines l where l.settlement_id = v_id;
         channel := v_channel; settlement_id := v_id;
-        status := o2c.settlement_redrive(v_channel, v_id);
+        status := o2c.settlement_check(v_channel, v_id);
         select s.problem into message from o2c.settlement s where s.channel = v_channel and s.settlement_id = v_id;
         return next;
     end loop;
@@ -320,7 +324,7 @@ $$;
 
 -- Checks a settlement (mapping, total) and, when both hold, (re)builds its unposted journals.
 -- Returns the status: 'unmapped', 'inconsistent', 'ready', 'posted' or 'variance'.
-create or replace function o2c.settlement_redrive(p_channel text, p_settlement_id text)
+create or replace function o2c.settlement_check(p_channel text, p_settlement_id text)
 returns text
 language plpgsql
 security definer
@@ -370,6 +374,29 @@ begin
 end
 $$;
 
+-- settlement_check, then the settlement's posting workflow (settlement_posting), when it waits as
+-- an exception (unmapped, inconsistent, an account the ERP refused), goes on from its first state.
+-- Returns the settlement's status.
+create or replace function o2c.settlement_redrive(p_channel text, p_settlement_id text)
+returns text
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_status text := o2c.settlement_check(p_channel, p_settlement_id);
+    v_id bigint;
+begin
+    select i.id into v_id from o2c.instance i
+     where i.workflow = 'settlement_posting' and i.business_key = 'settlement:' || p_channel || ':' || p_settlement_id
+       and i.status = 'exception';
+    if v_id is not null then
+        perform o2c.redrive(v_id);
+    end if;
+    return v_status;
+end
+$$;
+
 -- Journals for one settlement: one per accounting month of its lines' posted dates (a line without
 -- a date belongs to the deposit's month). Each mapped account gets the net of its lines (credit
 -- when money came to the seller, debit otherwise), the clearing account the opposite; the
@@ -400,8 +427,10 @@ begin
                                          v_s.imported_at) at time zone 'UTC', 'YYYY-MM');
     delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
 
-    create temporary table if not exists journal_amounts (period text, gl_account text, category text,
-        amount numeric, memo text) on commit drop;
+    if to_regclass('pg_temp.journal_amounts') is null then  -- (no NOTICE per settlement of a file)
+        create temporary table journal_amounts (period text, gl_account text, category text,
+            amount numeric, memo text) on commit drop;
+    end if;
     truncate journal_amounts;
     insert into journal_amounts
     select coalesce(to_char(l.posted_at at time zone 'UTC', 'YYYY-MM'), v_deposit_period), m.gl_account, m.category,

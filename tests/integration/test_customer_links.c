@@ -484,6 +484,94 @@ static void test_a_change_in_the_store_before_posting_reaches_netsuite(void)
                                    "and context#>>'{order,shippingAddress,city}' = 'Göteborg'", 0, NULL), 1);
 }
 
+/* How many distinct emails (any case) NetSuite's customers have, and how many of them o2c links. */
+static void directory_coverage(long long *emails, long long *linked)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/_sandbox/records/customer", netsuite.base);
+    tsb_response res;
+    *emails = *linked = -1;
+    if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
+        const char *p[] = {res.body};
+        *emails = tpg_number(db, "select count(distinct lower(c->>'email')) from jsonb_array_elements($1::jsonb->'records') c "
+                                 "where coalesce(c->>'email', '') <> ''", 1, p);
+        *linked = tpg_number(db, "select count(*) from o2c.customer_link l where l.erp_connection = 'netsuite' and l.email in "
+                                 "(select lower(c->>'email') from jsonb_array_elements($1::jsonb->'records') c)", 1, p);
+    }
+    tsb_response_free(&res);
+}
+
+/* A NetSuite customer made in NetSuite itself (not by o2c); answers its internal id. */
+static void netsuite_customer(const char *email, char *id, size_t len)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"isPerson\":true,\"firstName\":\"Old\",\"lastName\":\"Customer\",\"email\":\"%s\"}", email);
+    tsb_response res;
+    id[0] = '\0';
+    if (tsb_netsuite(&netsuite, "POST", "/services/rest/record/v1/customer", body, NULL, &res) == 0 && res.status == 204) {
+        const char *slash = strrchr(res.location, '/');
+        snprintf(id, len, "%s", slash ? slash + 1 : "");
+    }
+    tsb_response_free(&res);
+    CU_ASSERT(id[0] != '\0');
+}
+
+static void test_with_the_erp_customers_imported_every_first_order_skips_the_find(void)
+{
+    char before_import[32], after_import[32], id[32];
+    netsuite_customer("Before.Import@Example.se", before_import, sizeof before_import);
+    /* The one-off import, and a round every hour after it. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('customer_directory', 'customers:netsuite', '{\"poll_interval_ms\": 3600000}')",
+                           0, NULL));
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select count(*) from o2c.customer_directory where erp_connection = 'netsuite' "
+                                     "and complete_at is not null", 1, 60 * 1000));
+    long long emails, linked;
+    directory_coverage(&emails, &linked);
+    CU_ASSERT(emails > 1);
+    CU_ASSERT_EQUAL(linked, emails);
+    const char *b[] = {before_import};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.customer_link where email = 'before.import@example.se' "
+                                   "and erp_customer_id = $1 and linked_by = 'import'", 1, b), 1);
+
+    /* An old customer's first order: the sales order only. */
+    long long before = requests();
+    CU_ASSERT_FATAL(start_order("940001", "1", "7401", "before.import@example.se"));
+    CU_ASSERT_FATAL(wait_state("940001", "1", "posted"));
+    CU_ASSERT_EQUAL(requests() - before, 1);
+    order_customer("940001", "1", id, sizeof id);
+    CU_ASSERT_STRING_EQUAL(id, before_import);
+
+    /* A shopper new to NetSuite: created at once, no find first; still one customer. */
+    before = requests();
+    CU_ASSERT_FATAL(start_order("940002", "1", "7402", "brand.new@example.se"));
+    CU_ASSERT_FATAL(wait_state("940002", "1", "posted"));
+    CU_ASSERT_EQUAL(requests() - before, 2);
+    CU_ASSERT_EQUAL(customers_with_email("brand.new@example.se"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.business_key = 'centra:1:940002' and e.outcome = 'new'", 0, NULL), 1);
+
+    /* A customer made in NetSuite after the import is read by the next round (its hour made to
+     * pass), by id: the round reads only what is newer. */
+    netsuite_customer("After.Import@Example.se", after_import, sizeof after_import);
+    CU_ASSERT_FATAL(tpg_ok(db, "update o2c.step s set due_at = now() from o2c.instance i "
+                               "where i.id = s.instance_id and i.business_key = 'customers:netsuite'", 0, NULL));
+    const char *a[] = {after_import};
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.customer_link where email = 'after.import@example.se' and linked_by = 'import'",
+                           1, 60 * 1000));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.customer_link where email = 'after.import@example.se' "
+                                   "and erp_customer_id = $1", 1, a), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.customer_directory where after_id = $1", 1, a), 1);
+
+    /* A stale directory (no round for over an hour) is not trusted: back to finding first. */
+    CU_ASSERT_FATAL(tpg_ok(db, "update o2c.customer_directory set complete_at = now() - interval '2 hours'", 0, NULL));
+    CU_ASSERT_FATAL(start_order("940003", "1", "7403", "another.new@example.se"));
+    CU_ASSERT_FATAL(wait_state("940003", "1", "posted"));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.business_key = 'centra:1:940003' and e.outcome = 'not_found'", 0, NULL), 2);
+    CU_ASSERT(tpg_ok(db, "select o2c.cancel(id, 'test over') from o2c.instance where business_key = 'customers:netsuite'", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "delete from o2c.customer_directory", 0, NULL));
+}
+
 static CU_TestInfo tests[] = {
     {"a returning shopper's order makes one NetSuite call", test_a_returning_shoppers_order_makes_one_netsuite_call},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
@@ -495,6 +583,8 @@ static CU_TestInfo tests[] = {
     {"a discounted line cut after posting shrinks its discount line too", test_a_discounted_line_cut_after_posting_shrinks_its_discount_line_too},
     {"units cut below what shipped are for ops and change nothing", test_units_cut_below_what_shipped_are_for_ops_and_change_nothing},
     {"a change in the store before posting reaches NetSuite", test_a_change_in_the_store_before_posting_reaches_netsuite},
+    {"with the ERP's customers imported, every first order skips the find",
+     test_with_the_erp_customers_imported_every_first_order_skips_the_find},
     CU_TEST_INFO_NULL,
 };
 

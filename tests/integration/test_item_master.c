@@ -342,6 +342,21 @@ static void test_an_item_that_cannot_be_offered_is_for_ops_naming_its_sku(void)
     CU_ASSERT(wait_for_product("NDT-CAP-903", "ACTIVE ACTIVE NDT-CAP-903-M | SEK 299.00 EUR 29.00 USD 32.00", got, sizeof got));
 }
 
+static void test_a_size_with_a_dash_in_it_is_read_from_the_items_name(void)
+{
+    /* No custom product/size fields: the SKU's convention says product-size, and the name tells
+     * where the size begins ("44-46", not "46" of a product "NDT-SCK-911-44"). */
+    char id[32], got[512];
+    netsuite_item("{\"itemId\":\"NDT-SCK-911-44-46\",\"displayName\":\"Wool Socks 911 Grey 44-46\","
+                  "\"prices\":{\"SEK\":\"149.00\",\"EUR\":\"15.00\",\"USD\":\"17.00\"}}", id, sizeof id);
+    CU_ASSERT(wait_for_product("NDT-SCK-911", "ACTIVE ACTIVE NDT-SCK-911-44-46 | SEK 149.00 EUR 15.00 USD 17.00", got, sizeof got));
+    json_object *p = centra_product("NDT-SCK-911");
+    CU_ASSERT_STRING_EQUAL(p ? tsb_str(p, "name") : "", "Wool Socks 911 Grey");
+    json_object_put(p);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_item where sku = 'NDT-SCK-911-44-46' "
+                                   "and product_number = 'NDT-SCK-911' and size_name = '44-46'", 0, NULL), 1);
+}
+
 static CU_TestInfo tests[] = {
     {"new items appear in Centra with their prices, and their first order posts",
      test_new_items_appear_in_centra_with_prices_and_their_first_order_posts},
@@ -351,6 +366,7 @@ static CU_TestInfo tests[] = {
      test_an_item_that_cannot_be_offered_is_for_ops_naming_its_sku},
     {"one size out of the range stops selling while the others sell on",
      test_one_size_out_of_the_range_stops_selling_while_the_others_sell_on},
+    {"a size with a dash in it is read from the item's name", test_a_size_with_a_dash_in_it_is_read_from_the_items_name},
     CU_TEST_INFO_NULL,
 };
 

@@ -187,6 +187,53 @@ static void test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout(vo
     assert_balanced("adyen", "BrandEU:42");
 }
 
+/* Adyen pays out for Centra orders: each settled payment is matched to its posted order; what does
+ * not match is a payout gap for finance, and the month-end report shows fees, clearing and gaps. */
+static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_sums_the_month(void)
+{
+    CU_ASSERT(tpg_ok(db, "insert into o2c.canonical_order (order_key, channel, connection, store, number, placed_at, status, "
+                         "currency, minor_digits, tax_included, gateway, captured_amount, lines_net, lines_tax, grand_total) values "
+                         "('gap:1', 'centra', 'centra', '1', '8001', '2026-09-28 10:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 100.00, 80, 20, 100.00),"
+                         "('gap:2', 'centra', 'centra', '1', '8002', '2026-09-28 11:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 50.00, 40, 10, 50.00),"
+                         "('gap:3', 'centra', 'centra', '1', '8003', '2026-09-02 11:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 70.00, 56, 14, 70.00),"
+                         "('gap:4', 'centra', 'centra', '1', '8004', '2026-09-02 12:00Z', 'confirmed', 'EUR', 2, true, 'klarna', 30.00, 24, 6, 30.00)",
+                     0, NULL));
+    CU_ASSERT(tpg_ok(db, "insert into o2c.erp_order (order_key, erp_connection, external_id, erp_order_id) values "
+                         "('gap:1', 'netsuite', 'CENTRA-1-8001', '901'), ('gap:2', 'netsuite', 'CENTRA-1-8002', '902'), "
+                         "('gap:3', 'netsuite', 'CENTRA-1-8003', '903'), ('gap:4', 'netsuite', 'CENTRA-1-8004', '904')", 0, NULL));
+    /* 8001 settled as captured; 8002 settled for less than captured; 9999 is in no ERP. 8003 is
+     * posted, captured a month ago and in no payout; 8004 was paid with Klarna, not Adyen. */
+    const char *p[] = {"gaps.csv",
+                       "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
+                       "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
+                       "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\n"
+                       "Brand,BrandEU,P1,CENTRA-1-8001,visa,2026-09-29 10:00:00 UTC,UTC,Settled,EUR,,100.00,EUR,,98.00,2.00,,,,90\n"
+                       "Brand,BrandEU,P2,CENTRA-1-8002,visa,2026-09-29 11:00:00 UTC,UTC,Settled,EUR,,45.00,EUR,,44.00,1.00,,,,90\n"
+                       "Brand,BrandEU,P3,CENTRA-1-9999,visa,2026-09-29 12:00:00 UTC,UTC,Settled,EUR,,10.00,EUR,,10.00,,,,,90\n"
+                       "Brand,BrandEU,,,,2026-09-30 06:00:00 UTC,UTC,MerchantPayout,,,,EUR,152.00,,,,,,90\n"};
+    char buf[1024];
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, p, buf, sizeof buf), "ready");
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(kind || ' ' || order_reference || ' ' || amount || ' ' || "
+                                   "coalesce(difference::text, '-') || ' ' || owner, '; ' order by kind, order_reference) "
+                                   "from o2c.payout_gaps where order_reference like 'CENTRA-1-_%'", 0, NULL, buf, sizeof buf),
+                           "amount_differs CENTRA-1-8002 45.00 -5.00 finance; "
+                           "payment_never_settled CENTRA-1-8003 70.00 - finance; "
+                           "payout_line_without_erp_order CENTRA-1-9999 10.00 - finance");
+
+    /* The month-end report: fees by type from the journals, the clearing account at zero, the gaps. */
+    char args[64], out[8192];
+    snprintf(args, sizeof args, "month-end 2026-09");
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "measure") != NULL);
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(measure || '=' || coalesce(amount::text, '') || '/' || count, ' ' "
+                                   "order by measure) from o2c.month_end('2026-09') where channel = 'adyen'",
+                                   0, NULL, buf, sizeof buf),
+                           "clearing_balance=0.00/1 fee_commission=-3.00/1 journals_unposted=/1 payments_captured=220.00/3 "
+                           "payments_settled=155.00/1 payout_gaps=125.00/3 settlements=152.00/1");
+    CU_ASSERT_EQUAL(run_cli("month-end 2026-9", out, sizeof out), 1);
+    CU_ASSERT(strstr(out, "YYYY-MM") != NULL);
+}
+
 static CU_TestInfo tests[] = {
     {"an Amazon V2 file spanning a month end becomes two balanced journals", test_an_amazon_v2_file_spanning_a_month_end_becomes_two_balanced_journals},
     {"lines missing the total by one cent wait for finance with the difference", test_lines_missing_the_total_by_one_cent_wait_for_finance_with_the_difference},
@@ -194,6 +241,8 @@ static CU_TestInfo tests[] = {
     {"a different file with a known settlement id is refused", test_a_different_file_with_a_known_settlement_id_is_refused},
     {"a negative settlement in the older flat file has the bank pay the channel", test_a_negative_settlement_in_the_older_flat_file_has_the_bank_pay_the_channel},
     {"an Adyen batch books each fee column and the merchant payout", test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout},
+    {"payout gaps name unmatched payments and the month-end report sums the month",
+     test_payout_gaps_name_unmatched_payments_and_the_month_end_report_sums_the_month},
     CU_TEST_INFO_NULL,
 };
 

@@ -461,6 +461,36 @@ static void test_journal_balance(void)
     CU_ASSERT_STRING_EQUAL(code, "INVALID_CONTENT");
 }
 
+/* Settlement journals: upserted by external id on the posting model's chart; a closed accounting
+ * period refuses them; stats count records and writes per external id. */
+static void test_journals_upsert_by_external_id_and_closed_periods_refuse_them(void)
+{
+    char code[64], id1[32], id2[32], url[128];
+    const char *j = "{\"subsidiary\":{\"id\":\"1\"},\"currency\":{\"id\":\"2\"},\"tranDate\":\"2026-10-31\","
+                    "\"line\":{\"items\":[{\"account\":{\"id\":\"101\"},\"debit\":10.00},"
+                    "{\"account\":{\"id\":\"111\"},\"credit\":10.00}]}}";
+    CU_ASSERT_EQUAL(write_json("PUT", REC "journalEntry/eid:STL-t-1-2026-10", j, id1, sizeof id1, NULL, 0), 204);
+    CU_ASSERT_EQUAL(write_json("PUT", REC "journalEntry/eid:STL-t-1-2026-10", j, id2, sizeof id2, NULL, 0), 204);
+    CU_ASSERT_STRING_EQUAL(id1, id2);
+    json_object *st = tsb_stats(&sb);
+    json_object *one = tsb_member(tsb_member(st, "journals_by_external_id"), "STL-t-1-2026-10");
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(one, "records")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(one, "writes")), 2);
+    json_object_put(st);
+
+    snprintf(url, sizeof url, "%s/_sandbox/netsuite/settings", sb.base);
+    tsb_response r;
+    tsb_http("POST", url, NULL, "{\"closed_periods\":[\"2026-10\"]}", 30, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    tsb_response_free(&r);
+    CU_ASSERT_EQUAL(write_json("PUT", REC "journalEntry/eid:STL-t-2-2026-10", j, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "USER_ERROR");
+    tsb_http("POST", url, NULL, "{\"closed_periods\":[]}", 21, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    tsb_response_free(&r);
+    CU_ASSERT_EQUAL(write_json("PUT", REC "journalEntry/eid:STL-t-2-2026-10", j, NULL, 0, NULL, 0), 204);
+}
+
 static void test_record_lock_on_demand(void)
 {
     char id[32], code[64], url[128], body[128], path[128];
@@ -713,6 +743,7 @@ int main(void)
         {"transform to itemFulfillment, totals exact, creation order", test_transform_fulfilment_and_order},
         {"returnAuthorization and creditMemo transforms", test_return_and_credit_memo},
         {"journal entries must balance to the cent", test_journal_balance},
+        {"journals upsert by external id and a closed period refuses them", test_journals_upsert_by_external_id_and_closed_periods_refuse_them},
         {"record lock on demand", test_record_lock_on_demand},
         CU_TEST_INFO_NULL,
     };

@@ -1,5 +1,6 @@
 /* o2c: the admin command line. Thin wrappers over the SQL surface for people at a terminal:
- *   o2c migrate | status | exceptions | redrive ID [STATE] | cancel ID REASON */
+ *   o2c migrate | status | exceptions | redrive ID [STATE] | cancel ID REASON |
+ *       import-settlement FILE... | month-end YYYY-MM */
 #include "runner/db.h"
 #include "runner/migrate.h"
 #include "tools/cli/import_settlement.h"
@@ -20,6 +21,8 @@ static void usage(FILE *to)
             "  redrive ID [STATE]    put workflow ID back to work (from STATE if given)\n"
             "  cancel ID REASON      cancel workflow ID\n"
             "  import-settlement FILE...  load Amazon/Adyen settlement files and build their journals\n"
+            "  month-end YYYY-MM     finance's month-end report: orders, payments, settlements, fees,\n"
+            "                        refunds, reserves, clearing balances, gaps (o2c.month_end)\n"
             "The database is --database, else $DATABASE_URL, else libpq's PG* variables.\n");
 }
 
@@ -127,6 +130,16 @@ int main(int argc, char **argv)
             printf("workflow %s cancelled\n", args[0]);
     } else if (strcmp(cmd, "import-settlement") == 0 && nargs >= 1) {
         status = o2c_cli_import_settlement(o2c_db_conn(db), nargs, args);
+    } else if (strcmp(cmd, "month-end") == 0 && nargs == 1) {
+        const char *params[] = {args[0]};
+        PGresult *res = o2c_db_run(db, "settlement", "month_end", 1, params);
+        if (!res) {
+            fprintf(stderr, "o2c month-end: %s\n", o2c_db_error(db));
+            status = 1;
+        } else {
+            print_table(res);
+            PQclear(res);
+        }
     } else {
         usage(stderr);
         status = 2;

@@ -66,3 +66,12 @@ insert into o2c.pricelist_map (storefront_connection, currency, pricelist_id)
 select 'centra', c->>'code', n::text
   from seed, jsonb_array_elements(doc->'currencies') with ordinality as x(c, n)
 on conflict (storefront_connection, currency) do update set pricelist_id = excluded.pricelist_id;
+
+-- Settlement journals: o2c's GL account numbers (the posting model's chart, o2c.gl_account) →
+-- the NetSuite accounts with the same number.
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.gl_account_map (erp_connection, account, erp_account_id, note)
+select 'netsuite', g.account, a->>'netsuiteId', a->>'name'
+  from seed, jsonb_array_elements(doc->'accounts') a
+  join o2c.gl_account g on g.account = a->>'number'
+on conflict (erp_connection, account) do update set erp_account_id = excluded.erp_account_id;

@@ -17,15 +17,27 @@ begin
 end
 $$;
 
--- A rerun against the same database starts over: the sandboxes are new, so are their order numbers.
-begin;
-create temp table demo_old on commit drop as
-select id from o2c.instance where workflow in ('order_to_cash', 'order_cancellation', 'centra_order_poll');
-delete from o2c.connection_lease where instance_id in (select id from demo_old);
-delete from o2c.step where instance_id in (select id from demo_old);
-delete from o2c.event where workflow_id in (select id from demo_old);
-delete from o2c.instance where id in (select id from demo_old);
-commit;
+-- A rerun against the same database starts over: the sandboxes are new, so are their order
+-- numbers, customers, items and stock. Everything o2c learnt from the last day's sandboxes (the
+-- workflows, canonical records, ERP links, what was sent) goes; what people set up stays: the
+-- connections, mapping tables and their history, pipelines, schedules, settlement posting model.
+do $$
+declare
+    v_tables text;
+begin
+    select string_agg(format('o2c.%I', c.relname), ', ' order by c.relname) into v_tables
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'o2c' and c.relkind in ('r', 'p') and not c.relispartition
+       and c.relname not in ('connection', 'currency', 'currency_map', 'erp_setting', 'failure_category', 'gl_account',
+                             'lane', 'location_map', 'mapping_history', 'payment_map', 'pricelist_map', 'schedule',
+                             'schema_migration', 'settlement_channel', 'settlement_mapping', 'sku_map', 'stock_buffer',
+                             'tax_map', 'warehouse_map', 'workflow_state', 'workflow_transition', 'workflow_version',
+                             'gl_account_map');
+    execute 'truncate ' || v_tables || ' cascade';
+    delete from o2c.sku_map where note = 'made by the item master';
+end
+$$;
 
 update o2c.connection
    set base_url = case name when 'netsuite' then :'netsuite_url' else :'centra_url' end,

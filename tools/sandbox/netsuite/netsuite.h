@@ -87,6 +87,10 @@ typedef struct ns_state {
     long created_by_type[16];
     bool duplicate_email;    /* duplicate detection: a new customer whose email (any case) another
                                 customer has is refused DUP_RCRD (/_sandbox/netsuite/settings) */
+    json_object *closed_periods;  /* "YYYY-MM" → true: accounting periods closed to posting
+                                     (/_sandbox/netsuite/settings {"closed_periods": [...]}) */
+    json_object *journal_writes;  /* journalEntry external id → accepted creates and updates, for
+                                     stats (journals_by_external_id) */
 
     pthread_mutex_t nonce_lock;
     struct lh_table *nonces[3]; /* generations of seen nonces, rotated every 300 s */
@@ -117,7 +121,8 @@ long ns_now(void);
 /* Stock of seed item i at location index l; adjusts and stamps the change time. */
 ns_stock *ns_stock_at(ns_state *ns, int item, int location);
 void ns_stock_adjust(ns_state *ns, int item, int location, int64_t d_on_hand, int64_t d_committed);
-/* Fills stats: records_by_type, created_by_type, duplicate_external_ids (+ details). */
+/* Fills stats: records_by_type, created_by_type, duplicate_external_ids (+ details),
+ * journals_by_external_id {eid: {"records": n, "writes": n}}. */
 void ns_store_stats(ns_state *ns, json_object *out);
 
 /* An item of any kind (inventoryItem, otherChargeItem, discountItem) by "123" or "eid:X"; an
@@ -160,6 +165,8 @@ bool ns_validate(ns_state *ns, const ns_type *type, json_object *body, bool full
 void ns_compute_totals(ns_state *ns, json_object *body);
 /* A valid external id: 1..... letters, digits, '_' and '-'. */
 bool ns_valid_external_id(const char *s);
+/* True when the accounting period of a tranDate ("YYYY-MM-DD"; NULL = today) is closed. */
+bool ns_period_closed(ns_state *ns, const char *tran_date);
 /* The seed item index behind an inventoryItem reference id, or -1. */
 int ns_item_index(ns_state *ns, const char *item_id);
 

@@ -53,8 +53,9 @@ static void list_records(ns_state *ns, const sb_request *req, const char *type_n
     json_object_put(out);
 }
 
-/* POST /_sandbox/netsuite/settings {"duplicate_email": true}: the account's settings a test turns
- * on (duplicate detection of customers by email). Answers the settings now in force. */
+/* POST /_sandbox/netsuite/settings {"duplicate_email": true, "closed_periods": ["2026-10"]}: the
+ * account's settings a test turns on (duplicate detection of customers by email; accounting
+ * periods closed to posting, the list replacing the previous one). Answers the settings now in force. */
 static void account_settings(ns_state *ns, json_object *body, sb_response *res)
 {
     json_object *dup = get(body, "duplicate_email");
@@ -62,12 +63,38 @@ static void account_settings(ns_state *ns, json_object *body, sb_response *res)
         control_error(res, 400, "duplicate_email must be true or false");
         return;
     }
+    json_object *closed = get(body, "closed_periods");
+    for (size_t i = 0; closed && json_object_is_type(closed, json_type_array) && i < json_object_array_length(closed); i++) {
+        json_object *p = json_object_array_get_idx(closed, i);
+        const char *s = json_object_is_type(p, json_type_string) ? json_object_get_string(p) : "";
+        if (strlen(s) != 7 || s[4] != '-') {
+            control_error(res, 400, "closed_periods: [\"YYYY-MM\", ...]");
+            return;
+        }
+    }
+    if (closed && !json_object_is_type(closed, json_type_array)) {
+        control_error(res, 400, "closed_periods: [\"YYYY-MM\", ...]");
+        return;
+    }
     pthread_mutex_lock(&ns->lock);
     if (dup)
         ns->duplicate_email = json_object_get_boolean(dup);
     bool now = ns->duplicate_email;
+    if (closed) {  /* the list replaces the closed periods: [] reopens them all */
+        json_object_put(ns->closed_periods);
+        ns->closed_periods = json_object_new_object();
+        for (size_t i = 0; i < json_object_array_length(closed); i++)
+            json_object_object_add(ns->closed_periods, json_object_get_string(json_object_array_get_idx(closed, i)),
+                                   json_object_new_boolean(true));
+    }
+    json_object *periods = json_object_new_array();
+    json_object_object_foreach(ns->closed_periods, period, v) {
+        (void)v;
+        json_object_array_add(periods, json_object_new_string(period));
+    }
     pthread_mutex_unlock(&ns->lock);
     json_object *out = json_object_new_object();
+    json_object_object_add(out, "closed_periods", periods);
     json_object_object_add(out, "duplicate_email", json_object_new_boolean(now));
     sb_respond_json(res, 200, out);
     json_object_put(out);

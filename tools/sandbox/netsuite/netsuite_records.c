@@ -564,6 +564,16 @@ static void list(ns_state *ns, const sb_request *req, const ns_type *type, sb_re
     json_object_put(out);
 }
 
+/* A journal entry written (created or updated by external id): counted for stats. */
+static void count_journal_write(ns_state *ns, const ns_record *rec)
+{
+    if (rec->type != &NS_JOURNAL_ENTRY || !rec->external_id)
+        return;
+    json_object *n;
+    int64_t before = json_object_object_get_ex(ns->journal_writes, rec->external_id, &n) ? json_object_get_int64(n) : 0;
+    json_object_object_add(ns->journal_writes, rec->external_id, json_object_new_int64(before + 1));
+}
+
 /* Static operation names for stats, "<type>.<verb>", indexed by ns_type.index. */
 #define OPS(t) {t ".create", t ".get", t ".list", t ".update", t ".upsert"}
 static const char *const OP_NAMES[][5] = {
@@ -689,16 +699,20 @@ const char *ns_records_handle(ns_state *ns, const sb_request *req, sb_response *
             ns_error(res, 400, "INVALID_CONTENT", "externalId",
                      "The externalId in the body differs from the one in the URL.");
         } else if (rec) {
-            if (!locked(rec, res) && apply_patch(ns, rec, body, res))
+            if (!locked(rec, res) && apply_patch(ns, rec, body, res)) {
                 set_location(res, req, rec);
+                count_journal_write(ns, rec);
+            }
         } else if (type == &NS_ITEM_FULFILLMENT) {
             ns_error(res, 400, "USER_ERROR", NULL,
                      "Item fulfillments are created from a sales order: POST salesOrder/{id}/!transform/itemFulfillment.");
         } else {
             json_object_object_add(body, "externalId", json_object_new_string(ref_buf + 4));
             rec = create(ns, type, body, res);
-            if (rec)
+            if (rec) {
                 set_location(res, req, rec);
+                count_journal_write(ns, rec);
+            }
         }
     } else if (strcmp(req->method, "PUT") == 0) {
         op = op_name(type, "upsert");

@@ -113,6 +113,8 @@ bool ns_store_init(ns_state *ns)
     if (!ns->index || !ns->stock)
         return false;
     ns->next_id = 10000; /* created records get ids above every seed id */
+    ns->closed_periods = json_object_new_object();
+    ns->journal_writes = json_object_new_object();
 
     for (size_t i = 0; i < seed->n_customers; i++) {
         const sb_customer *c = &seed->customers[i];
@@ -167,6 +169,20 @@ bool ns_store_init(ns_state *ns)
     return true;
 }
 
+bool ns_period_closed(ns_state *ns, const char *tran_date)
+{
+    char period[8];
+    if (tran_date && strlen(tran_date) >= 7) {
+        memcpy(period, tran_date, 7);
+    } else {
+        char now[32];
+        sb_iso8601((double)ns_now(), now, sizeof now);
+        memcpy(period, now, 7);
+    }
+    period[7] = '\0';
+    return json_object_object_get_ex(ns->closed_periods, period, NULL);
+}
+
 void ns_store_free(ns_state *ns)
 {
     for (size_t i = 0; i < ns->n_records; i++) {
@@ -179,6 +195,8 @@ void ns_store_free(ns_state *ns)
     if (ns->index)
         lh_table_free(ns->index);
     free(ns->stock);
+    json_object_put(ns->closed_periods);
+    json_object_put(ns->journal_writes);
 }
 
 /* ---- statistics ------------------------------------------------------------------------------ */
@@ -244,4 +262,25 @@ void ns_store_stats(ns_state *ns, json_object *out)
     json_object_object_add(out, "duplicate_external_ids", json_object_new_int64(dup_eid + dup_ref));
     json_object_object_add(out, "duplicate_order_numbers", json_object_new_int64(dup_ref));
     json_object_object_add(out, "duplicates", details);
+
+    /* Per journal external id: records holding it (1 unless duplicated) and writes accepted. */
+    json_object *journals = json_object_new_object();
+    for (size_t i = 0; i < ns->n_records; i++) {
+        const ns_record *r = ns->records[i];
+        if (r->type != &NS_JOURNAL_ENTRY || !r->external_id)
+            continue;
+        json_object *j;
+        if (!json_object_object_get_ex(journals, r->external_id, &j)) {
+            j = json_object_new_object();
+            json_object_object_add(j, "records", json_object_new_int64(0));
+            json_object *w;
+            int64_t writes = json_object_object_get_ex(ns->journal_writes, r->external_id, &w) ? json_object_get_int64(w) : 0;
+            json_object_object_add(j, "writes", json_object_new_int64(writes));
+            json_object_object_add(journals, r->external_id, j);
+        }
+        json_object *n;
+        json_object_object_get_ex(j, "records", &n);
+        json_object_object_add(j, "records", json_object_new_int64(json_object_get_int64(n) + 1));
+    }
+    json_object_object_add(out, "journals_by_external_id", journals);
 }

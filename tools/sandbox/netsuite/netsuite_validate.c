@@ -268,6 +268,16 @@ static bool check_journal(ns_state *ns, json_object *body, sb_response *res)
     size_t n = lines ? json_object_array_length(lines) : 0;
     if (n < 2)
         return bad(res, "USER_ERROR", "line", "A journal entry needs at least two lines.");
+    /* NetSuite posts a transaction in the accounting period of its date; a closed one refuses it. */
+    json_object *td = get(body, "tranDate");
+    const char *date = td && json_object_is_type(td, json_type_string) ? json_object_get_string(td) : NULL;
+    if (ns_period_closed(ns, date)) {
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "The accounting period of %.10s is closed; choose a date in an open period or reopen the period.",
+                 date ? date : "today");
+        return bad(res, "USER_ERROR", "tranDate", detail);
+    }
     int exp = currency_exponent(ns, body);
     int64_t debits = 0, credits = 0;
     for (size_t i = 0; i < n; i++) {

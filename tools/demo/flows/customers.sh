@@ -1,0 +1,31 @@
+# The ERP's customer directory during the demo's day (sourced by tools/demo/run; see the hooks
+# there). Before the shop opens, o2c starts reading NetSuite's customers (workflows/
+# customer_directory.sql): once read, a shopper o2c has never linked is new to NetSuite, and the
+# order creates the customer without a find first. The summary says how many NetSuite calls
+# order to cash made per order posted (every attempt a runner made counted, throttled and failed
+# ones too).
+
+customers_setup() {
+    sql -c "select o2c.start('customer_directory', 'customers:netsuite', '{\"poll_interval_ms\": 60000}')" >/dev/null
+}
+
+customers_settled() {
+    [ "$(sql -c "select count(*) from o2c.customer_directory where erp_connection = 'netsuite' and complete_at is not null")" = 1 ]
+}
+
+customers_summary() {
+    sql -c "with calls as (
+                select count(*) as n
+                  from o2c.event e
+                  join o2c.instance i on i.id = e.workflow_id and i.workflow = 'order_to_cash'
+                  join o2c.workflow_state s on s.workflow = i.workflow and s.version = i.version and s.state = e.from_state
+                 where s.connection = 'netsuite' and e.duration_ms is not null)
+            select json_build_object(
+                'customers_imported', (select count(*) from o2c.customer_link where linked_by = 'import'),
+                'first_orders_without_find', (select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id
+                                               where i.workflow = 'order_to_cash' and e.outcome = 'new'),
+                'netsuite_calls_per_order', (select round(calls.n::numeric / nullif(count(*), 0), 2)
+                                               from o2c.instance i, calls
+                                              where i.workflow = 'order_to_cash' and i.context ? 'sales_order_id'
+                                              group by calls.n))"
+}
