@@ -7,9 +7,10 @@
 --                     (sql/api/fulfilment.sql); a sales order not linked by internal id is read
 --                     (read_sales_order) and matched by external id; one o2c did not post ends
 --                     in not_ours
---   ship              centra.ship_fulfilment: finds the shipment an earlier run made, else creates
---                     it; completes it with carrier, service, tracking and shipped time, sending
---                     the notification with the completion (connectors/centra/centra_shipments.c).
+--   ship              centra.ship_fulfilment: finds the shipment an earlier run made (completing it
+--                     if it is not shipped yet), else creates it shipped with carrier, service,
+--                     tracking and shipped time; the notification rides on the one act that ships
+--                     it (connectors/centra/centra_shipments.c).
 --                     Centra refusing (order cancelled, more units than ordered) is an exception
 --                     for CX with Centra's words.
 --   record            the shipment and its notification time (o2c.fulfilment_latency)

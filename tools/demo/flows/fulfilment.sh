@@ -1,5 +1,6 @@
 # Fulfilment during the demo's trading day (sourced by tools/demo/run; see the hooks there).
-# NetSuite's warehouse ships some of the day's posted orders, some partly and some in two parcels;
+# NetSuite's warehouse ships ORDERS/20 of the day's posted orders (5 to 60: Centra allows 20 mutations
+# per 10 s, one per shipment), every 7th partly and every 5th in two parcels;
 # netsuite_fulfilment_poll (workflows/netsuite_fulfilment_poll.sql) reads the item fulfilments and
 # fulfilment_to_storefront shows each one in Centra as one shipped shipment, the shopper told once.
 # The warehouse starts once order to cash has settled, late cancellations included (so it never
@@ -11,7 +12,7 @@
 # fulfilment_gaps (o2c.reconciliation_gaps, fulfilment part; 0, or each named in the exceptions).
 
 fulfilment_orders=$(( orders / 20 )); [ "$fulfilment_orders" -ge 5 ] || fulfilment_orders=5
-[ "$fulfilment_orders" -le 100 ] || fulfilment_orders=100
+[ "$fulfilment_orders" -le 60 ] || fulfilment_orders=60
 
 fulfilment_setup() {
     sql -c "select o2c.start('netsuite_fulfilment_poll', 'demo:netsuite', '{\"repeat_ms\": 1000}')" >/dev/null
