@@ -52,7 +52,7 @@ select 'refund_without_credit_memo',
   from o2c.canonical_return r
   left join o2c.canonical_order o on o.order_key = r.order_key
   left join lateral (select i.* from o2c.instance i
-                      where i.workflow = 'return_to_credit_memo' and i.business_key = r.return_key
+                      where i.workflow in ('refund_to_credit_memo', 'return_to_credit_memo') and i.business_key = r.return_key
                       order by i.id desc limit 1) w on true
  where r.refund_amount > 0
    and not exists (select from o2c.erp_return e where e.return_key = r.return_key and e.credit_memo_id is not null)
