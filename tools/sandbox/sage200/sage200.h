@@ -10,7 +10,8 @@
  *   holdings     one warehouse_holding per product × warehouse (stock.json's fields), seeded from
  *                the shared seed's stock: confirmed_qty_in_stock, quantity_allocated(_stock/_sop/
  *                _bom), quantity_reserved and the totals Sage derives (quantity_in_stock,
- *                free_stock_available, …); date_time_updated moves with every change. Read-only
+ *                free_stock_available, …); date_time_updated moves with every change. A new
+ *                sales order allocates its lines from free stock (quantity_allocated_sop). Read-only
  *                through the API here (POST/PUT → 405): stock moves through the control path
  *   OData        $filter (eq ne gt ge lt le joined by `and`, on the entity's documented scalar
  *                fields, literals typed as the field is), $orderby, $top (≤ 5000, default 500),
@@ -136,5 +137,8 @@ void sg_holdings_init(sg_state *sg);
 /* Applies {"changes":[…]} or {"count":N} (see the control paths above); false with an error
  * answered when a change names no holding or would go below zero (nothing is changed then). */
 bool sg_holdings_change(sg_state *sg, json_object *body, sb_response *res);
+/* A new sales order allocates its standard lines' quantities from the holdings' free stock
+ * (quantity_allocated_sop), as a company with automatic allocation does; no more than is free. */
+void sg_holdings_allocate_order(sg_state *sg, json_object *order);
 
 #endif

@@ -204,3 +204,26 @@ bool sg_holdings_change(sg_state *sg, json_object *body, sb_response *res)
     json_object_put(out);
     return true;
 }
+
+void sg_holdings_allocate_order(sg_state *sg, json_object *order)
+{
+    json_object *lines = member(order, "lines");
+    for (size_t i = 0; lines && i < json_object_array_length(lines); i++) {
+        json_object *l = json_object_array_get_idx(lines, i);
+        const char *type = json_object_get_string(member(l, "line_type"));
+        if (!type || strcmp(type, "EnumLineTypeStandard") != 0)
+            continue;
+        json_object *h = holding_of(sg, json_object_get_int64(member(l, "product_id")),
+                                    json_object_get_int64(member(l, "warehouse_id")));
+        int64_t want = 0;
+        if (!h || !sb_money_from_json(member(l, "line_quantity"), 5, &want) || want <= 0)
+            continue;
+        int64_t free_now = qty(h, "free_stock_available");
+        int64_t take = want < free_now ? want : free_now > 0 ? free_now : 0;
+        if (take == 0)
+            continue;
+        set_qty(h, "quantity_allocated_sop", qty(h, "quantity_allocated_sop") + take);
+        derive(h);
+        stamp(h, "date_time_updated");
+    }
+}

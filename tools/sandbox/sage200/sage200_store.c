@@ -481,6 +481,7 @@ bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_respons
             json_object_object_add(l, "id", json_object_new_int64(++sg->next_id));
             json_object_object_add(l, "sop_order_id", json_object_new_int64(id));
         }
+        sg_holdings_allocate_order(sg, copy);
     }
     json_object_array_add(sg->records[c], copy);
     sb_respond_json(res, 200, copy);
