@@ -391,6 +391,60 @@ static void test_a_buffer_set_by_ops_reaches_centra_as_one_delta(void)
     CU_ASSERT_EQUAL(stock_writes(), writes + 1);
 }
 
+/* Someone sets a level in Centra behind o2c's back: the Sage 200 drift check shows it in
+ * o2c.inventory_drift, and the SQL offered there makes the next round put the formula back. */
+static void test_drift_behind_o2cs_back_shows_in_the_sage200_drift_check_and_its_sql_fixes_it(void)
+{
+    long want = -1;
+    const char *sku = pick_sku(0, extra_buffer_sku, &want);
+    CU_ASSERT_FATAL(sku != NULL);
+    CU_ASSERT_FATAL(centra_level(sku, "2") == want);
+    json_object *items = tsb_member(seed, "items"), *item = NULL;
+    for (size_t i = 0; i < json_object_array_length(items); i++)
+        if (strcmp(tsb_str(json_object_array_get_idx(items, i), "sku"), sku) == 0)
+            item = json_object_array_get_idx(items, i);
+    CU_ASSERT_FATAL(item != NULL);
+    char body[1024], url[256];
+    snprintf(body, sizeof body,
+             "{\"query\":\"mutation { setStock(input: {warehouse: {id: 2}, productVariants: [{productVariant: {id: %s}, "
+             "sizeStockLevels: [{size: {name: \\\"%s\\\"}, quantity: %ld}]}]}) { userErrors { message } } }\"}",
+             tsb_str(item, "centraVariantId"), tsb_str(item, "size"), want + 7);
+    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
+    long level = -1;
+    for (int i = 0; i < 20 && level != want + 7; i++) { /* the sandbox's faults apply to us too */
+        tsb_response res;
+        tsb_http("POST", url, h, body, strlen(body), &res);
+        tsb_response_free(&res);
+        level = centra_level(sku, "2");
+    }
+    CU_ASSERT_FATAL(level == want + 7);
+
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('inventory_drift_sage200', 'drift:sage200:1', '{}')", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'inventory_drift_sage200' and status = 'done'",
+                           1, 60 * 1000));
+    long long pairs = (long long)json_object_array_length(tsb_member(seed, "items")) *
+                      (long long)json_object_array_length(tsb_member(seed, "locations"));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.stock_observed", 0, NULL), pairs);
+    const char *p[] = {sku};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.inventory_drift", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select size from o2c.inventory_drift where sku = $1 and warehouse_id = '2'", 1, p), 7);
+    PGresult *r = tpg_query(db, "select fix_sql from o2c.inventory_drift where sku = $1", 1, p);
+    char fix[512] = "select 1";
+    CU_ASSERT(r && PQntuples(r) == 1);
+    if (r && PQntuples(r) == 1)
+        snprintf(fix, sizeof fix, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PGresult *done = PQexec(db, fix);
+    CU_ASSERT(PQresultStatus(done) == PGRES_COMMAND_OK);
+    PQclear(done);
+    CU_ASSERT_EQUAL(wait_at_rest(), 0);
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('inventory_drift_sage200', 'drift:sage200:2', '{}')", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'inventory_drift_sage200' and status = 'done'",
+                           2, 60 * 1000));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.inventory_drift", 0, NULL), 0);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -399,6 +453,8 @@ int main(void)
         {"a holdings change reaches Centra as one delta, also after the tunnel was down",
          test_a_holdings_change_reaches_centra_as_one_delta},
         {"a buffer set by ops reaches Centra as one delta", test_a_buffer_set_by_ops_reaches_centra_as_one_delta},
+        {"drift behind o2c's back shows in the Sage 200 drift check, and its SQL fixes it",
+         test_drift_behind_o2cs_back_shows_in_the_sage200_drift_check_and_its_sql_fixes_it},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {
