@@ -310,7 +310,8 @@ static void start_children(const struct poll_config *c, const struct order_view 
 /* One refund_to_credit_memo per successful REFUND entry of the order's paymentHistory, keyed by
  * the entry's own id, so reading the order again (any later change touches it) starts nothing new.
  * Centra's paymentHistory gives one value per refund, no tax or shipping share: the refund is
- * passed as the whole amount (sql/api/returns.sql: tax and shipping 0). An entry o2c cannot read
+ * passed as the whole amount without "tax" or "shipping" (sql/api/returns.sql then takes the
+ * order's tax share, and no shipping line). An entry o2c cannot read
  * (no id, no value) is counted and passed by; map_refund refuses unreadable money itself. */
 static size_t start_refunds(const struct poll_config *c, const struct order_view *v, size_t *unreadable,
                             struct o2c_outcome *out)
