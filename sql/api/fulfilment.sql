@@ -187,10 +187,11 @@ begin
     on conflict (fulfilment_key) do nothing
     returning true into v_first;
     -- The storefront takes the shipped units off its own stock when the shipment completes: what
-    -- o2c believes it holds drops by them too (o2c.stock_shipped), once, so the stock flow does not
-    -- take them off a second time whichever of the two happens first.
+    -- o2c believes it holds drops by them too, and the formula's level is sent again once the
+    -- ERP's reading reflects the fulfilment (o2c.stock_shipped), whichever landed last in the
+    -- storefront, an absolute level o2c sent or the deduction.
     if v_first then
-        perform o2c.stock_shipped(v_sf, l.sku, wm.warehouse_id, sum(l.quantity))
+        perform o2c.stock_shipped(v_sf, l.sku, wm.warehouse_id, sum(l.quantity), min(f.shipped_at))
            from o2c.canonical_fulfilment f
            join o2c.canonical_fulfilment_line l on l.fulfilment_key = f.fulfilment_key
            join o2c.warehouse_map wm on wm.erp_connection = f.erp_connection and wm.erp_location_id = f.location

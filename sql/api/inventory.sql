@@ -59,7 +59,7 @@ select wm.storefront_connection, s.erp_connection, s.sku, wm.warehouse_id, s.loc
             else greatest(s.on_hand - greatest(s.committed_total - coalesce(ou.units, 0), 0)
                           - o2c.stock_buffer_for(wm.storefront_connection, wm.warehouse_id, s.sku), 0) end as target,
        s.as_of, s.read_at,
-       ss.quantity as sent_quantity, ss.as_of as sent_as_of, ss.sent_at
+       ss.quantity as sent_quantity, ss.as_of as sent_as_of, ss.sent_at, ss.recheck_after
   from o2c.canonical_stock_level s
   join o2c.warehouse_map wm on wm.erp_connection = s.erp_connection and wm.erp_location_id = s.location
   left join o2c.storefront_open_units ou on (ou.storefront_connection, ou.erp_connection, ou.sku, ou.location)
@@ -146,7 +146,7 @@ begin
                               where ol.sku = t.sku and o.connection = v_sf
                                 and o.placed_at > now() - interval '1 day') sold on true
          where t.storefront_connection = v_sf and t.erp_connection = v_erp
-           and t.target is distinct from t.sent_quantity
+           and (t.target is distinct from t.sent_quantity or t.as_of >= t.recheck_after)
          order by sold.n desc, t.sku, t.warehouse_id
          limit v_max
     ), numbered as (
@@ -202,7 +202,8 @@ begin
       from jsonb_array_elements(o2c.json_array_or_empty(p_context->'pushed')) p
     on conflict (storefront_connection, sku, warehouse_id) do update
        set quantity = excluded.quantity, as_of = excluded.as_of, read_at = excluded.read_at, sent_at = now(),
-           erp_connection = excluded.erp_connection
+           erp_connection = excluded.erp_connection,
+           recheck_after = case when excluded.as_of >= s.recheck_after then null else s.recheck_after end
      where (excluded.as_of, excluded.read_at) >= (s.as_of, s.read_at);
 
     insert into o2c.stock_sync as y (storefront_connection, warehouse_id, last_good_at, levels_sent)
@@ -281,15 +282,20 @@ grant select on o2c.storefront_open_units, o2c.stock_targets, o2c.inventory_drif
 
 -- Centra deducts its own shipped units itself (its guide: no stock update after an order it sold
 -- ships). When o2c completes a Centra shipment, what o2c believes Centra holds drops by the units
--- shipped, so the next round does not take them off a second time. For the fulfilment flow to
--- call in the transaction (or SQL action) that records the completed shipment.
-create or replace function o2c.stock_shipped(p_storefront text, p_sku text, p_warehouse text, p_units numeric)
+-- shipped, so the next round does not take them off a second time; and since an absolute level
+-- o2c sent may have landed after the deduction and undone it, the formula's level is sent again
+-- once the ERP's reading reflects the shipment (as of p_shipped_at or later: stock_record, migration
+-- 0023). For the fulfilment flow to call in the SQL action that records the completed shipment.
+drop function if exists o2c.stock_shipped(text, text, text, numeric);
+create or replace function o2c.stock_shipped(p_storefront text, p_sku text, p_warehouse text, p_units numeric,
+                                             p_shipped_at timestamptz)
 returns void
 language sql
 security definer
 set search_path = o2c, pg_temp
 as $$
-    update o2c.stock_sent set quantity = greatest(quantity - p_units, 0)
+    update o2c.stock_sent set quantity = greatest(quantity - p_units, 0),
+                              recheck_after = greatest(recheck_after, p_shipped_at)
      where storefront_connection = p_storefront and sku = p_sku and warehouse_id = p_warehouse
 $$;
-grant execute on function o2c.stock_shipped(text, text, text, numeric) to o2c_runner, o2c_admin;
+grant execute on function o2c.stock_shipped(text, text, text, numeric, timestamptz) to o2c_runner, o2c_admin;

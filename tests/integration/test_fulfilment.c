@@ -469,7 +469,7 @@ static void test_a_fulfilment_line_without_a_link_is_a_gap_until_the_link_is_add
     CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
 }
 
-static void test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once(void)
+static void test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once_then_rechecks(void)
 {
     /* One of the fulfilments shown above, as if its shipment were recorded now, with the stock
      * flow believing Centra holds 50 of each of its SKUs at the shipping warehouse. */
@@ -500,14 +500,20 @@ static void test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_o
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from shipped s join o2c.stock_sent t using (sku, warehouse_id) "
                                    "where t.storefront_connection = 'centra' and t.quantity = 50 - s.units", 0, NULL),
                     tpg_number(db, "select count(*) from shipped", 0, NULL));
+    /* And the formula's level is sent again once NetSuite's reading reflects the fulfilment:
+     * an absolute level sent around the shipment may have landed after Centra's deduction. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from shipped s join o2c.stock_sent t using (sku, warehouse_id) "
+                                   "join o2c.canonical_fulfilment f on f.fulfilment_key = $1 "
+                                   "where t.storefront_connection = 'centra' and t.recheck_after = f.shipped_at", 1, k),
+                    tpg_number(db, "select count(*) from shipped", 0, NULL));
     CU_ASSERT(tpg_ok(db, "drop table shipped", 0, NULL));
 }
 
 static CU_TestInfo tests[] = {
     {"every NetSuite fulfilment (whole, partial, split) is one Centra shipment and one notification, through faults and a SIGKILL",
      test_every_fulfilment_becomes_exactly_one_shipment_and_one_notification},
-    {"a shipment takes its units off what o2c believes Centra holds, once",
-     test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once},
+    {"a shipment takes its units off what o2c believes Centra holds, once, and the level is sent again once NetSuite reflects it",
+     test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once_then_rechecks},
     {"a shipment made before a crash is found and completed, never made twice",
      test_a_shipment_made_before_a_crash_is_found_and_completed_not_made_again},
     {"a shipment Centra refuses is an exception for CX with Centra's words, and a reconciliation gap",
