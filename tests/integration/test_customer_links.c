@@ -1,6 +1,7 @@
 /* Shoppers and their ERP customers (issue 13's link table, issue 15 items 7 and 8), end to end:
  * order_to_cash workflows started on crafted Centra orders, run by a real runner against the
- * NetSuite sandbox. A returning shopper's order makes one NetSuite call; one shopper is one
+ * NetSuite sandbox. A returning shopper's order makes one NetSuite call for the order (and one
+ * for its captured payment); one shopper is one
  * customer across stores, even with two orders at once; a link NetSuite refuses is repaired;
  * NetSuite's duplicate detection (DUP_RCRD) is answered by finding the customer; and a
  * cancellation asks NetSuite before believing "never posted". */
@@ -164,7 +165,8 @@ static void test_a_returning_shoppers_order_makes_one_netsuite_call(void)
     long long before = requests();
     CU_ASSERT_FATAL(start_order("500002", "1", "7001", "returning.shopper@example.se"));
     CU_ASSERT_FATAL(wait_state("500002", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 1); /* the sales order, nothing else */
+    /* the sales order and the payment captured (its customer deposit), nothing else */
+    CU_ASSERT_EQUAL(requests() - before, 2);
     order_customer("500002", "1", second, sizeof second);
     CU_ASSERT_STRING_EQUAL(first, second);
     CU_ASSERT_EQUAL(customers_with_email("returning.shopper@example.se"), 1);
@@ -537,7 +539,7 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     long long before = requests();
     CU_ASSERT_FATAL(start_order("940001", "1", "7401", "before.import@example.se"));
     CU_ASSERT_FATAL(wait_state("940001", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 1);
+    CU_ASSERT_EQUAL(requests() - before, 2); /* the sales order and its deposit */
     order_customer("940001", "1", id, sizeof id);
     CU_ASSERT_STRING_EQUAL(id, before_import);
 
@@ -545,7 +547,7 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     before = requests();
     CU_ASSERT_FATAL(start_order("940002", "1", "7402", "brand.new@example.se"));
     CU_ASSERT_FATAL(wait_state("940002", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 2);
+    CU_ASSERT_EQUAL(requests() - before, 3); /* the customer, the sales order, its deposit */
     CU_ASSERT_EQUAL(customers_with_email("brand.new@example.se"), 1);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
                                    "where i.business_key = 'centra:1:940002' and e.outcome = 'new'", 0, NULL), 1);
@@ -572,8 +574,71 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     CU_ASSERT(tpg_ok(db, "delete from o2c.customer_directory", 0, NULL));
 }
 
+/* The customer deposits NetSuite holds under this external id, as "<payment> <salesOrder> <customer>
+ * <account>" joined by " | " ("" when none). */
+static void deposits_of(const char *external_id, char *out, size_t len)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/_sandbox/records/customerDeposit", netsuite.base);
+    tsb_response res;
+    snprintf(out, len, "(no answer)");
+    if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
+        const char *p[] = {res.body, external_id};
+        PGresult *r = tpg_query(db, "select coalesce(string_agg(concat_ws(' ', d->>'payment', d#>>'{salesOrder,id}', "
+                                    "d#>>'{customer,id}', d#>>'{account,id}'), ' | '), '') "
+                                    "from jsonb_array_elements($1::jsonb->'records') d where d->>'externalId' = $2", 2, p);
+        snprintf(out, len, "%s", r && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "(no answer)");
+        PQclear(r);
+    }
+    tsb_response_free(&res);
+}
+
+/* Order-to-cash records the payment the storefront captured as one customer deposit against the
+ * sales order, into the clearing account of the order's payment; an order with nothing captured
+ * (Centra's payment history holds no capture) is posted without one. */
+static void test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_captured_is_none(void)
+{
+    CU_ASSERT_FATAL(start_order("960001", "1", "7601", "deposit.shopper@example.se"));
+    CU_ASSERT_FATAL(wait_state("960001", "1", "posted"));
+    char got[512], want[512];
+    deposits_of("DEP-CENTRA-1-960001", got, sizeof got);
+    /* 288.20 SEK captured (the order's total), Klarna's clearing account 1580 in NetSuite's chart. */
+    PGresult *r = tpg_query(db, "select concat_ws(' ', '288.20', context->>'sales_order_id', context->>'customer_id', "
+                                "(select erp_account_id from o2c.gl_account_map where erp_connection = 'netsuite' and account = '1580')) "
+                                "from o2c.instance where business_key = 'centra:1:960001'", 0, NULL);
+    snprintf(want, sizeof want, "%s", r && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "(none)");
+    PQclear(r);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960001' "
+                                   "and external_id = 'DEP-CENTRA-1-960001' and amount = 288.20 and account = '1580' "
+                                   "and erp_payment_id = (select context->>'deposit_id' from o2c.instance "
+                                   "                       where business_key = 'centra:1:960001')", 0, NULL), 1);
+
+    /* Recording it again (a step run twice) keeps one payment for the order. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c_action.record_payment(context, '{}') from o2c.instance "
+                               "where business_key = 'centra:1:960001'", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960001'", 0, NULL), 1);
+
+    /* Nothing captured yet: posted, no deposit, no payment recorded. */
+    CU_ASSERT_FATAL(tpg_ok(db,
+        "select o2c.start('order_to_cash', o2c.order_key('centra', '1', '960002'), jsonb_build_object("
+        "  'source', 'centra', 'store', '1', 'order', jsonb_set(jsonb_set(jsonb_set(doc, '{number}', '960002'), "
+        "  '{customer,email}', '\"deposit.shopper@example.se\"'), '{paymentHistory}', "
+        "  '[{\"entryType\": \"CAPTURE_REQUEST\", \"status\": \"SUCCESS\", \"value\": {\"value\": 288.2}}]'))) from test_order", 0, NULL));
+    CU_ASSERT_FATAL(wait_state("960002", "1", "posted"));
+    deposits_of("DEP-CENTRA-1-960002", got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960002'", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.business_key = 'centra:1:960002' and e.outcome = 'no_capture'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_order where order_key = 'centra:1:960002' "
+                                   "and captured_amount = 0", 0, NULL), 1);
+}
+
 static CU_TestInfo tests[] = {
-    {"a returning shopper's order makes one NetSuite call", test_a_returning_shoppers_order_makes_one_netsuite_call},
+    {"a returning shopper's order makes one NetSuite call for the order and one for its payment", test_a_returning_shoppers_order_makes_one_netsuite_call},
+    {"a posted order's captured payment is one customer deposit, and nothing captured is none",
+     test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_captured_is_none},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
     {"a link NetSuite refuses is forgotten and the customer found again", test_a_link_netsuite_refuses_is_forgotten_and_the_customer_found_again},
     {"NetSuite calling a new customer a duplicate (DUP_RCRD) leads to finding it", test_netsuite_calling_a_new_customer_a_duplicate_leads_to_finding_it},
