@@ -635,10 +635,48 @@ static void test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_cap
                                    "and captured_amount = 0", 0, NULL), 1);
 }
 
+/* An Adyen payout settles a posted order's payment: the payout journal credits the account the
+ * order's customer deposit went into (Adyen settled payments, 1160), so that account nets to zero
+ * for the order, and the payment matches its deposit (no payout gap). */
+static void test_the_adyen_payout_journal_clears_the_deposit_it_settles(void)
+{
+    CU_ASSERT_FATAL(tpg_ok(db,
+        "select o2c.start('order_to_cash', o2c.order_key('centra', '1', '960003'), jsonb_build_object("
+        "  'source', 'centra', 'store', '1', 'order', jsonb_set(jsonb_set(jsonb_set(doc, '{number}', '960003'), "
+        "  '{customer,email}', '\"adyen.shopper@example.se\"'), '{paymentMethod}', "
+        "  '{\"id\": 2, \"uri\": \"adyen-drop-in\", \"plugin\": \"adyen\"}'))) from test_order", 0, NULL));
+    CU_ASSERT_FATAL(wait_state("960003", "1", "posted"));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960003' "
+                                   "and account = '1160' and amount = 288.20", 0, NULL), 1);
+    const char *p[] = {"adyen-960003.csv",
+        "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
+        "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
+        "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\n"
+        "Nordtrail,NordtrailSEK,PSP960003,CENTRA-1-960003,visa,2026-11-25 10:00:00 UTC,UTC,Settled,SEK,,288.20,SEK,,285.20,3.00,,,,7\n"
+        "Nordtrail,NordtrailSEK,,,,2026-11-26 06:00:00 UTC,UTC,MerchantPayout,,,,SEK,285.20,,,,,,7\n"};
+    PGresult *r = tpg_query(db, "select status from o2c.import_settlement($1, $2)", 2, p);
+    CU_ASSERT(r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "ready") == 0);
+    PQclear(r);
+    /* 1160: the deposit's debit (288.20) against the journal's net on it. */
+    CU_ASSERT_EQUAL(tpg_number(db,
+        "select ((select amount from o2c.order_payment where order_key = 'centra:1:960003') "
+        "        + (select sum(l.debit - l.credit) from o2c.settlement_journal j join o2c.settlement_journal_line l using (external_id) "
+        "            where j.channel = 'adyen' and j.settlement_id = 'NordtrailSEK:7' and l.gl_account = '1160') = 0 "
+        "        and (select sum(l.credit) from o2c.settlement_journal j join o2c.settlement_journal_line l using (external_id) "
+        "              where j.channel = 'adyen' and j.settlement_id = 'NordtrailSEK:7' and l.gl_account = '1160') = 288.20)::int", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.payout_gaps where order_reference = 'CENTRA-1-960003'", 0, NULL), 0);
+    /* Had the payout settled less than the deposit, the gap names the difference. */
+    CU_ASSERT_FATAL(tpg_ok(db, "update o2c.order_payment set amount = 290.00 where order_key = 'centra:1:960003'", 0, NULL));
+    r = tpg_query(db, "select kind || ' ' || difference from o2c.payout_gaps where order_reference = 'CENTRA-1-960003'", 0, NULL);
+    CU_ASSERT(r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "amount_differs -1.80") == 0);
+    PQclear(r);
+}
+
 static CU_TestInfo tests[] = {
     {"a returning shopper's order makes one NetSuite call for the order and one for its payment", test_a_returning_shoppers_order_makes_one_netsuite_call},
     {"a posted order's captured payment is one customer deposit, and nothing captured is none",
      test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_captured_is_none},
+    {"the Adyen payout journal clears the deposit it settles", test_the_adyen_payout_journal_clears_the_deposit_it_settles},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
     {"a link NetSuite refuses is forgotten and the customer found again", test_a_link_netsuite_refuses_is_forgotten_and_the_customer_found_again},
     {"NetSuite calling a new customer a duplicate (DUP_RCRD) leads to finding it", test_netsuite_calling_a_new_customer_a_duplicate_leads_to_finding_it},
