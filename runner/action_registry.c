@@ -2,6 +2,7 @@
 
 #include "connectors/centra/centra.h"
 #include "connectors/netsuite/netsuite.h"
+#include "connectors/sage200/sage200.h"
 
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const struct o2c_action *const tables[] = {
     o2c_centra_item_actions,
     o2c_netsuite_customer_actions,
     o2c_netsuite_journal_actions,
+    o2c_sage200_actions,
 };
 
 static const struct o2c_action sql_action = {

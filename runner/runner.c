@@ -409,6 +409,17 @@ static int complete_and_claim(struct runner *r, int want)
     return rows;
 }
 
+/* Does a finished step hold a slot of a governed connection? Completing it frees the slot, and
+ * the claim that rides in the same transaction takes the next step due for that connection at
+ * once, instead of leaving the slot idle until a NOTIFY or the next poll brings a runner back. */
+static bool frees_connection_slot(const struct runner *r)
+{
+    for (int i = 0; i < r->nfinished; i++)
+        if (r->finished[i]->connection && r->finished[i]->connection[0])
+            return true;
+    return false;
+}
+
 static void collect_done(struct runner *r)
 {
     int room = r->finished_cap - r->nfinished;
@@ -642,7 +653,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
         /* Results kept back by a database outage still occupy r.finished: leave room for them. */
         if (want > r.finished_cap - r.nfinished - opt->concurrency)
             want = r.finished_cap - r.nfinished - opt->concurrency;
-        bool want_claim = !draining && want > 0 && (r.more || now_ms() >= r.next_poll_ms);
+        bool want_claim = !draining && want > 0 && (r.more || now_ms() >= r.next_poll_ms || frees_connection_slot(&r));
         int got = -1;
         if (want_claim && r.nfinished > 0)
             got = complete_and_claim(&r, want);

@@ -98,7 +98,9 @@ $$;
 --   ok         the canonical order is recorded (o2c.canonical_order, erp_order, erp_order_line) and
 --              the patch holds the ERP bodies: customer_external_id, customer_email, customer_body,
 --              sales_order_external_id, sales_order_body, order_key, order_number, order_total,
---              order_currency
+--              order_currency. The two keys are the half's customer_key and document_key when it
+--              answers them (an ERP without external ids: Sage 200's customer reference and
+--              customer_document_no), else the bodies' externalId (NetSuite).
 --   failed     the order cannot be read, does not add up (finance), or lacks mappings (every
 --              missing one named with the SQL that adds it)
 create or replace function o2c_action.map_order(p_context jsonb, p_params jsonb)
@@ -179,7 +181,7 @@ begin
     -- Recorded only once it can be posted; a newer snapshot already recorded stays.
     perform o2c.record_canonical_order(v_record);
     insert into o2c.erp_order (order_key, erp_connection, external_id)
-    values (v_record->>'order_key', v_erp, v_erp_out#>>'{sales_order,externalId}')
+    values (v_record->>'order_key', v_erp, coalesce(v_erp_out->>'document_key', v_erp_out#>>'{sales_order,externalId}'))
     on conflict (order_key, erp_connection) do update set external_id = excluded.external_id;
     delete from o2c.erp_order_line where order_key = v_record->>'order_key' and erp_connection = v_erp;
     insert into o2c.erp_order_line (order_key, erp_connection, erp_line, order_line_no, line_key)
@@ -191,10 +193,10 @@ begin
     if v_changed then
         return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
             'order_key', v_record->>'order_key',
-            'customer_external_id', v_erp_out#>>'{customer,externalId}',
+            'customer_external_id', coalesce(v_erp_out->>'customer_key', v_erp_out#>>'{customer,externalId}'),
             'customer_email', v_record->>'email',
             'customer_body', v_erp_out->'customer',
-            'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
+            'sales_order_external_id', coalesce(v_erp_out->>'document_key', v_erp_out#>>'{sales_order,externalId}'),
             'sales_order_body', v_erp_out->'sales_order',
             'order_number', v_record->>'number',
             'customer_ref', v_record->>'customer_ref',
@@ -204,10 +206,10 @@ begin
     end if;
     return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
         'order_key', v_record->>'order_key',
-        'customer_external_id', v_erp_out#>>'{customer,externalId}',
+        'customer_external_id', coalesce(v_erp_out->>'customer_key', v_erp_out#>>'{customer,externalId}'),
         'customer_email', v_record->>'email',
         'customer_body', v_erp_out->'customer',
-        'sales_order_external_id', v_erp_out#>>'{sales_order,externalId}',
+        'sales_order_external_id', coalesce(v_erp_out->>'document_key', v_erp_out#>>'{sales_order,externalId}'),
         'sales_order_body', v_erp_out->'sales_order',
         'order_number', v_record->>'number',
         'customer_ref', v_record->>'customer_ref',

@@ -248,6 +248,26 @@ static void test_connection_limit_holds_for_the_fleet(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'erp_bound' and status = 'done'", 0, NULL), 60);
 }
 
+static void test_a_freed_connection_slot_is_claimed_in_the_completing_transaction(void)
+{
+    /* One slot, six steps of 10 ms, a runner that polls once a minute. Each completion frees the
+     * slot, and the claim that rides in the same transaction takes the next step: the next step's
+     * claimed_at is then the completing transaction's now(), the completion event's `at`. */
+    CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.connection (name, system, max_concurrent) values ('one_slot', 'generic', 1)", 0, NULL));
+    define("one_slot_bound", "{\"initial\":\"post\",\"states\":{"
+                             "\"post\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"connection\":\"one_slot\",\"on\":{\"ok\":\"done\"}},"
+                             "\"done\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('one_slot_bound', 's-' || g, '{\"ms\": 10}') from generate_series(1, 6) g", 0, NULL);
+    char path[300];
+    const char *args[] = {"--until-idle", "--concurrency", "4", "--poll-ms", "60000", NULL};
+    CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, log_path("one-slot", path, sizeof path), args)), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'one_slot_bound' and status = 'done'", 0, NULL), 6);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events a join o2c.instance i on i.id = a.workflow_id "
+                                   "where i.workflow = 'one_slot_bound' and a.outcome = 'ok' and exists ("
+                                   "  select from o2c.events b join o2c.instance j on j.id = b.workflow_id "
+                                   "   where j.workflow = 'one_slot_bound' and b.outcome = 'ok' and b.claimed_at = a.at)", 0, NULL), 5);
+}
+
 static void test_metrics_endpoint(void)
 {
     define("metered", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
@@ -329,6 +349,7 @@ static CU_TestInfo tests[] = {
     {"throttled does not use attempts", test_throttled_uses_no_attempts},
     {"NOTIFY wakes an idle runner", test_notify_wakes_an_idle_runner},
     {"a connection's concurrency limit holds for the whole fleet", test_connection_limit_holds_for_the_fleet},
+    {"a freed connection slot is claimed in the transaction that frees it", test_a_freed_connection_slot_is_claimed_in_the_completing_transaction},
     {"--metrics-port serves the runner's counters in Prometheus text format", test_metrics_endpoint},
     {"a runner whose database connection is cut reconnects and finishes, nothing twice", test_runner_survives_losing_its_database_connection},
     {"a runner gives up, with a clear message, on a claim the database keeps refusing", test_runner_gives_up_on_a_claim_the_database_refuses},

@@ -13,7 +13,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: o2c-sandbox netsuite|centra [options]\n"
+        "usage: o2c-sandbox netsuite|centra|sage200 [options]\n"
         "  --port N               listen on 127.0.0.1:N (0 = a free port; default 0)\n"
         "  --seed FILE            catalogue JSON (default: built-in brand)\n"
         "  --latency-ms N         added to every API request (default 0)\n"

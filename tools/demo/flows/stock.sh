@@ -49,6 +49,16 @@ stock_collect() {
                    copy lines from stdin;
                    insert into demo_centra_stock select doc->>'sku', doc from lines" >/dev/null
     http GET "$ns_port" /_sandbox/stats >"$out/netsuite-stock-stats.json"
+    # Where NetSuite has more units promised than on hand: the SKUs behind oversold_units.
+    http GET "$ns_port" /_sandbox/records/inventoryItem >"$out/netsuite-items.json"
+    sql -v file="$out/netsuite-items.json" >"$out/stock-oversold.json" <<'SQL'
+\set doc `cat :'file'`
+select coalesce(json_agg(json_build_object('sku', i->>'itemId', 'location', l#>>'{location,id}',
+                                           'on_hand', (l->>'quantityOnHand')::int,
+                                           'committed', (l->>'quantityCommitted')::int) order by i->>'itemId'), '[]')
+  from jsonb_array_elements(:'doc'::jsonb->'records') i, jsonb_array_elements(i#>'{locations,items}') l
+ where (l->>'quantityCommitted')::int > (l->>'quantityOnHand')::int
+SQL
     sql -c "select max(extract(epoch from age))::int from o2c.sync_health where kind = 'stock'" >"$out/stock-age"
 }
 
@@ -62,5 +72,6 @@ stock_summary() {
                                       join demo_centra_stock c on c.sku = t.sku
                                      where (c.doc->'warehouses'->>t.warehouse_id)::numeric is distinct from t.target),
                 'oversold_units', ${oversold:-0},
+                'oversold_at', '$(cat "$out/stock-oversold.json" 2>/dev/null | grep -E '^\[' || echo null)'::json,
                 'stock_sync_age_s', $(cat "$out/stock-age" 2>/dev/null | grep -E '^[0-9]+$' || echo null))"
 }

@@ -146,6 +146,7 @@ const sb_service *sb_find_service(const char *name);
 /* Declaring a service that is not linked in is harmless; only services.c's table refers to them. */
 extern const sb_service sb_netsuite_service;
 extern const sb_service sb_centra_service;
+extern const sb_service sb_sage200_service;
 
 /* ---- small shared helpers (util.c) ------------------------------------------------------------ */
 

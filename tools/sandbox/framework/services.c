@@ -6,6 +6,7 @@
 const sb_service *const sb_services[] = {
     &sb_netsuite_service,
     &sb_centra_service,
+    &sb_sage200_service,
     NULL,
 };
 

@@ -1,0 +1,39 @@
+-- The mapping tables for the Nordtrail company in the Sage 200 sandbox, read from the sandbox's
+-- catalogue (GET /_sandbox/seed: the Sage 200 sandbox numbers its products, tax codes and
+-- warehouses as the seed does), as an installation loads them once from its Sage 200 lists. The
+-- seed JSON comes in the setting o2c.seed, as for tools/demo/nordtrail_mappings.sql. Idempotent.
+-- A Sage 200 product's code is the storefront SKU here (sop_order lines carry both).
+
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id, note)
+select 'centra', i->>'sku', 'sage200', i->>'netsuiteItemId', i->>'name'
+  from seed, jsonb_array_elements(doc->'items') i
+on conflict (storefront_connection, sku, erp_connection) do update set erp_item_id = excluded.erp_item_id;
+
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits)
+select 'sage200', c->>'code', c->>'netsuiteId', (c->>'exponent')::int
+  from seed, jsonb_array_elements(doc->'currencies') c
+on conflict (erp_connection, currency) do update set erp_currency_id = excluded.erp_currency_id,
+                                          minor_digits = excluded.minor_digits;
+
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id, note)
+select 'centra', t->>'country', (t->>'rate')::numeric, 'sage200', t->>'netsuiteId', t->>'name'
+  from seed, jsonb_array_elements(doc->'taxCodes') t
+on conflict (storefront_connection, country, rate_percent, erp_connection) do update set erp_tax_code_id = excluded.erp_tax_code_id;
+
+-- Europe ships from Stockholm, the US from Newark.
+insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id)
+values ('centra', 'SE', 'sage200', '1'), ('centra', 'DE', 'sage200', '1'),
+       ('centra', 'NL', 'sage200', '1'), ('centra', 'US', 'sage200', '2')
+on conflict (storefront_connection, country, erp_connection) do update set erp_location_id = excluded.erp_location_id;
+
+-- Shipping is the additional charge CARRIAGE; VAT-per-line pennies go on a zero-rated line.
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.erp_setting (erp_connection, name, value, note)
+(select 'sage200', 'rounding_tax_code_id', t->>'netsuiteId', 'zero-rated: ' || (t->>'name')
+   from seed, jsonb_array_elements(doc->'taxCodes') t where (t->>'rate')::numeric = 0
+  order by t->>'netsuiteId' limit 1)
+union all values ('sage200', 'shipping_charge_code', 'CARRIAGE', 'additional charge for shipping')
+on conflict (erp_connection, name) do update set value = excluded.value;

@@ -1,0 +1,121 @@
+/* The Sage 200 sandbox (o2c-sandbox sage200): the parts of the Sage 200 API (UK, accounts/v1) o2c
+ * uses, as strict as the published OpenAPI files (sop.json, sales.json, stock.json).
+ *
+ *   auth         Authorization: Bearer <token> plus X-Site and X-Company; any of them wrong → 401
+ *                (SAGE200_TOKEN, SAGE200_SITE, SAGE200_COMPANY; defaults sandbox-sage200-token,
+ *                sandbox-site, 1)
+ *   collections  GET /customers, /products, /warehouses, /tax_codes, /sop_additional_charges,
+ *                /sop_orders answer plain JSON arrays; GET /<collection>/{id} one entity
+ *   OData        $filter (eq ne gt ge lt le joined by `and`, on the entity's documented scalar
+ *                fields, literals typed as the field is), $orderby, $top (≤ 5000, default 500),
+ *                $skip (only with $orderby), $select; anything else → 400
+ *   writes       POST /customers, POST /sop_orders, PUT /customers/{id}, PUT /sop_orders/{id}
+ *                answer 200 with the entity. Bodies are checked against the spec's fields: unknown
+ *                or read-only fields, wrong types, more decimals than the format, a string over its
+ *                maxLength, a missing required field → 400 naming the field. A customer reference
+ *                is unique; ids referred to must exist; the company may require a field of every
+ *                sales order (SAGE200_REQUIRED_FIELD, or the control path)
+ *   totals       Sage computes an order's totals itself: a standard line's net is
+ *                round(qty × price) − round(qty × unit discount), its tax round(net × rate of its
+ *                tax code); a charge line's net is round(qty × price), tax likewise
+ *   locks        a record "open in the desktop client" (control path) refuses writes with a 400
+ *                saying it is in use by the user, as Sage answers; an order for a customer in use
+ *                is refused the same way
+ *   errors       {"Message": words, "ModelState": {"<field>": [words]}} (ASP.NET Web API shape)
+ *
+ * Control paths (/_sandbox/...):
+ *   GET  /_sandbox/sage200/catalogue                     products, tax codes, warehouses, charges (for mappings)
+ *   GET  /_sandbox/records/<collection>        every entity of a collection, creation order
+ *   POST /_sandbox/sage200/lock                {"collection","id","user"}: opened in the desktop client
+ *   POST /_sandbox/sage200/release             {"collection","id"}: closed again
+ *   POST /_sandbox/sage200/tunnel              {"down": true|false}: every API call answers 504
+ *   POST /_sandbox/sage200/lose_answers        {"rate": 0..1} or {"count": N}: a create that succeeded
+ *                                              is held fault_timeout_ms, then answered 504 (the
+ *                                              answer is lost; the record exists)
+ *   POST /_sandbox/sage200/settings            {"required_field": "analysis_code_1"|null}
+ * Stats: records.<collection>, duplicate_customer_document_nos (orders beyond the first per
+ * customer_document_no), locked_refusals, tunnel_refusals, lost_answers, refused_writes (bodies
+ * the spec's fields or Sage's rules refused: a client that obeys the spec keeps it at 0),
+ * existing_key_refusals (a customer created with a reference that exists). */
+#ifndef O2C_SANDBOX_SAGE200_H
+#define O2C_SANDBOX_SAGE200_H
+
+#include "tools/sandbox/framework/sandbox.h"
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- the spec's fields (sage200_schema.c, generated from the OpenAPI files) ------------------ */
+
+typedef enum sg_kind { SG_STRING, SG_DATE, SG_INTEGER, SG_NUMBER, SG_BOOLEAN, SG_OTHER } sg_kind;
+
+typedef struct sg_field {
+    const char *name;
+    sg_kind kind;
+    int max_length;   /* 0 = none */
+    int decimals;     /* -1 = not a decimal */
+    bool read_only;
+    bool required;
+} sg_field;
+
+typedef struct sg_entity {
+    const char *name;
+    const sg_field *fields; /* ends with name NULL */
+} sg_entity;
+
+extern const sg_entity sg_sop_order_entity, sg_sop_order_line_entity, sg_customer_entity, sg_product_entity;
+
+const sg_field *sg_field_find(const sg_entity *e, const char *name);
+
+/* ---- state ------------------------------------------------------------------------------------ */
+
+enum sg_collection { SG_CUSTOMERS, SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_SOP_ORDERS, SG_N_COLLECTIONS };
+
+typedef struct sg_state {
+    const sb_options *opts;
+    pthread_mutex_t lock;
+    char *token, *site, *company;
+    json_object *records[SG_N_COLLECTIONS]; /* arrays of entities */
+    json_object *locks;                     /* "<collection>/<id>" → user */
+    int64_t next_id;
+    bool tunnel_down;
+    double lose_rate;
+    int lose_count;
+    char required_field[64];
+    long locked_refusals, tunnel_refusals, lost_answers;
+    long refused_writes; /* creates and updates refused for their body or what it names (not locks) */
+    long existing_key_refusals; /* creates refused because the reference exists (a race, not a bad body) */
+} sg_state;
+
+const char *sg_collection_name(enum sg_collection c);
+int sg_collection_by_name(const char *name); /* -1 when unknown */
+/* The schema entities are filtered by; NULL for collections without one in the spec files o2c
+ * holds (warehouses, tax codes, charges): their documented fields are listed in sage200_store.c. */
+const sg_entity *sg_collection_entity(enum sg_collection c);
+
+bool sg_store_init(sg_state *sg);
+void sg_store_free(sg_state *sg);
+
+/* Errors in Sage's shape. field may be NULL. */
+void sg_error(sb_response *res, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Collection GETs with OData options (sage200_odata.c). Caller holds sg->lock. */
+void sg_odata_list(sg_state *sg, enum sg_collection c, const sb_request *req, sb_response *res);
+
+/* Writes (sage200_store.c). Caller holds sg->lock. Answer the entity, or an error. Return true
+ * when a record was created or changed. */
+bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_response *res);
+bool sg_update(sg_state *sg, enum sg_collection c, int64_t id, json_object *body, sb_response *res);
+json_object *sg_find(sg_state *sg, enum sg_collection c, int64_t id);
+/* The user holding a record open in the desktop client, or NULL. */
+const char *sg_locked_by(sg_state *sg, enum sg_collection c, int64_t id);
+
+void sg_store_stats(sg_state *sg, json_object *out);
+json_object *sg_seed_json(sg_state *sg);
+
+bool sg_control(sg_state *sg, const sb_request *req, sb_response *res);
+
+#endif
