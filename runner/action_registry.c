@@ -11,6 +11,8 @@ static const struct o2c_action *const tables[] = {
     o2c_core_actions,
     o2c_netsuite_actions,
     o2c_centra_actions,
+    o2c_netsuite_fulfil_actions,
+    o2c_centra_shipment_actions,
     o2c_netsuite_stock_actions,
     o2c_centra_stock_actions,
     o2c_netsuite_item_actions,

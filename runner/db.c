@@ -15,6 +15,7 @@ struct o2c_db {
     char prepared[MAX_PREPARED][96];
     int prepared_count;
     char error[512];
+    char sqlstate[6]; /* of the last failure; "" when the server gave none (no answer at all) */
 };
 
 o2c_db *o2c_db_connect(const char *conninfo, char *err, size_t errlen)
@@ -55,6 +56,13 @@ const char *o2c_db_error(o2c_db *db) { return db->error; }
 
 int o2c_db_broken(o2c_db *db) { return PQstatus(db->conn) != CONNECTION_OK; }
 
+int o2c_db_failure_passes(o2c_db *db)
+{
+    const char *s = db->sqlstate;
+    return o2c_db_broken(db) || !*s || strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 ||
+           strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0 || strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0;
+}
+
 int o2c_db_reset(o2c_db *db)
 {
     PQreset(db->conn);
@@ -66,6 +74,8 @@ static void remember_error(o2c_db *db, const char *what, const PGresult *res)
 {
     atomic_fetch_add(&o2c_metrics.db_errors, 1);
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
     snprintf(db->error, sizeof db->error, "%s: %s", what, msg && *msg ? msg : "unknown error");
     db->error[strcspn(db->error, "\n")] = '\0';
 }
@@ -86,6 +96,7 @@ static int prepare(o2c_db *db, const char *table, const char *name, int nparams,
         const char *sql = o2c_query(table, name);
         if (!sql) {
             snprintf(db->error, sizeof db->error, "no statement named %s in sql/queries/%s.sql", name, table);
+            snprintf(db->sqlstate, sizeof db->sqlstate, "XX000"); /* ours, never passes */
             return -1;
         }
         PGresult *prep = PQprepare(db->conn, stmt, sql, nparams, NULL);
@@ -133,6 +144,7 @@ int o2c_db_run_in_transaction(o2c_db *db, struct o2c_db_call *calls, int ncalls)
     char stmts[8][96];
     if (ncalls > 8) {
         snprintf(db->error, sizeof db->error, "at most 8 statements per pipelined transaction");
+        snprintf(db->sqlstate, sizeof db->sqlstate, "XX000");
         return -1;
     }
     for (int i = 0; i < ncalls; i++) {

@@ -37,6 +37,12 @@ int o2c_db_run_in_transaction(o2c_db *db, struct o2c_db_call *calls, int ncalls)
 /* Was the last failure a broken connection (as opposed to an SQL error)? */
 int o2c_db_broken(o2c_db *db);
 
+/* Will the last failure pass if the statement is tried again later: a broken connection, no
+ * answer from the server at all, a connection exception (SQLSTATE 08…), the server shutting down
+ * or starting (57P01-57P03), a serialization failure or deadlock (40001, 40P01)? An SQL error of
+ * the statement itself (a bug, bad data) does not pass. */
+int o2c_db_failure_passes(o2c_db *db);
+
 /* Re-establishes a broken connection; prepared statements are prepared again on next use. */
 int o2c_db_reset(o2c_db *db);
 

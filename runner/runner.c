@@ -1,4 +1,5 @@
 #include "runner/runner.h"
+#include "runner/sql_actions.h"
 
 #include "runner/action.h"
 #include "runner/connections.h"
@@ -97,47 +98,11 @@ static bool reconnect(struct runner *r)
     return false;
 }
 
-/* Runs a sql.<name> action: o2c_action.<name>(context, params) answers with the outcome. */
-static void run_sql_action(struct runner *r, struct o2c_step *s)
-{
-    o2c_outcome_clear(&s->outcome);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    const char *params[] = {s->action + 4, s->context_json, s->params_json};
-    PGresult *res = o2c_db_run(r->db, "step", "run_sql_action", 3, params);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    s->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    if (!res) {
-        if (o2c_db_broken(r->db))
-            o2c_outcome_retry(&s->outcome, "database connection lost while running %s", s->action);
-        else
-            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s failed in the database: %s",
-                               s->action, o2c_db_error(r->db));
-        return;
-    }
-    json_object *answer = json_tokener_parse(PQgetvalue(res, 0, 0)), *v;
-    PQclear(res);
-    if (!answer || !json_object_object_get_ex(answer, "outcome", &v)) {
-        o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s answered without an outcome", s->action);
-    } else {
-        o2c_outcome_named(&s->outcome, json_object_get_string(v));
-        if (json_object_object_get_ex(answer, "patch", &v) && json_object_is_type(v, json_type_object))
-            s->outcome.patch = json_object_get(v);
-        if (json_object_object_get_ex(answer, "detail", &v) && json_object_is_type(v, json_type_object))
-            s->outcome.detail = json_object_get(v);
-        if (json_object_object_get_ex(answer, "start", &v) && json_object_is_type(v, json_type_array))
-            s->outcome.start = json_object_get(v);
-        if (json_object_object_get_ex(answer, "delay_ms", &v) && json_object_is_type(v, json_type_int))
-            s->outcome.delay_ms = json_object_get_int(v);
-    }
-    json_object_put(answer);
-}
-
 /* Runs a step whose action is quick, or reports the missing action, into r->finished. */
 static void finish_inline(struct runner *r, struct o2c_step *s)
 {
     if (s->impl && s->impl->sql) {
-        run_sql_action(r, s);
+        o2c_sql_action_run(r->db, s);
     } else if (s->impl) {
         o2c_run_action(s);
     } else {
@@ -597,6 +562,7 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
         o2c_logf(O2C_LOG_ERROR, "cannot start %d worker threads", opt->concurrency);
         return -1;
     }
+
     r->more = true;
     if (opt->metrics_port >= 0) {
         int port = o2c_metrics_serve(opt->metrics_port, r->id);

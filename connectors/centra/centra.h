@@ -48,6 +48,7 @@ extern const char *const centra_poll_order_keys_document;
 
 /* centra.poll_orders (see centra_actions.c). */
 extern const struct o2c_action o2c_centra_actions[];
+extern const struct o2c_action o2c_centra_shipment_actions[]; /* centra_shipments.c */
 /* centra.set_stock (centra_stock.c). */
 extern const struct o2c_action o2c_centra_stock_actions[];
 /* centra.upsert_item (centra_items.c). */

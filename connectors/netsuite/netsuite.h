@@ -106,6 +106,7 @@ void netsuite_close_sales_order(struct o2c_step *step, struct o2c_outcome *out);
 void netsuite_change_sales_order_lines(struct o2c_step *step, struct o2c_outcome *out);
 
 extern const struct o2c_action o2c_netsuite_actions[];
+extern const struct o2c_action o2c_netsuite_fulfil_actions[]; /* netsuite_fulfil.c */
 /* netsuite.read_stock (netsuite_stock.c). */
 extern const struct o2c_action o2c_netsuite_stock_actions[];
 /* netsuite.read_items, netsuite.read_item_prices (netsuite_items.c). */

@@ -104,6 +104,23 @@ select w.workflow, 'pipeline',
          where not exists (select from pollers p where p.workflow = i.workflow)
          group by i.workflow) w
 union all
+-- The fulfilment stream (ERP → storefront, sql/api/fulfilment.sql): its poller's last round, the
+-- cursor, and the fulfilments on their way; 'stale' when no round for 3 × 15 minutes.
+select 'fulfilment ' || c.erp_connection || ' → storefront', 'poller',
+       c.last_round_at,
+       date_trunc('second', now() - c.last_round_at),
+       to_char(c.cursor at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+       f.open, f.in_exception,
+       case when f.in_exception > 0 then 'exceptions'
+            when now() - c.last_round_at > interval '46 minutes' then 'stale'
+            else 'ok' end,
+       (select i.exception_message from o2c.instance i
+         where i.workflow = 'fulfilment_to_storefront' and i.status = 'exception' order by i.exception_since desc limit 1)
+  from o2c.fulfilment_poll_cursor c
+ cross join lateral (select count(*) filter (where i.status = 'active') as open,
+                            count(*) filter (where i.status = 'exception') as in_exception
+                       from o2c.instance i where i.workflow = 'fulfilment_to_storefront') f
+union all
 -- Stock per storefront warehouse: the age of the last good inventory sync (sql/api/inventory.sql),
 -- stale past o2c.stock_stale_after (default 5 minutes).
 select 'stock ' || y.storefront_connection || ' warehouse ' || y.warehouse_id, 'stock',

@@ -4,62 +4,8 @@
 --   select * from o2c.month_end('2026-11');         what a controller signs off for a month
 --   bin/o2c month-end 2026-11                       the same at a terminal
 --
--- o2c.payout_gaps is the payout part of the reconciliation gaps the issue calls
--- o2c.reconciliation_gaps (no such view exists yet; when it does, it can union this one). For
--- per-order channels (o2c.settlement_channel.posting = 'per_order', Adyen behind Centra): every
--- payment a payout settles is matched to its storefront order and ERP record by the payout line's
--- merchant reference (the ERP external id, e.g. CENTRA-1-1005, or the storefront order number),
--- and compared with the payment order-to-cash recorded in the ERP for the order (its customer
--- deposit, o2c.order_payment, 0021), which the payout journal clears:
---   payout_line_without_erp_order  a settled payment whose order is not posted in the ERP
---   settled_without_deposit        the order is posted but no payment of it is in the ERP
---   amount_differs                 the payment settled is not the deposit recorded (difference:
---                                  settled − deposit)
---   payment_never_settled          a deposit recorded for an order paid through the gateway,
---                                  placed more than 7 days ago, that no payout has settled yet
--- since: when the payout line was posted, or the order placed; age: how long ago. Owner finance.
-
-create or replace view o2c.payout_gaps as
-with settled as (
-    select l.channel, l.settlement_id, l.order_reference, l.currency, sum(l.amount) as amount,
-           min(l.posted_at) as posted_at
-      from o2c.canonical_settlement_line l
-      join o2c.settlement_channel c on c.channel = l.channel and c.posting = 'per_order'
-     where l.transaction_type = 'Settled' and l.amount_type = 'Gross' and l.order_reference is not null
-     group by 1, 2, 3, 4
-), matched as (
-    select s.*, o.order_key, e.erp_order_id, p.amount as deposit
-      from settled s
-      left join o2c.erp_order e on e.external_id = s.order_reference
-      left join o2c.canonical_order o on o.order_key = e.order_key
-                                      or (e.order_key is null and o.number = s.order_reference and o.gateway = s.channel)
-      left join o2c.order_payment p on p.order_key = o.order_key and p.erp_connection = e.erp_connection
-)
-select 'payout_line_without_erp_order'::text as kind, m.channel, m.settlement_id, m.order_reference, m.order_key,
-       m.currency, m.amount, null::numeric as difference, m.posted_at as since, now() - m.posted_at as age,
-       'finance'::text as owner
-  from matched m
- where m.erp_order_id is null
-union all
-select 'settled_without_deposit', m.channel, m.settlement_id, m.order_reference, m.order_key, m.currency, m.amount,
-       null, m.posted_at, now() - m.posted_at, 'finance'
-  from matched m
- where m.erp_order_id is not null and m.deposit is null
-union all
-select 'amount_differs', m.channel, m.settlement_id, m.order_reference, m.order_key, m.currency, m.amount,
-       m.amount - m.deposit, m.posted_at, now() - m.posted_at, 'finance'
-  from matched m
- where m.erp_order_id is not null and m.deposit is not null and m.amount <> m.deposit
-union all
-select 'payment_never_settled', o.gateway, null, e.external_id, o.order_key, p.currency, p.amount, null,
-       o.placed_at, now() - o.placed_at, 'finance'
-  from o2c.order_payment p
-  join o2c.canonical_order o on o.order_key = p.order_key
-  join o2c.erp_order e on e.order_key = o.order_key and e.erp_connection = p.erp_connection and e.erp_order_id is not null
-  join o2c.settlement_channel c on c.channel = o.gateway and c.posting = 'per_order'
- where o.status <> 'cancelled' and o.placed_at < now() - interval '7 days'
-   and not exists (select from settled s
-                    where s.channel = o.gateway and (s.order_reference = e.external_id or s.order_reference = o.number));
+-- o2c.payout_gaps (the payout part of o2c.reconciliation_gaps) is in sql/api/reconciliation.sql,
+-- with the other gaps finance closes the books on.
 
 -- The month-end report: one row per channel, currency and measure, amounts numeric.
 --   orders_posted      storefront orders placed in the month and posted to the ERP (count, total)
@@ -142,5 +88,4 @@ begin
 end
 $$;
 
-grant select on o2c.payout_gaps to o2c_analyst, o2c_admin;
 grant execute on function o2c.month_end(text) to o2c_analyst, o2c_admin;

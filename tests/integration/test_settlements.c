@@ -231,6 +231,11 @@ static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_su
                            "payment_never_settled CENTRA-1-8003 70.00 - finance; "
                            "payout_line_without_erp_order CENTRA-1-9999 10.00 - finance; "
                            "settled_without_deposit CENTRA-1-8005 20.00 - finance");
+    /* Finance's one view of what stops a clean close shows them, with their money and owner. */
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(gap || ' ' || amount || ' ' || currency || ' ' || owner, '; ' order by gap) "
+                                   "from o2c.reconciliation_gaps where description like '%CENTRA-1-_%'", 0, NULL, buf, sizeof buf),
+                           "amount_differs -5.00 EUR finance; payment_never_settled 70.00 EUR finance; "
+                           "payout_line_without_erp_order 10.00 EUR finance; settled_without_deposit 20.00 EUR finance");
 
     /* The month-end report: fees by type from the journals, the clearing account at zero, the gaps. */
     char args[64], out[8192];

@@ -270,10 +270,12 @@ static void test_service_items_exist(void)
     tsb_http("GET", url, NULL, NULL, 0, &r);
     json_object *seed = tsb_json(&r);
     json_object *service = tsb_member(seed, "serviceItems"), *methods = tsb_member(seed, "paymentMethods");
-    CU_ASSERT_EQUAL(len(service), 2);
+    CU_ASSERT_EQUAL(len(service), 3);
     CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 0), "netsuiteId"), "2001");
     CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 0), "type"), "otherChargeItem");
     CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 1), "type"), "discountItem");
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 2), "netsuiteId"), "2003"); /* GOODWILL: refunds without goods */
+    CU_ASSERT_STRING_EQUAL(tsb_str(at(service, 2), "type"), "otherChargeItem");
     CU_ASSERT_EQUAL(len(methods), 3);
     CU_ASSERT_STRING_EQUAL(tsb_str(at(methods, 0), "netsuiteId"), "7");
     CU_ASSERT_STRING_EQUAL(tsb_str(at(methods, 0), "name"), "Klarna");

@@ -42,7 +42,8 @@ with seed as (select current_setting('o2c.seed')::jsonb as doc)
 insert into o2c.erp_setting (erp_connection, name, value, note)
 select 'netsuite', 'subsidiary_id', doc->>'subsidiaryId', 'every record belongs to it' from seed
 union all values ('netsuite', 'shipping_item_id', '2001', 'other charge item SHIPPING'),
-                 ('netsuite', 'discount_item_id', '2002', 'discount item DISCOUNT')
+                 ('netsuite', 'discount_item_id', '2002', 'discount item DISCOUNT'),
+                 ('netsuite', 'refund_item_id', '2003', 'other charge item GOODWILL (refunds without goods)')
 on conflict (erp_connection, name) do update set value = excluded.value;
 
 -- Stock: each NetSuite location is one Centra warehouse; Centra sets stock by variant and size.

@@ -188,6 +188,9 @@ bool centra_product_merchandise(centra *c, const char *number, const char *descr
 double centra_rand(centra *c);          /* [0,1), from c->rng */
 int centra_place_order(centra *c);      /* returns the new order's number */
 int centra_customer_returns(centra *c, int max, json_object *created); /* appends {id, order} */
+/* The payment provider captures every PENDING order's payment: they become CONFIRMED (the only
+ * orders Centra lets a shipment be made for). Their numbers are added to `confirmed`. */
+void centra_confirm_pending(centra *c, json_object *confirmed);
 /* Cancels an order's unshipped units; 0 ok, -1 unknown, -2 nothing left to cancel. */
 int centra_cancel_order(centra *c, int number);
 

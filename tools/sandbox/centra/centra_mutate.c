@@ -110,6 +110,8 @@ static json_object *create_shipment(centra *c, json_object *input)
     size_t n = lines ? json_object_array_length(lines) : 0;
     if (o && !n)
         centra_user_error(errors, "A shipment needs at least one line.", "input.lines");
+    if (get(input, "shippedAt") && sb_parse_time(json_object_get_string(get(input, "shippedAt"))) < 0)
+        centra_user_error(errors, "Invalid date-time.", "input.shippedAt");
     /* Check every line, counting quantities per order line across the input. */
     int *want = o ? calloc(o->n_lines + 1, sizeof *want) : NULL;
     for (size_t i = 0; o && i < n; i++) {
@@ -158,15 +160,18 @@ static json_object *create_shipment(centra *c, json_object *input)
     s->service = dup_or_null(get(info, "service"));
     s->tracking = dup_or_null(get(info, "trackingNumber"));
     if (json_object_get_boolean(get(input, "isShipped"))) {
+        double at = get(input, "shippedAt") ? sb_parse_time(json_object_get_string(get(input, "shippedAt"))) : -1;
         s->shipped = true;
-        s->shipped_us = centra_now_us(c);
+        s->shipped_us = at >= 0 ? (int64_t)at * 1000000 : centra_now_us(c);
         centra_stock_ship(c, s);
     }
-    /* A shipment identical to an earlier one of the same order is what a retried, non-idempotent
-     * integration produces: count it so a test can assert there are none. */
+    /* A shipment identical to an earlier one of the same order (same lines, and not two different
+     * parcels' tracking numbers) is what a retried, non-idempotent integration produces: count it
+     * so a test can assert there are none. Two parcels with the same units are two tracking numbers. */
     for (size_t i = 0; i < o->n_shipments; i++) {
         centra_shipment *prev = centra_shipment_by_id(c, o->shipment_ids[i]);
-        if (prev && same_lines(prev, s)) {
+        if (prev && same_lines(prev, s) &&
+            (!prev->tracking || !s->tracking || strcmp(prev->tracking, s->tracking) == 0)) {
             c->duplicate_shipments++;
             break;
         }

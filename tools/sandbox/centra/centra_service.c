@@ -285,6 +285,13 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
         json_object_object_add(out, "orders", numbers);
         json_object_put(body);
         sb_respond_json(res, 201, out);
+    } else if (post && strcmp(req->path, "/_sandbox/orders/confirm") == 0) {
+        json_object *confirmed = json_object_new_array();
+        pthread_mutex_lock(&c->lock);
+        centra_confirm_pending(c, confirmed);
+        pthread_mutex_unlock(&c->lock);
+        json_object_object_add(out, "confirmed", confirmed);
+        sb_respond_json(res, 200, out);
     } else if (post && strcmp(req->path, "/_sandbox/returns") == 0) {
         json_object *body;
         int n = count_arg(req, &body, 1);

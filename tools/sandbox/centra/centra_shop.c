@@ -259,6 +259,18 @@ int centra_customer_returns(centra *c, int max, json_object *created)
     return made;
 }
 
+void centra_confirm_pending(centra *c, json_object *confirmed)
+{
+    for (size_t i = 0; i < c->n_orders; i++) {
+        centra_order *o = &c->orders[i];
+        if (o->status != CS_PENDING)
+            continue;
+        o->status = CS_CONFIRMED;
+        centra_touch(c, o);
+        json_object_array_add(confirmed, json_object_new_int(o->number));
+    }
+}
+
 int centra_cancel_order(centra *c, int number)
 {
     centra_order *o = centra_order_by_number(c, number);

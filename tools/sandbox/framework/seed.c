@@ -111,10 +111,12 @@ static const struct { const char *id, *number, *name, *type; } ACCOUNTS[] = {
     {"123", "6900", "Settlement variance", "OthExpense"},
 };
 
-/* Shipping and discounts are lines of non-inventory items, as NetSuite integrations post them. */
+/* Shipping, discounts and goodwill refunds are lines of non-inventory items, as NetSuite
+ * integrations post them. */
 static const struct { const char *id, *item_id, *name, *type; } SERVICE_ITEMS[] = {
     {"2001", "SHIPPING", "Shipping", "otherChargeItem"},
     {"2002", "DISCOUNT", "Discount", "discountItem"},
+    {"2003", "GOODWILL", "Goodwill refund", "otherChargeItem"},
 };
 
 /* The storefront's payment providers as NetSuite payment methods. */

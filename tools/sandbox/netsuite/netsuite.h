@@ -186,5 +186,7 @@ const char *ns_suiteql_handle(ns_state *ns, const sb_request *req, sb_response *
 
 /* ---- control (netsuite_control.c) ---- */
 bool ns_control(ns_state *ns, const sb_request *req, sb_response *res);
+/* POST /_sandbox/warehouse/ship: partial and split fulfilments with parcels (netsuite_fulfil.c). */
+bool ns_warehouse_control(ns_state *ns, const sb_request *req, sb_response *res);
 
 #endif

@@ -327,6 +327,8 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
         list_records(ns, req, req->path + 18, res);
         return true;
     }
+    if (ns_warehouse_control(ns, req, res))
+        return true;
     bool lock = strcmp(req->path, "/_sandbox/netsuite/lock") == 0;
     bool fulfil = strcmp(req->path, "/_sandbox/fulfilments") == 0;
     bool stk = strcmp(req->path, "/_sandbox/stock") == 0;

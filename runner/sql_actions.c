@@ -1,0 +1,41 @@
+#include "runner/sql_actions.h"
+
+#include <json-c/json.h>
+#include <time.h>
+
+void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
+{
+    o2c_outcome_clear(&s->outcome);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *params[] = {s->action + 4, s->context_json, s->params_json};
+    PGresult *res = o2c_db_run(db, "step", "run_sql_action", 3, params);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (!res) {
+        if (o2c_db_failure_passes(db))
+            o2c_outcome_retry(&s->outcome, "%s did not run to the end, the database went away: %s", s->action,
+                              o2c_db_error(db));
+        else
+            o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s failed in the database: %s",
+                               s->action, o2c_db_error(db));
+        return;
+    }
+    json_object *answer = json_tokener_parse(PQgetvalue(res, 0, 0)), *v;
+    PQclear(res);
+    if (!answer || !json_object_object_get_ex(answer, "outcome", &v)) {
+        o2c_outcome_failed(&s->outcome, O2C_FAIL_WORKFLOW_ERROR, "%s answered without an outcome", s->action);
+    } else {
+        o2c_outcome_named(&s->outcome, json_object_get_string(v));
+        if (json_object_object_get_ex(answer, "patch", &v) && json_object_is_type(v, json_type_object))
+            s->outcome.patch = json_object_get(v);
+        if (json_object_object_get_ex(answer, "detail", &v) && json_object_is_type(v, json_type_object))
+            s->outcome.detail = json_object_get(v);
+        if (json_object_object_get_ex(answer, "start", &v) && json_object_is_type(v, json_type_array))
+            s->outcome.start = json_object_get(v);
+        if (json_object_object_get_ex(answer, "delay_ms", &v) && json_object_is_type(v, json_type_int))
+            s->outcome.delay_ms = json_object_get_int(v);
+    }
+    json_object_put(answer);
+}
+

@@ -1,0 +1,264 @@
+/* Refunds without goods, Centra → NetSuite: a goodwill and shipping refund becomes one NetSuite
+ * credit memo for exactly what Centra refunded, once; a refund for an order not yet in NetSuite
+ * waits for it; a refund beyond what the shopper paid is an exception for finance. Orders are
+ * posted by order_to_cash against the sandboxes (with faults); the refunds are started as a
+ * Centra refund reader would start them (that reader is not built yet). */
+#include "tests/support/harness.h"
+#include "tests/support/mappings.h"
+#include "tests/support/pg.h"
+#include "tests/support/proc.h"
+#include "tests/support/sandbox_client.h"
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char conninfo[1024];
+static PGconn *db;
+static char logs[256];
+static tsb_sandbox netsuite, centra;
+static pid_t runners[2];
+
+static pid_t start_runner(const char *id)
+{
+    const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
+    return tproc_runner(conninfo, logs, args);
+}
+
+static int set_up(void)
+{
+    if (tsup_fresh_database("o2c_test_refunds", conninfo, sizeof conninfo) != 0)
+        return -1;
+    db = tpg_connect(conninfo);
+    if (!db)
+        return -1;
+    snprintf(logs, sizeof logs, "/tmp/o2c-test-refunds.%d.log", (int)getpid());
+    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
+    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
+    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
+    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
+    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
+    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
+    const char *ns_args[] = {"--random-seed", "11", "--latency-ms", "2",
+                             "--faults", "429=0.03,503=0.03,lock=0.02,malformed=0.01", NULL};
+    const char *centra_args[] = {"--random-seed", "11", "--faults", "429=0.02,503=0.02", NULL};
+    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
+        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+        return -1;
+    const char *p[] = {netsuite.base, centra.base};
+    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
+                    "where name in ('netsuite', 'centra')", 2, p) ||
+        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
+        return -1;
+    runners[0] = start_runner("r1");
+    runners[1] = start_runner("r2");
+    if (runners[0] <= 0 || runners[1] <= 0)
+        return -1;
+    if (!tpg_ok(db, "select o2c.start('centra_order_poll', 'centra:1', '{\"store\":\"1\",\"poll_interval_ms\":200,\"page_size\":100}')",
+                0, NULL))
+        return -1;
+    return 0;
+}
+
+static int tear_down(void)
+{
+    for (int i = 0; i < 2; i++) {
+        if (runners[i] > 0) {
+            kill(runners[i], SIGTERM);
+            tproc_wait(runners[i]);
+        }
+    }
+    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
+    PQfinish(db);
+    if (ns != 0 || ce != 0) {
+        fprintf(stderr, "a sandbox did not stop cleanly (netsuite %d, centra %d); see %s\n", ns, ce, logs);
+        return -1;
+    }
+    if (CU_get_number_of_tests_failed() == 0)
+        unlink(logs);
+    else
+        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
+    return 0;
+}
+
+/* Places one Centra order; returns its number once order_to_cash has come to rest with it
+ * (posted when want_posted), 0 when it was refused or never settled. */
+static long place_order(bool want_posted)
+{
+    tsb_response res;
+    char url[128];
+    snprintf(url, sizeof url, "%s/_sandbox/orders", centra.base);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    long number = 0;
+    if (tsb_http("POST", url, h, "{\"count\":1,\"unknown_sku_rate\":0}", 31, &res) == 0 && res.status / 100 == 2) {
+        json_object *answer = tsb_json(&res);
+        json_object *orders = tsb_member(answer, "orders");
+        if (orders && json_object_array_length(orders) == 1)
+            number = (long)json_object_get_int64(json_object_array_get_idx(orders, 0));
+        json_object_put(answer);
+    }
+    tsb_response_free(&res);
+    if (number <= 0 || !want_posted)
+        return number;
+    char sql[256];
+    snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'order_to_cash' "
+                              "and business_key = 'centra:1:%ld' and state = 'posted'", number);
+    return tpg_wait_for(db, sql, 1, 120 * 1000) ? number : 0;
+}
+
+/* Starts refund_to_credit_memo as the Centra refund reader will, in the order's currency (the
+ * canonical order must exist: order_to_cash's map step records it before anything is posted). */
+static bool start_refund(const char *id, long number, const char *amount, const char *tax, const char *shipping)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%ld", number);
+    const char *p[] = {id, n, amount, tax, shipping};
+    return tpg_ok(db, "select o2c.start('refund_to_credit_memo', 'centra:1:refund:' || $1, jsonb_build_object('store', '1', "
+                      "'refund', jsonb_build_object('id', $1::text, 'order_number', $2::text, 'amount', $3::text, 'tax', $4::text, "
+                      "'shipping', $5::text, 'reason', 'test refund', 'currency', "
+                      "(select currency from o2c.canonical_order where order_key = 'centra:1:' || $2))))", 5, p);
+}
+
+static const char *order_currency_total(long number, char *buf, size_t len)
+{
+    char key[64];
+    snprintf(key, sizeof key, "centra:1:%ld", number);
+    const char *p[] = {key};
+    PGresult *r = tpg_query(db, "select grand_total::text from o2c.canonical_order where order_key = $1", 1, p);
+    if (!r || PQntuples(r) != 1) {
+        if (r)
+            PQclear(r);
+        return NULL;
+    }
+    snprintf(buf, len, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return buf;
+}
+
+static long long credit_memos_with(const char *external_id, const char *total)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/_sandbox/records/creditMemo", netsuite.base);
+    tsb_response res;
+    long long n = -1;
+    if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
+        const char *p[] = {res.body, external_id, total};
+        n = tpg_number(db, "select count(*) from jsonb_array_elements($1::jsonb->'records') r "
+                           "where r->>'externalId' = $2 and ($3::text is null or (r->>'total')::numeric = $3::numeric)", 3, p);
+    }
+    tsb_response_free(&res);
+    return n;
+}
+
+static long long state_count(const char *key, const char *state)
+{
+    const char *p[] = {key, state};
+    return tpg_number(db, "select count(*) from o2c.instance where workflow = 'refund_to_credit_memo' "
+                          "and business_key = $1 and state = $2", 2, p);
+}
+
+static bool wait_state(const char *key, const char *state)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'refund_to_credit_memo' "
+                              "and business_key = '%s' and (state = '%s' or status = 'exception')", key, state);
+    if (tpg_wait_for(db, sql, 1, 120 * 1000) && state_count(key, state) == 1)
+        return true;
+    const char *p[] = {key};
+    PGresult *r = tpg_query(db, "select state || ' ' || status || ' ' || coalesce(exception_message, '') || ' ' || "
+                                "coalesce((select e.outcome || ' ' || coalesce(e.detail::text, '') from o2c.event e "
+                                "where e.workflow_id = i.id order by e.id desc limit 1), '') "
+                                "from o2c.instance i where business_key = $1", 1, p);
+    for (int i = 0; r && i < PQntuples(r); i++)
+        fprintf(stderr, "  %s: %s\n", key, PQgetvalue(r, i, 0));
+    if (r)
+        PQclear(r);
+    return false;
+}
+
+/* ---- tests ------------------------------------------------------------------------------------- */
+
+static void test_a_goodwill_and_shipping_refund_is_one_credit_memo_for_exactly_the_refund(void)
+{
+    long number = place_order(true);
+    CU_ASSERT_FATAL(number > 0);
+    CU_ASSERT_FATAL(start_refund("9001", number, "12.50", "2.50", "4.90"));
+    CU_ASSERT_FATAL(wait_state("centra:1:refund:9001", "credited"));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9001", "12.50"), 1);
+    /* The reader starts it again (it read the refund twice): nothing more in NetSuite. */
+    CU_ASSERT(start_refund("9001", number, "12.50", "2.50", "4.90"));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9001", NULL), 1);
+    /* A shipping-only refund of the same order, tax-free: its own credit memo. */
+    CU_ASSERT_FATAL(start_refund("9002", number, "1.00", "0", "1.00"));
+    CU_ASSERT_FATAL(wait_state("centra:1:refund:9002", "credited"));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9002", "1.00"), 1);
+    /* Finance's view: every refund has its credit memo, for the same amount. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where gap in "
+                                   "('refund_without_credit_memo', 'credit_memo_differs')", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.erp_return e join o2c.canonical_return r using (return_key) "
+                                   "where e.credit_memo_amount = r.refund_amount and e.credit_memo_id is not null", 0, NULL), 2);
+}
+
+static void test_a_refund_for_an_order_not_yet_in_netsuite_waits_for_it(void)
+{
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.pause_connection('netsuite', 'test: the order is not posted yet')", 0, NULL));
+    long number = place_order(false);
+    CU_ASSERT_FATAL(number > 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "select count(*) from o2c.canonical_order where order_key = 'centra:1:%ld'", number);
+    CU_ASSERT_FATAL(tpg_wait_for(db, sql, 1, 120 * 1000));
+    CU_ASSERT_FATAL(start_refund("9101", number, "5.00", "1.00", "0"));
+    /* It looks, finds no posting, and looks again later. */
+    CU_ASSERT(tpg_wait_for(db, "select (count(*) >= 2)::int from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                               "where i.business_key = 'centra:1:refund:9101' and e.outcome = 'not_posted'", 1, 60 * 1000));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9101", NULL), 0);
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.resume_connection('netsuite')", 0, NULL));
+    CU_ASSERT(wait_state("centra:1:refund:9101", "credited"));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9101", "5.00"), 1);
+}
+
+static void test_a_refund_beyond_what_was_paid_is_an_exception_for_finance(void)
+{
+    long number = place_order(true);
+    CU_ASSERT_FATAL(number > 0);
+    char total[64], more[64];
+    CU_ASSERT_FATAL(order_currency_total(number, total, sizeof total) != NULL);
+    const char *p[] = {total};
+    PGresult *r = tpg_query(db, "select ($1::numeric + 0.01)::text", 1, p);
+    CU_ASSERT_FATAL(r && PQntuples(r) == 1);
+    snprintf(more, sizeof more, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    CU_ASSERT_FATAL(start_refund("9201", number, more, "0", "0"));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:refund:9201' "
+                               "and category = 'refund_exceeds_payment' and owner = 'finance'", 1, 60 * 1000));
+    CU_ASSERT_EQUAL(credit_memos_with("RF-CENTRA-1-REFUND-9201", NULL), 0);
+    /* Shown to finance as a refund with no credit memo, with its re-drive SQL. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where gap = 'refund_without_credit_memo' "
+                                   "and reference = 'centra:1:refund:9201' and owner = 'finance' "
+                                   "and redrive_sql like 'select o2c.redrive(%'", 0, NULL), 1);
+}
+
+static CU_TestInfo tests[] = {
+    {"a goodwill and shipping refund is one NetSuite credit memo for exactly what Centra refunded",
+     test_a_goodwill_and_shipping_refund_is_one_credit_memo_for_exactly_the_refund},
+    {"a refund for an order not yet in NetSuite waits for it, then is credited",
+     test_a_refund_for_an_order_not_yet_in_netsuite_waits_for_it},
+    {"a refund beyond what the shopper paid is an exception for finance and nothing is credited",
+     test_a_refund_beyond_what_was_paid_is_an_exception_for_finance},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"refunds", set_up, tear_down, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+    return tsup_run_suites("integration/test_refunds", suites);
+}
