@@ -20,6 +20,7 @@ static const struct o2c_action *const tables[] = {
     o2c_netsuite_customer_actions,
     o2c_netsuite_journal_actions,
     o2c_sage200_actions,
+    o2c_sage200_stock_actions,
 };
 
 static const struct o2c_action sql_action = {

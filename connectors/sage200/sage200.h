@@ -38,5 +38,7 @@ bool sage200_filter_literal(const char *value, char *buf, size_t len);
 
 /* The actions (sage200_actions.c). */
 extern const struct o2c_action o2c_sage200_actions[];
+/* sage200.read_stock (sage200_stock.c): warehouse holdings as stock level rows. */
+extern const struct o2c_action o2c_sage200_stock_actions[];
 
 #endif

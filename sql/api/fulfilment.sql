@@ -139,14 +139,16 @@ begin
      where coalesce(p->>'packageTrackingNumber', '') <> '';
     v_at := coalesce(o2c.try_timestamptz(p_context->>'netsuite_at' || '+00'), now());
 
-    insert into o2c.canonical_fulfilment as f (fulfilment_key, order_key, erp_connection, erp_fulfilment_id,
+    -- The location it shipped from (the lines', NetSuite ships a fulfilment from one location).
+    insert into o2c.canonical_fulfilment as f (fulfilment_key, order_key, erp_connection, erp_fulfilment_id, location,
                                                carrier, service, tracking_numbers, shipped_at)
-    values (v_key, v_link.order_key, v_erp, v_f->>'id', v_f->>'shipCarrier',
+    values (v_key, v_link.order_key, v_erp, v_f->>'id',
+            coalesce(v_f#>>'{item,items,0,location,id}', v_f#>>'{location,id}'), v_f->>'shipCarrier',
             coalesce(v_f#>>'{shipMethod,refName}', v_f->>'shipMethod'),
             coalesce(string_to_array(v_tracking, ', '), '{}'), v_at)
     on conflict (fulfilment_key) do update
        set carrier = excluded.carrier, service = excluded.service, tracking_numbers = excluded.tracking_numbers,
-           shipped_at = least(f.shipped_at, excluded.shipped_at);
+           location = excluded.location, shipped_at = least(f.shipped_at, excluded.shipped_at);
     delete from o2c.canonical_fulfilment_line where fulfilment_key = v_key;
     insert into o2c.canonical_fulfilment_line (fulfilment_key, line_no, order_line_no, sku, quantity)
     select v_key, n::int, (l->>'line_no')::int, l->>'sku', (l->>'quantity')::numeric
@@ -174,12 +176,28 @@ language plpgsql
 security definer
 set search_path = o2c, pg_temp
 as $$
+declare
+    v_sf    text := coalesce(p_params->>'storefront_connection', 'centra');
+    v_first boolean;
 begin
     insert into o2c.storefront_shipment (fulfilment_key, storefront_connection, shipment_id, shipment_number, notified_at)
-    values (p_context->>'fulfilment_key', coalesce(p_params->>'storefront_connection', 'centra'),
+    values (p_context->>'fulfilment_key', v_sf,
             p_context->>'centra_shipment_id', p_context->>'centra_shipment_number',
             coalesce(o2c.try_timestamptz(p_context->>'notified_at'), now()))
-    on conflict (fulfilment_key) do nothing;
+    on conflict (fulfilment_key) do nothing
+    returning true into v_first;
+    -- The storefront takes the shipped units off its own stock when the shipment completes: what
+    -- o2c believes it holds drops by them too (o2c.stock_shipped), once, so the stock flow does not
+    -- take them off a second time whichever of the two happens first.
+    if v_first then
+        perform o2c.stock_shipped(v_sf, l.sku, wm.warehouse_id, sum(l.quantity))
+           from o2c.canonical_fulfilment f
+           join o2c.canonical_fulfilment_line l on l.fulfilment_key = f.fulfilment_key
+           join o2c.warehouse_map wm on wm.erp_connection = f.erp_connection and wm.erp_location_id = f.location
+                                    and wm.storefront_connection = v_sf
+          where f.fulfilment_key = p_context->>'fulfilment_key' and l.sku is not null
+          group by l.sku, wm.warehouse_id;
+    end if;
     return jsonb_build_object('outcome', 'ok');
 end
 $$;

@@ -469,9 +469,45 @@ static void test_a_fulfilment_line_without_a_link_is_a_gap_until_the_link_is_add
     CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
 }
 
+static void test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once(void)
+{
+    /* One of the fulfilments shown above, as if its shipment were recorded now, with the stock
+     * flow believing Centra holds 50 of each of its SKUs at the shipping warehouse. */
+    PGresult *r = tpg_query(db, "select f.fulfilment_key from o2c.canonical_fulfilment f "
+                                "join o2c.storefront_shipment s using (fulfilment_key) "
+                                "where exists (select from o2c.warehouse_map wm where wm.erp_connection = f.erp_connection "
+                                "              and wm.erp_location_id = f.location) order by 1 limit 1", 0, NULL);
+    char key[256] = "";
+    if (r && PQntuples(r) == 1)
+        snprintf(key, sizeof key, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    CU_ASSERT_FATAL(key[0] != '\0');
+    const char *k[] = {key};
+    CU_ASSERT_FATAL(tpg_ok(db, "create temp table shipped as "
+                               "select l.sku, wm.warehouse_id, sum(l.quantity) as units from o2c.canonical_fulfilment f "
+                               "join o2c.canonical_fulfilment_line l using (fulfilment_key) "
+                               "join o2c.warehouse_map wm on wm.erp_connection = f.erp_connection and wm.erp_location_id = f.location "
+                               "where f.fulfilment_key = $1 group by 1, 2", 1, k));
+    CU_ASSERT_FATAL(tpg_ok(db, "delete from o2c.storefront_shipment where fulfilment_key = $1", 1, k));
+    CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.stock_sent (storefront_connection, erp_connection, sku, warehouse_id, quantity, "
+                               "as_of, read_at, sent_at) select 'centra', 'netsuite', sku, warehouse_id, 50, now(), now(), now() "
+                               "from shipped on conflict (storefront_connection, sku, warehouse_id) do update set quantity = 50", 0, NULL));
+    /* Recorded twice (a retry): the units come off once. */
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT(tpg_ok(db, "select o2c_action.record_storefront_shipment(jsonb_build_object('fulfilment_key', $1::text, "
+                             "'centra_shipment_id', 'test'), '{}')", 1, k));
+    CU_ASSERT(tpg_number(db, "select count(*) from shipped", 0, NULL) > 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from shipped s join o2c.stock_sent t using (sku, warehouse_id) "
+                                   "where t.storefront_connection = 'centra' and t.quantity = 50 - s.units", 0, NULL),
+                    tpg_number(db, "select count(*) from shipped", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "drop table shipped", 0, NULL));
+}
+
 static CU_TestInfo tests[] = {
     {"every NetSuite fulfilment (whole, partial, split) is one Centra shipment and one notification, through faults and a SIGKILL",
      test_every_fulfilment_becomes_exactly_one_shipment_and_one_notification},
+    {"a shipment takes its units off what o2c believes Centra holds, once",
+     test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once},
     {"a shipment made before a crash is found and completed, never made twice",
      test_a_shipment_made_before_a_crash_is_found_and_completed_not_made_again},
     {"a shipment Centra refuses is an exception for CX with Centra's words, and a reconciliation gap",

@@ -174,6 +174,58 @@ static void test_sales_orders_are_priced_by_sage_and_checked(void)
     CU_ASSERT_EQUAL(control("/_sandbox/sage200/settings", "{\"required_field\":null}"), 200);
 }
 
+/* The holding of product 1001 at warehouse 1, read through the API with OData (NULL on failure). */
+static json_object *holding_1001(void)
+{
+    tsb_response res;
+    json_object *arr = NULL;
+    if (call("GET", "/warehouse_holdings?%24filter=product_id%20eq%201001%20and%20warehouse_id%20eq%201"
+                    "&%24orderby=date_time_updated%2Cid&%24top=5", NULL, &res) == 200)
+        arr = tsb_json(&res);
+    tsb_response_free(&res);
+    json_object *h = arr && json_object_array_length(arr) == 1 ? json_object_get(json_object_array_get_idx(arr, 0)) : NULL;
+    json_object_put(arr);
+    return h;
+}
+
+static long units(json_object *h, const char *field)
+{
+    return (long)json_object_get_double(tsb_member(h, field));
+}
+
+static void test_warehouse_holdings_move_with_goods_in_allocations_and_sales_orders(void)
+{
+    json_object *h = holding_1001();
+    CU_ASSERT_FATAL(h != NULL);
+    long confirmed = units(h, "confirmed_qty_in_stock"), allocated = units(h, "quantity_allocated");
+    long by_orders = units(h, "quantity_allocated_sop"); /* the orders of the tests before */
+    CU_ASSERT(confirmed > 0);
+    CU_ASSERT_EQUAL(units(h, "free_stock_available"), confirmed - allocated);
+    json_object_put(h);
+    /* Goods in and another channel's allocation; a change below zero changes nothing. */
+    CU_ASSERT_EQUAL(control("/_sandbox/sage200/holdings", "{\"changes\":[{\"product_id\":1001,\"warehouse_id\":1,"
+                                                          "\"goods_in\":5,\"allocate\":2}]}"), 200);
+    CU_ASSERT_EQUAL(control("/_sandbox/sage200/holdings", "{\"changes\":[{\"product_id\":1001,\"warehouse_id\":1,"
+                                                          "\"goods_in\":1},{\"sku\":\"NDT-TEE-001-XS\",\"warehouse_id\":1,"
+                                                          "\"allocate\":-100000}]}"), 400);
+    h = holding_1001();
+    CU_ASSERT_EQUAL(units(h, "confirmed_qty_in_stock"), confirmed + 5);
+    CU_ASSERT_EQUAL(units(h, "quantity_allocated"), allocated + 2);
+    CU_ASSERT_EQUAL(units(h, "free_stock_available"), confirmed + 5 - allocated - 2);
+    json_object_put(h);
+    /* A sales order of 3 allocates them from free stock. */
+    CU_ASSERT_EQUAL(status_of("POST", "/sop_orders", order_body("SO-H1", 501)), 200);
+    h = holding_1001();
+    CU_ASSERT_EQUAL(units(h, "quantity_allocated_sop"), by_orders + 3);
+    CU_ASSERT_EQUAL(units(h, "quantity_allocated"), allocated + 5);
+    json_object_put(h);
+    /* The date field filters; holdings are not written through the API here. */
+    CU_ASSERT_EQUAL(status_of("GET", "/warehouse_holdings?%24filter=date_time_updated%20ge%202026-01-01T00%3A00%3A00Z", NULL), 200);
+    CU_ASSERT_EQUAL(status_of("GET", "/warehouse_holdings?%24filter=date_time_updated%20ge%20%27yesterday%27", NULL), 400);
+    CU_ASSERT_EQUAL(status_of("GET", "/warehouse_holdings?%24skip=10", NULL), 400);
+    CU_ASSERT_EQUAL(status_of("POST", "/warehouse_holdings", "{\"product_id\":1001,\"warehouse_id\":1}"), 405);
+}
+
 static void test_a_record_open_in_the_desktop_client_refuses_changes_until_released(void)
 {
     tsb_response res;
@@ -214,6 +266,8 @@ static CU_TestInfo tests[] = {
     {"customer bodies are checked against the spec (a 9-character reference is refused)", test_customer_bodies_are_checked_against_the_spec},
     {"OData options are validated strictly", test_odata_options_are_validated_strictly},
     {"sales orders are priced by Sage and checked", test_sales_orders_are_priced_by_sage_and_checked},
+    {"warehouse holdings move with goods in, allocations and sales orders",
+     test_warehouse_holdings_move_with_goods_in_allocations_and_sales_orders},
     {"a record open in the desktop client refuses changes until released", test_a_record_open_in_the_desktop_client_refuses_changes_until_released},
     {"the tunnel down is 504, and a lost answer still creates", test_the_tunnel_down_is_504_and_a_lost_answer_still_creates},
     CU_TEST_INFO_NULL,

@@ -37,3 +37,18 @@ insert into o2c.erp_setting (erp_connection, name, value, note)
   order by t->>'netsuiteId' limit 1)
 union all values ('sage200', 'shipping_charge_code', 'CARRIAGE', 'additional charge for shipping')
 on conflict (erp_connection, name) do update set value = excluded.value;
+
+-- Stock: each Sage 200 warehouse (numbered as the seed's locations) is one Centra warehouse;
+-- Centra sets stock by variant and size (the storefront's own rows, shared with NetSuite's).
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.warehouse_map (erp_connection, erp_location_id, storefront_connection, warehouse_id)
+select 'sage200', l->>'netsuiteId', 'centra', l->>'centraWarehouseId'
+  from seed, jsonb_array_elements(doc->'locations') l
+on conflict (erp_connection, erp_location_id, storefront_connection) do update set warehouse_id = excluded.warehouse_id;
+
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.storefront_item (storefront_connection, sku, product_id, variant_id, size_name)
+select 'centra', i->>'sku', i->>'centraProductId', i->>'centraVariantId', i->>'size'
+  from seed, jsonb_array_elements(doc->'items') i
+on conflict (storefront_connection, sku) do update set product_id = excluded.product_id,
+                                                     variant_id = excluded.variant_id, size_name = excluded.size_name;

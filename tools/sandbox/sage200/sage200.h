@@ -5,7 +5,14 @@
  *                (SAGE200_TOKEN, SAGE200_SITE, SAGE200_COMPANY; defaults sandbox-sage200-token,
  *                sandbox-site, 1)
  *   collections  GET /customers, /products, /warehouses, /tax_codes, /sop_additional_charges,
- *                /sop_orders answer plain JSON arrays; GET /<collection>/{id} one entity
+ *                /sop_orders, /warehouse_holdings answer plain JSON arrays; GET /<collection>/{id}
+ *                one entity
+ *   holdings     one warehouse_holding per product × warehouse (stock.json's fields), seeded from
+ *                the shared seed's stock: confirmed_qty_in_stock, quantity_allocated(_stock/_sop/
+ *                _bom), quantity_reserved and the totals Sage derives (quantity_in_stock,
+ *                free_stock_available, …); date_time_updated moves with every change. A new
+ *                sales order allocates its lines from free stock (quantity_allocated_sop). Read-only
+ *                through the API here (POST/PUT → 405): stock moves through the control path
  *   OData        $filter (eq ne gt ge lt le joined by `and`, on the entity's documented scalar
  *                fields, literals typed as the field is), $orderby, $top (≤ 5000, default 500),
  *                $skip (only with $orderby), $select; anything else → 400
@@ -33,6 +40,11 @@
  *                                              is held fault_timeout_ms, then answered 504 (the
  *                                              answer is lost; the record exists)
  *   POST /_sandbox/sage200/settings            {"required_field": "analysis_code_1"|null}
+ *   POST /_sandbox/sage200/holdings            {"changes":[{"sku"|"product_id", "warehouse_id",
+ *                                              "confirmed": N (absolute) | "goods_in": ±N |
+ *                                              "allocate": ±N (another channel allocates / releases)
+ *                                              | "reserve": ±N}]} or {"count": N} (random goods in
+ *                                              and allocations): answers {"changed": [holdings]}
  * Stats: records.<collection>, duplicate_customer_document_nos (orders beyond the first per
  * customer_document_no), locked_refusals, tunnel_refusals, lost_answers, refused_writes (bodies
  * the spec's fields or Sage's rules refused: a client that obeys the spec keeps it at 0),
@@ -65,13 +77,15 @@ typedef struct sg_entity {
     const sg_field *fields; /* ends with name NULL */
 } sg_entity;
 
-extern const sg_entity sg_sop_order_entity, sg_sop_order_line_entity, sg_customer_entity, sg_product_entity;
+extern const sg_entity sg_sop_order_entity, sg_sop_order_line_entity, sg_customer_entity, sg_product_entity,
+    sg_warehouse_holding_entity;
 
 const sg_field *sg_field_find(const sg_entity *e, const char *name);
 
 /* ---- state ------------------------------------------------------------------------------------ */
 
-enum sg_collection { SG_CUSTOMERS, SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_SOP_ORDERS, SG_N_COLLECTIONS };
+enum sg_collection { SG_CUSTOMERS, SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_SOP_ORDERS,
+                     SG_WAREHOUSE_HOLDINGS, SG_N_COLLECTIONS };
 
 typedef struct sg_state {
     const sb_options *opts;
@@ -117,5 +131,14 @@ void sg_store_stats(sg_state *sg, json_object *out);
 json_object *sg_seed_json(sg_state *sg);
 
 bool sg_control(sg_state *sg, const sb_request *req, sb_response *res);
+
+/* Warehouse holdings (sage200_holdings.c). Caller holds sg->lock. */
+void sg_holdings_init(sg_state *sg);
+/* Applies {"changes":[…]} or {"count":N} (see the control paths above); false with an error
+ * answered when a change names no holding or would go below zero (nothing is changed then). */
+bool sg_holdings_change(sg_state *sg, json_object *body, sb_response *res);
+/* A new sales order allocates its standard lines' quantities from the holdings' free stock
+ * (quantity_allocated_sop), as a company with automatic allocation does; no more than is free. */
+void sg_holdings_allocate_order(sg_state *sg, json_object *order);
 
 #endif

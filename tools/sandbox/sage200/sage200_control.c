@@ -92,6 +92,10 @@ bool sg_control(sg_state *sg, const sb_request *req, sb_response *res)
             sg->lose_count = json_object_get_int(get(body, "count"));
         pthread_mutex_unlock(&sg->lock);
         answer(res, 200, "ok", json_object_new_boolean(1));
+    } else if (strcmp(what, "holdings") == 0) {
+        pthread_mutex_lock(&sg->lock);
+        sg_holdings_change(sg, body, res);
+        pthread_mutex_unlock(&sg->lock);
     } else if (strcmp(what, "settings") == 0) {
         json_object *f = get(body, "required_field");
         const sg_field *field = f ? sg_field_find(&sg_sop_order_entity, json_object_get_string(f)) : NULL;

@@ -525,3 +525,35 @@ static const sg_field product_fields[] = {
 };
 const sg_entity sg_product_entity = {"product", product_fields};
 
+static const sg_field warehouse_holding_fields[] = {
+    {"id", SG_INTEGER, 0, -1, true, false},
+    {"warehouse_id", SG_INTEGER, 0, -1, false, true},
+    {"product_id", SG_INTEGER, 0, -1, false, true},
+    {"is_default_manufacturing_warehouse", SG_BOOLEAN, 0, -1, false, false},
+    {"reorder_level", SG_NUMBER, 0, 5, false, false},
+    {"minimum_level", SG_NUMBER, 0, 5, false, false},
+    {"maximum_level", SG_NUMBER, 0, 5, false, false},
+    {"quantity_reserved", SG_NUMBER, 0, 5, true, false},
+    {"confirmed_qty_in_stock", SG_NUMBER, 0, 5, true, false},
+    {"unconfirmed_qty_in_stock", SG_NUMBER, 0, 5, true, false},
+    {"quantity_in_stock", SG_NUMBER, 0, 5, true, false},
+    {"quantity_in_stock_less_reserved", SG_NUMBER, 0, 5, true, false},
+    {"quantity_on_order", SG_NUMBER, 0, 5, true, false},
+    {"quantity_allocated_stock", SG_NUMBER, 0, 5, true, false},
+    {"quantity_allocated_sop", SG_NUMBER, 0, 5, true, false},
+    {"quantity_allocated_bom", SG_NUMBER, 0, 5, true, false},
+    {"quantity_allocated", SG_NUMBER, 0, 5, true, false},
+    {"free_stock_available", SG_NUMBER, 0, 5, true, false},
+    {"free_stock_available_less_reserved", SG_NUMBER, 0, 5, true, false},
+    {"warehouse_name", SG_STRING, 20, -1, true, false},
+    {"is_to_delete", SG_BOOLEAN, 0, -1, false, false},
+    {"product", SG_OTHER, 0, -1, false, false},
+    {"warehouse", SG_OTHER, 0, -1, false, false},
+    {"bin_holdings", SG_OTHER, 0, -1, false, false},
+    {"status", SG_OTHER, 0, -1, true, false},
+    {"date_time_created", SG_DATE, 0, -1, true, false},
+    {"date_time_updated", SG_DATE, 0, -1, true, false},
+    {NULL, SG_OTHER, 0, -1, false, false},
+};
+const sg_entity sg_warehouse_holding_entity = {"warehouse_holding", warehouse_holding_fields};
+

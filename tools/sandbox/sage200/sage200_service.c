@@ -85,6 +85,7 @@ static const char *classify(void *svc, const sb_request *req, bool *is_write)
         {"tax_codes.read", "tax_codes.create", "tax_codes.update"},
         {"sop_additional_charges.read", "sop_additional_charges.create", "sop_additional_charges.update"},
         {"sop_orders.read", "sop_orders.create", "sop_orders.update"},
+        {"warehouse_holdings.read", "warehouse_holdings.create", "warehouse_holdings.update"},
     };
     int k = strcmp(req->method, "POST") == 0 ? 1 : strcmp(req->method, "PUT") == 0 ? 2 : 0;
     return names[c][k];

@@ -11,6 +11,7 @@
 
 static const char *const NAMES[SG_N_COLLECTIONS] = {
     "customers", "products", "warehouses", "tax_codes", "sop_additional_charges", "sop_orders",
+    "warehouse_holdings",
 };
 
 const char *sg_collection_name(enum sg_collection c) { return NAMES[c]; }
@@ -39,6 +40,7 @@ const sg_entity *sg_collection_entity(enum sg_collection c)
     case SG_CUSTOMERS: return &sg_customer_entity;
     case SG_PRODUCTS: return &sg_product_entity;
     case SG_SOP_ORDERS: return &sg_sop_order_entity;
+    case SG_WAREHOUSE_HOLDINGS: return &sg_warehouse_holding_entity;
     default: return &small_entity;
     }
 }
@@ -127,6 +129,7 @@ bool sg_store_init(sg_state *sg)
         add_str(c, "name", name);
         json_object_array_add(sg->records[SG_CUSTOMERS], c);
     }
+    sg_holdings_init(sg);
     return true;
 }
 
@@ -478,6 +481,7 @@ bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_respons
             json_object_object_add(l, "id", json_object_new_int64(++sg->next_id));
             json_object_object_add(l, "sop_order_id", json_object_new_int64(id));
         }
+        sg_holdings_allocate_order(sg, copy);
     }
     json_object_array_add(sg->records[c], copy);
     sb_respond_json(res, 200, copy);

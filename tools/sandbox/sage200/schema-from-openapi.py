@@ -7,7 +7,7 @@ import json, re, sys
 
 ref = sys.argv[1]
 ENTITIES = [("sop.json", "sop_order"), ("sop.json", "sop_order_line"), ("sales.json", "customer"),
-            ("stock.json", "product")]
+            ("stock.json", "product"), ("stock.json", "warehouse_holding")]
 
 def kind(p):
     t = p.get("type")
