@@ -1,7 +1,8 @@
 -- centra_order_poll: the perpetual reader of Centra orders, one instance per store:
 --   select o2c.start('centra_order_poll', 'centra:1', '{"store": "1"}');
 -- Each round reads a page of orders changed since the cursor and starts one order_to_cash per
--- order (and order_cancellation per cancelled order) in the same transaction that moves the
+-- order (and order_cancellation per cancelled order, refund_to_credit_memo per REFUND entry of
+-- the order's paymentHistory) in the same transaction that moves the
 -- cursor (connectors/centra/centra_actions.c). Context keys: store, poll_interval_ms, page_size.
 -- A poller must outlive a long Centra outage: a generous retry budget, backing off to 5 minutes.
 

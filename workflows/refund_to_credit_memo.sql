@@ -2,8 +2,9 @@
 -- refund) becomes one NetSuite credit memo for exactly what the storefront refunded, once (upsert
 -- by external id). Business key: the canonical return key, centra:<store>:refund:<id>; input
 -- {"store", "refund": {"id", "order_number", "amount", "tax", "shipping", "currency",
--- "refunded_at", "reason"}}. No Centra reader starts it yet (issue 11: returns and the refund
--- poller are not built); tests start it.
+-- "refunded_at", "reason"}}. The Centra order poller (centra.poll_orders) starts it for each REFUND
+-- entry of an order's paymentHistory (key centra:<store>:refund:<entry id>; amount, currency,
+-- refunded_at only: Centra gives no tax or shipping share there).
 --
 --   map          the storefront's half → canonical return → the ERP's half (sql/api/returns.sql);
 --                an order not posted yet is looked at again later (not_posted); a refund beyond

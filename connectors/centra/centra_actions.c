@@ -5,14 +5,17 @@
  *       one child workflow per order — business key centra:<store>:<order number>, input
  *       {"source":"centra","store":…,"order":<the order as Centra returned it>} — plus, for a
  *       cancelled order (status CANCELLED, or cancelled units on a line of an order that had
- *       partly shipped), the cancel workflow with key centra:<store>:<number>:cancel. The starts
+ *       partly shipped), the cancel workflow with key centra:<store>:<number>:cancel; for each
+ *       successful REFUND entry of the order's paymentHistory, the refund workflow with key
+ *       centra:<store>:refund:<entry id> (the canonical return's key) and input {"store", "refund":
+ *       {"id", "order_number", "amount", "currency", "refunded_at"}} (sql/api/returns.sql). The starts
  *       and the new cursor commit in the same transaction as this result, so a crash between
  *       reading and committing just reads the page again, and o2c.start's idempotence per
  *       (workflow, business key) makes a re-read start nothing twice.
  *       Context (all optional): cursor (updatedAt of the newest order seen; absent = from the
  *       beginning), after (Centra page cursor, see below), store ("1"), page_size (100, 1..200),
  *       poll_interval_ms (15000), child_workflow ("order_to_cash"), cancel_workflow
- *       ("order_cancellation"). Patch: cursor, after. Ok with delay_ms 0 while there is more to
+ *       ("order_cancellation"), refund_workflow ("refund_to_credit_memo"). Patch: cursor, after. Ok with delay_ms 0 while there is more to
  *       read, poll_interval_ms otherwise.
  *
  * Ties. Centra's updatedAt has whole seconds, so many orders share one, possibly more than a
@@ -49,7 +52,7 @@ struct poll_config {
     const char *cursor;   /* NULL = from the beginning */
     int64_t cursor_us;
     const char *after;    /* NULL = none */
-    const char *store, *child, *cancel;
+    const char *store, *child, *cancel, *refund;
     int page_size, interval_ms;
     int page_size_now;    /* fewer while answers come back too large to read; grows back */
 };
@@ -105,6 +108,7 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
         !read_string(ctx, "store", "1", &c->store, out) ||
         !read_string(ctx, "child_workflow", "order_to_cash", &c->child, out) ||
         !read_string(ctx, "cancel_workflow", "order_cancellation", &c->cancel, out) ||
+        !read_string(ctx, "refund_workflow", "refund_to_credit_memo", &c->refund, out) ||
         !read_int(ctx, "page_size", 100, 1, MAX_PAGE, &c->page_size, out) ||
         !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out) ||
         !read_int(ctx, "page_size_now", c->page_size, 1, MAX_PAGE, &c->page_size_now, out))
@@ -303,6 +307,52 @@ static void start_children(const struct poll_config *c, const struct order_view 
     }
 }
 
+/* One refund_to_credit_memo per successful REFUND entry of the order's paymentHistory, keyed by
+ * the entry's own id, so reading the order again (any later change touches it) starts nothing new.
+ * Centra's paymentHistory gives one value per refund, no tax or shipping share: the refund is
+ * passed as the whole amount without "tax" or "shipping" (sql/api/returns.sql then takes the
+ * order's tax share, and no shipping line). An entry o2c cannot read
+ * (no id, no value) is counted and passed by; map_refund refuses unreadable money itself. */
+static size_t start_refunds(const struct poll_config *c, const struct order_view *v, size_t *unreadable,
+                            struct o2c_outcome *out)
+{
+    json_object *history, *e, *x, *value, *currency;
+    size_t started = 0;
+    if (!json_object_object_get_ex(v->node, "paymentHistory", &history) || !json_object_is_type(history, json_type_array))
+        return 0;
+    for (size_t i = 0; i < json_object_array_length(history); i++) {
+        e = json_object_array_get_idx(history, i);
+        const char *type = member_string(e, "entryType"), *status = member_string(e, "status");
+        if (!type || strcmp(type, "REFUND") != 0 || (status && strcmp(status, "SUCCESS") != 0))
+            continue;
+        if (!json_object_object_get_ex(e, "id", &x) || !json_object_is_type(x, json_type_int) || json_object_get_int64(x) <= 0 ||
+            !json_object_object_get_ex(e, "value", &value) || !json_object_object_get_ex(value, "value", &x) ||
+            (!json_object_is_type(x, json_type_double) && !json_object_is_type(x, json_type_int))) {
+            (*unreadable)++;
+            continue;
+        }
+        char id[32], key[320];
+        json_object_object_get_ex(e, "id", &x);
+        snprintf(id, sizeof id, "%" PRId64, json_object_get_int64(x));
+        snprintf(key, sizeof key, "centra:%s:refund:%s", c->store, id);
+        json_object *refund = json_object_new_object(), *input = json_object_new_object();
+        json_object_object_add(refund, "id", json_object_new_string(id));
+        json_object_object_add(refund, "order_number", json_object_new_string(v->number));
+        /* The decimal text exactly as Centra wrote it (json-c keeps a number's source text). */
+        json_object_object_get_ex(value, "value", &x);
+        json_object_object_add(refund, "amount", json_object_new_string(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN)));
+        const char *code = json_object_object_get_ex(value, "currency", &currency) ? member_string(currency, "code") : NULL;
+        json_object_object_add(refund, "currency", code ? json_object_new_string(code) : NULL);
+        const char *at = member_string(e, "createdAt");
+        json_object_object_add(refund, "refunded_at", at ? json_object_new_string(at) : NULL);
+        json_object_object_add(input, "store", json_object_new_string(c->store));
+        json_object_object_add(input, "refund", refund);
+        o2c_outcome_start(out, c->refund, key, input);
+        started++;
+    }
+    return started;
+}
+
 /* Did the last call fail because its answer was too large to read (connectors/common/http.h)? */
 static bool answer_too_large(const struct o2c_outcome *out)
 {
@@ -411,7 +461,7 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
 
     /* Each order on its own: a bad one becomes its own workflow, and the page goes on. */
     struct order_view views[MAX_PAGE];
-    size_t newest = n, cancelled = 0, bad = 0;
+    size_t newest = n, cancelled = 0, bad = 0, refunds = 0, unreadable_refunds = 0;
     for (size_t i = 0; i < n; i++) {
         view_order(json_object_array_get_idx(edges, i), &views[i]);
         if (views[i].updated_us >= 0 && (newest == n || views[i].updated_us >= views[newest].updated_us))
@@ -419,6 +469,8 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
     }
     for (size_t i = 0; i < n; i++) {
         start_children(&c, &views[i], out);
+        if (!views[i].bad[0])
+            refunds += start_refunds(&c, &views[i], &unreadable_refunds, out);
         cancelled += views[i].cancelled;
         bad += views[i].bad[0] != '\0';
         free(views[i].raw);
@@ -461,6 +513,8 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
     json_object_object_add(out->detail, "orders", json_object_new_int((int)n));
     json_object_object_add(out->detail, "cancelled", json_object_new_int((int)cancelled));
     json_object_object_add(out->detail, "bad_orders", json_object_new_int((int)bad));
+    json_object_object_add(out->detail, "refunds", json_object_new_int((int)refunds));
+    json_object_object_add(out->detail, "unreadable_refunds", json_object_new_int((int)unreadable_refunds));
     if (cursor)
         json_object_object_add(out->detail, "cursor", json_object_new_string(cursor));
     json_object_put(root);
@@ -469,6 +523,6 @@ static void poll_orders(struct o2c_step *step, struct o2c_outcome *out)
 const struct o2c_action o2c_centra_actions[] = {
     {"centra.poll_orders", poll_orders, false,
      "one round of a Centra order poller: starts a child workflow per new or changed order (and the "
-     "cancel workflow for cancelled ones), advances the updatedAt cursor"},
+     "cancel workflow for cancelled ones, the refund workflow per refund), advances the updatedAt cursor"},
     {NULL, NULL, false, NULL},
 };

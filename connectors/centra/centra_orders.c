@@ -8,7 +8,9 @@
  * reaches the child workflow's context (jsonb numeric) digit for digit; nothing here converts
  * it to a double. Line prices come both as Centra shows them (including tax, its default) and
  * excluding tax (aliases, since one response key may not carry two different arguments), so the
- * mapping never has to recompute tax. */
+ * mapping never has to recompute tax. Refunds are the order's paymentHistory entries of type
+ * REFUND (Centra's Integration API has no refund object of its own; the guide reads captures the
+ * same way): the poller starts refund_to_credit_memo for each. */
 /* When even one order's answer is too large to read: just where it is, to pass it by. */
 const char *const centra_poll_order_keys_document =
     "query PollOrderKeys($first: Int!, $after: String, $where: OrderFilter) {\n"
@@ -48,6 +50,9 @@ const char *const centra_poll_orders_document =
     "          discountPercent taxPercent\n"
     "          lineValue { value }\n"
     "          lineValueExTax: lineValue(includingTax: false) { value }\n"
+    "        }\n"
+    "        paymentHistory(where: {entryType: [REFUND]}) {\n"
+    "          id entryType status createdAt value { value currency { code } }\n"
     "        }\n"
     "      }\n"
     "    }\n"

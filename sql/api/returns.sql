@@ -11,7 +11,10 @@
 -- A Centra refund (as customer service records it: {"id", "order_number", "amount", "tax",
 -- "shipping", "currency", "refunded_at", "reason"}, money as decimal text, tax and shipping part of
 -- amount) → {"record": canonical_return as JSON with "lines": []} or {"problems": [{category,
--- message}]}. Only refunds without goods: returned lines come with returns.
+-- message}]}. Only refunds without goods: returned lines come with returns. A refund read from
+-- Centra's API (Order.paymentHistory) has no "tax": Centra gives one value per refund, so its tax
+-- is the order's share, amount × (lines' + shipping tax) / grand total, rounded once (0 while the
+-- order is not known yet; map_refund looks again until it is posted and records it then).
 create or replace function o2c.centra_refund_to_canonical(p_refund jsonb, p_connection text, p_store text)
 returns jsonb
 language plpgsql
@@ -33,6 +36,13 @@ begin
     select minor_digits into v_digits from o2c.currency where code = p_refund->>'currency';
     v_amount := (p_refund->>'amount')::numeric;
     v_tax := coalesce((p_refund->>'tax')::numeric, 0);
+    if not p_refund ? 'tax' and v_digits is not null and v_amount is not null then
+        select coalesce(round(v_amount * (o.lines_tax + o.shipping_tax) / nullif(o.grand_total, 0), v_digits), 0)
+          into v_tax
+          from o2c.canonical_order o
+         where o.order_key = o2c.order_key('centra', p_store, p_refund->>'order_number');
+        v_tax := coalesce(v_tax, 0);
+    end if;
     v_shipping := coalesce((p_refund->>'shipping')::numeric, 0);
     if v_digits is null or v_amount is null or v_amount <= 0 or v_tax < 0 or v_shipping < 0
        or v_tax + v_shipping > v_amount

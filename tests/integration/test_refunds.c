@@ -1,8 +1,9 @@
 /* Refunds without goods, Centra → NetSuite: a goodwill and shipping refund becomes one NetSuite
  * credit memo for exactly what Centra refunded, once; a refund for an order not yet in NetSuite
  * waits for it; a refund beyond what the shopper paid is an exception for finance. Orders are
- * posted by order_to_cash against the sandboxes (with faults); the refunds are started as a
- * Centra refund reader would start them (that reader is not built yet). */
+ * posted by order_to_cash against the sandboxes (with faults). Most refunds are started directly,
+ * with shapes Centra cannot make (tax and shipping shares, more than was paid); the last test makes
+ * them in the Centra sandbox as customer service does, and the order poller starts them. */
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -180,6 +181,34 @@ static bool wait_state(const char *key, const char *state)
     return false;
 }
 
+/* Customer service refunds `amount` of order `number` in Centra; returns the refund's id (its
+ * paymentHistory entry), 0 when Centra refused it. */
+static long centra_refund(long number, const char *amount, const char *reason)
+{
+    char url[160], body[160];
+    snprintf(url, sizeof url, "%s/_sandbox/orders/%ld/refund", centra.base, number);
+    snprintf(body, sizeof body, "{\"amount\":\"%s\",\"reason\":\"%s\"}", amount, reason);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    tsb_response res;
+    long id = 0;
+    if (tsb_http("POST", url, h, body, strlen(body), &res) == 0 && res.status == 201) {
+        json_object *answer = tsb_json(&res);
+        json_object *refund = tsb_member(answer, "refund");
+        id = refund ? (long)json_object_get_int64(refund) : 0;
+        json_object_put(answer);
+    }
+    tsb_response_free(&res);
+    return id;
+}
+
+/* The poller's rounds that read every order from the beginning (after its cursor was dropped). */
+static long long full_reads(void)
+{
+    return tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                          "where i.workflow = 'centra_order_poll' and e.outcome = 'ok' "
+                          "and e.detail->>'message' like '%changed since the beginning%'", 0, NULL);
+}
+
 /* ---- tests ------------------------------------------------------------------------------------- */
 
 static void test_a_goodwill_and_shipping_refund_is_one_credit_memo_for_exactly_the_refund(void)
@@ -243,6 +272,59 @@ static void test_a_refund_beyond_what_was_paid_is_an_exception_for_finance(void)
                                    "and redrive_sql like 'select o2c.redrive(%'", 0, NULL), 1);
 }
 
+static void test_refunds_made_in_centra_become_one_credit_memo_each_and_a_re_read_starts_nothing_twice(void)
+{
+    long number = place_order(true);
+    CU_ASSERT_FATAL(number > 0);
+    long first = centra_refund(number, "12.50", "goodwill");
+    CU_ASSERT_FATAL(first > 0);
+    char key1[64], key2[64], eid1[64], eid2[64];
+    snprintf(key1, sizeof key1, "centra:1:refund:%ld", first);
+    snprintf(eid1, sizeof eid1, "RF-CENTRA-1-REFUND-%ld", first);
+    CU_ASSERT_FATAL(wait_state(key1, "credited"));
+    CU_ASSERT_EQUAL(credit_memos_with(eid1, "12.50"), 1);
+    /* A second refund of the same order: its own credit memo, the first one untouched. */
+    long second = centra_refund(number, "3.00", "late delivery");
+    CU_ASSERT_FATAL(second > 0 && second != first);
+    snprintf(key2, sizeof key2, "centra:1:refund:%ld", second);
+    snprintf(eid2, sizeof eid2, "RF-CENTRA-1-REFUND-%ld", second);
+    CU_ASSERT_FATAL(wait_state(key2, "credited"));
+    CU_ASSERT_EQUAL(credit_memos_with(eid2, "3.00"), 1);
+    CU_ASSERT_EQUAL(credit_memos_with(eid1, NULL), 1);
+    /* The canonical returns hold Centra's refunds, the order's key and the whole amounts. */
+    const char *p[] = {key1, key2};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_return r join o2c.erp_return e using (return_key) "
+                                   "where r.return_key in ($1, $2) and r.kind = 'refund' and e.credit_memo_amount = r.refund_amount "
+                                   "and r.refund_amount in (12.50, 3.00)", 2, p), 2);
+    /* Centra gives no tax share per refund: it is the order's, rounded once. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_return r join o2c.canonical_order o using (order_key) "
+                                   "where r.return_key in ($1, $2) and r.shipping_refund = 0 and r.refund_tax = "
+                                   "round(r.refund_amount * (o.lines_tax + o.shipping_tax) / o.grand_total, o.minor_digits)", 2, p), 2);
+    /* The poller reads every order again from the beginning: nothing starts twice. */
+    long long before = full_reads();
+    char sql[320];
+    snprintf(sql, sizeof sql, "select (count(*) > %lld)::int from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                              "where i.workflow = 'centra_order_poll' and e.outcome = 'ok' "
+                              "and e.detail->>'message' like '%%changed since the beginning%%'", before);
+    /* (A round in flight may write its cursor back over the reset: reset again then.) */
+    bool reread = false;
+    for (int attempt = 0; attempt < 3 && !reread; attempt++) {
+        CU_ASSERT_FATAL(tpg_ok(db, "update o2c.instance set context = context - 'cursor' - 'after' "
+                                   "where workflow = 'centra_order_poll' and business_key = 'centra:1'", 0, NULL));
+        reread = tpg_wait_for(db, sql, 1, 20 * 1000);
+    }
+    CU_ASSERT_FATAL(reread);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'refund_to_credit_memo' "
+                                   "and business_key in ($1, $2)", 2, p), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.business_key in ($1, $2) and e.from_state = 'record' and e.outcome = 'ok'", 2, p), 2);
+    CU_ASSERT_EQUAL(credit_memos_with(eid1, NULL), 1);
+    CU_ASSERT_EQUAL(credit_memos_with(eid2, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where reference in ($1, $2)", 2, p), 0);
+    /* Centra refuses what was never paid: no refund, nothing started. */
+    CU_ASSERT_EQUAL(centra_refund(number, "999999.00", "too much"), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"a goodwill and shipping refund is one NetSuite credit memo for exactly what Centra refunded",
      test_a_goodwill_and_shipping_refund_is_one_credit_memo_for_exactly_the_refund},
@@ -250,6 +332,8 @@ static CU_TestInfo tests[] = {
      test_a_refund_for_an_order_not_yet_in_netsuite_waits_for_it},
     {"a refund beyond what the shopper paid is an exception for finance and nothing is credited",
      test_a_refund_beyond_what_was_paid_is_an_exception_for_finance},
+    {"refunds made in Centra become one NetSuite credit memo each, and reading the order again starts nothing twice",
+     test_refunds_made_in_centra_become_one_credit_memo_each_and_a_re_read_starts_nothing_twice},
     CU_TEST_INFO_NULL,
 };
 

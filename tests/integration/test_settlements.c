@@ -136,6 +136,38 @@ static void test_an_unknown_line_type_stops_the_settlement_until_a_mapping_row_a
     assert_balanced("amazon", "3001");
 }
 
+static void test_a_refund_posted_after_a_settlement_closed_belongs_to_the_later_one(void)
+{
+    /* Order 7 sells in the first fortnight's settlement; its refund is posted after that one
+     * closed, so Amazon puts it in the next settlement, which books it in its own period. */
+    const char *first[] = {"first-fortnight.tsv", V2_HEAD
+                           "6001\t2026-11-01\t2026-11-14\t2026-11-16\t80.00\tEUR\t\t\t\t\t\t\n"
+                           "6001\t\t\t\t\t\tOrder\t7\tItemPrice\tPrincipal\t100.00\t2026-11-03\n"
+                           "6001\t\t\t\t\t\tOrder\t7\tItemFees\tCommission\t-20.00\t2026-11-03\n"};
+    const char *later[] = {"second-fortnight.tsv", V2_HEAD
+                           "6002\t2026-11-15\t2026-11-28\t2026-11-30\t-84.00\tEUR\t\t\t\t\t\t\n"
+                           "6002\t\t\t\t\t\tRefund\t7\tItemPrice\tPrincipal\t-100.00\t2026-11-20\n"
+                           "6002\t\t\t\t\t\tRefund\t7\tItemFees\tCommission\t16.00\t2026-11-20\n"};
+    char buf[512];
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, first, buf, sizeof buf), "ready");
+    char before[512];
+    text_of("select string_agg(gl_account || ' ' || debit || '/' || credit, ', ' order by gl_account, debit, credit) "
+            "from o2c.settlement_journal_line where external_id like 'STL-amazon-6001-%'", 0, NULL, before, sizeof before);
+    /* The later settlement: the seller pays Amazon back (a negative deposit). */
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, later, buf, sizeof buf), "ready");
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(period || ':' || journals, ' ' order by period) from o2c.settlements "
+                                   "where settlement_id = '6002'", 0, NULL, buf, sizeof buf), "2026-11:1");
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(category || '=' || (credit - debit), ' ' order by category) from ("
+                                   " select category, sum(credit) credit, sum(debit) debit from o2c.settlement_journal_line "
+                                   " where external_id like 'STL-amazon-6002-%' and category not in ('clearing', 'deposit') group by 1) c",
+                                   0, NULL, buf, sizeof buf), "fee_commission=16.00 refunds=-100.00");
+    assert_balanced("amazon", "6002");
+    /* The first settlement's journal is as it was. */
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(gl_account || ' ' || debit || '/' || credit, ', ' order by gl_account, debit, credit) "
+                                   "from o2c.settlement_journal_line where external_id like 'STL-amazon-6001-%'", 0, NULL, buf, sizeof buf),
+                           before);
+}
+
 static void test_a_different_file_with_a_known_settlement_id_is_refused(void)
 {
     const char *p[] = {"first.tsv", V2_HEAD "4001\t2026-11-01\t2026-11-14\t2026-11-16\t10.00\tEUR\t\t\t\t\t\t\n"
@@ -255,6 +287,7 @@ static CU_TestInfo tests[] = {
     {"an Amazon V2 file spanning a month end becomes two balanced journals", test_an_amazon_v2_file_spanning_a_month_end_becomes_two_balanced_journals},
     {"lines missing the total by one cent wait for finance with the difference", test_lines_missing_the_total_by_one_cent_wait_for_finance_with_the_difference},
     {"an unknown line type stops the settlement until a mapping row and a redrive", test_an_unknown_line_type_stops_the_settlement_until_a_mapping_row_and_a_redrive},
+    {"a refund posted after a settlement closed belongs to the later one", test_a_refund_posted_after_a_settlement_closed_belongs_to_the_later_one},
     {"a different file with a known settlement id is refused", test_a_different_file_with_a_known_settlement_id_is_refused},
     {"a negative settlement in the older flat file has the bank pay the channel", test_a_negative_settlement_in_the_older_flat_file_has_the_bank_pay_the_channel},
     {"an Adyen batch books each fee column and the merchant payout", test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout},

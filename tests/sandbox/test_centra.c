@@ -962,6 +962,51 @@ static void test_faults_in_centra_shape(void)
     json_object_put(st);
 }
 
+/* Customer service's refunds show as REFUND entries of Order.paymentHistory, filterable by type,
+ * and touch the order; what Centra would refuse is refused. */
+static void test_refunds_in_payment_history(void)
+{
+    json_object *r = gql("{ orderConnection(first: 1, where: {status: [CONFIRMED]}) { nodes { number updatedAt } } }", NULL);
+    int number = json_object_get_int(at(r, "data.orderConnection.nodes.0.number"));
+    char before[64], path[64];
+    snprintf(before, sizeof before, "%s", str_at(r, "data.orderConnection.nodes.0.updatedAt") ? str_at(r, "data.orderConnection.nodes.0.updatedAt") : "");
+    json_object_put(r);
+    CU_ASSERT_FATAL(number > 0);
+    snprintf(path, sizeof path, "/_sandbox/orders/%d/refund", number);
+    const char *ok = "{\"amount\":\"1.50\",\"reason\":\"goodwill\"}";
+    reply c = http("POST", path, "", ok, strlen(ok));
+    CU_ASSERT_EQUAL(c.status, 201);
+    free(c.body);
+    const char *bad[] = {"{\"amount\":\"1.505\"}", "{\"amount\":\"-1\"}", "{\"amount\":\"1.00\",\"shipping\":\"2.00\"}", "{}"};
+    for (size_t i = 0; i < 4; i++) {
+        c = http("POST", path, "", bad[i], strlen(bad[i]));
+        CU_ASSERT_EQUAL(c.status, 400);
+        free(c.body);
+    }
+    const char *too_much = "{\"amount\":\"99999999.00\"}";
+    c = http("POST", path, "", too_much, strlen(too_much));
+    CU_ASSERT_EQUAL(c.status, 409);
+    free(c.body);
+    c = http("POST", "/_sandbox/orders/999999/refund", "", ok, strlen(ok));
+    CU_ASSERT_EQUAL(c.status, 404);
+    free(c.body);
+    char q[256];
+    snprintf(q, sizeof q, "{ order(number: %d) { updatedAt refunds: paymentHistory(where: {entryType: [REFUND]}) { id entryType status "
+                          "value { value } } captures: paymentHistory(where: {entryType: [CAPTURE]}) { id } } }", number);
+    r = gql(q, NULL);
+    CU_ASSERT_EQUAL(json_object_array_length(at(r, "data.order.refunds")), 1);
+    CU_ASSERT_STRING_EQUAL(str_at(r, "data.order.refunds.0.entryType"), "REFUND");
+    CU_ASSERT_STRING_EQUAL(str_at(r, "data.order.refunds.0.status"), "SUCCESS");
+    CU_ASSERT_STRING_EQUAL(json_object_to_json_string(at(r, "data.order.refunds.0.value.value")), "1.50");
+    CU_ASSERT_EQUAL(json_object_array_length(at(r, "data.order.captures")), 0);
+    /* (updatedAt has whole seconds, so it may read the same here: test_refunds proves the poller sees it.) */
+    CU_ASSERT_TRUE(strcmp(str_at(r, "data.order.updatedAt"), before) >= 0);
+    json_object_put(r);
+    r = gql("{ orders { paymentHistory(where: {entryType: [REFUNDED]}) { id } } }", NULL);
+    CU_ASSERT_TRUE(has_error(r, "REFUNDED"));
+    json_object_put(r);
+}
+
 int main(void)
 {
     static CU_TestInfo contract[] = {
@@ -980,6 +1025,7 @@ int main(void)
         {"hostile documents are answered at once, beside other requests",
          test_hostile_documents_are_answered_at_once_beside_other_requests},
         {"introspection over HTTP", test_introspection_over_http},
+        {"refunds show in Order.paymentHistory; what Centra would refuse is refused", test_refunds_in_payment_history},
         {"clean shutdown", test_clean_shutdown},
         CU_TEST_INFO_NULL,
     };

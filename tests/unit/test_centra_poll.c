@@ -293,6 +293,46 @@ static json_object *start_input(const struct o2c_step *s, size_t i, const char *
     return input;
 }
 
+/* Each successful REFUND entry of an order's paymentHistory starts the refund workflow, keyed by
+ * the entry's id, with Centra's amount as decimal text digit for digit; a failed refund, another
+ * entry type or an entry without an id starts nothing. */
+static void test_refund_entries_start_one_refund_workflow_each(void)
+{
+    struct canned c;
+    const char *answer =
+        "{\"data\":{\"orderConnection\":{\"edges\":[{\"node\":{\"number\":1012,\"status\":\"SHIPPED\","
+        "\"updatedAt\":\"2026-11-23T10:12:00+00:00\",\"lines\":[],\"paymentHistory\":["
+        "{\"id\":7,\"entryType\":\"REFUND\",\"status\":\"SUCCESS\",\"createdAt\":\"2026-11-23T10:11:00+00:00\","
+        "\"value\":{\"value\":12.50,\"currency\":{\"code\":\"SEK\"}}},"
+        "{\"id\":8,\"entryType\":\"REFUND\",\"status\":\"FAILED\",\"createdAt\":\"2026-11-23T10:11:30+00:00\","
+        "\"value\":{\"value\":1.00,\"currency\":{\"code\":\"SEK\"}}},"
+        "{\"id\":9,\"entryType\":\"CAPTURE\",\"status\":\"SUCCESS\",\"createdAt\":\"2026-11-23T10:01:00+00:00\","
+        "\"value\":{\"value\":457.00,\"currency\":{\"code\":\"SEK\"}}},"
+        "{\"entryType\":\"REFUND\",\"status\":\"SUCCESS\",\"value\":{\"value\":2.00}},"
+        "{\"id\":10,\"entryType\":\"REFUND\",\"status\":\"SUCCESS\",\"createdAt\":\"2026-11-23T10:11:59+00:00\","
+        "\"value\":{\"value\":100000000000000000000.10,\"currency\":{\"code\":\"SEK\"}}}]}}]}}}";
+    struct o2c_step *s = poll(&c, "{\"refund_workflow\":\"rf\"}", 200, answer);
+    ASSERT_SAME(s->outcome.name, "ok");
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(s->outcome.start), 3);
+    const char *key;
+    json_object *input = start_input(s, 1, &key);
+    ASSERT_SAME(get_path(json_object_array_get_idx(s->outcome.start, 1), "workflow", NULL, NULL), "rf");
+    ASSERT_SAME(key, "centra:1:refund:7");
+    ASSERT_SAME(get_path(input, "store", NULL, NULL), "1");
+    ASSERT_SAME(get_path(input, "refund", "id", NULL), "7");
+    ASSERT_SAME(get_path(input, "refund", "order_number", NULL), "1012");
+    ASSERT_SAME(get_path(input, "refund", "amount", NULL), "12.50");
+    ASSERT_SAME(get_path(input, "refund", "currency", NULL), "SEK");
+    ASSERT_SAME(get_path(input, "refund", "refunded_at", NULL), "2026-11-23T10:11:00+00:00");
+    input = start_input(s, 2, &key);
+    ASSERT_SAME(key, "centra:1:refund:10");
+    ASSERT_SAME(get_path(input, "refund", "amount", NULL), "100000000000000000000.10");
+    json_object *n;
+    CU_ASSERT(json_object_object_get_ex(s->outcome.detail, "refunds", &n) && json_object_get_int(n) == 2);
+    CU_ASSERT(json_object_object_get_ex(s->outcome.detail, "unreadable_refunds", &n) && json_object_get_int(n) == 1);
+    o2c_step_free(s);
+}
+
 /* One bad order never stops a store: it becomes its own workflow holding the raw order safely,
  * and the rest of the page, and the cursor, go on. */
 static void test_a_bad_order_is_its_own_workflow_and_the_page_goes_on(void)
@@ -438,6 +478,8 @@ static CU_TestInfo tests[] = {
     {"answers over the size cap halve the page, which grows back; one order too large alone is passed by as a bad order",
      test_too_large_answers_halve_the_page_then_grow_back},
     {"bad answers are failed or retry and start nothing", test_bad_answers_start_nothing},
+    {"each successful Centra refund starts one refund workflow keyed by its own id, its amount digit for digit",
+     test_refund_entries_start_one_refund_workflow_each},
     CU_TEST_INFO_NULL,
 };
 

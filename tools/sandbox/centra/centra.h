@@ -38,6 +38,15 @@ typedef struct centra_line {
     int64_t tax_minor;          /* tax in lineValue (included or added) */
 } centra_line;
 
+/* A refund customer service made (POST /_sandbox/orders/<number>/refund): shown on the order the
+ * way Centra's Integration API shows money movements, as a paymentHistory entry of type REFUND. */
+typedef struct centra_refund {
+    int id;
+    int64_t amount, shipping;        /* shipping is part of amount; both minor units */
+    char *reason;
+    int64_t created_us;
+} centra_refund;
+
 typedef struct centra_order {
     int id, number;
     centra_status status;
@@ -57,6 +66,8 @@ typedef struct centra_order {
     int notifications;               /* customer e-mails sent about shipments */
     int *shipment_ids;
     size_t n_shipments;
+    centra_refund *refunds;
+    size_t n_refunds;
 } centra_order;
 
 typedef struct centra_shipment_line { int id, order_line_id, quantity, returned; } centra_shipment_line;
@@ -128,6 +139,7 @@ typedef struct centra {
     centra_event *events;     size_t n_events, cap_events;         /* index = id - 1 */
     size_t first_unconfirmed; /* events before this index are all confirmed */
     int next_line_id, next_shipment_line_id, next_return_line_id, next_customer_id;
+    int next_payment_entry_id;  /* paymentHistory entry ids (refunds), one sequence per store */
     int64_t *stock;           /* [item index * n_locations + location index] */
     int64_t *allocated;       /* same cells: units allocated to unshipped orders (centra_stock.c) */
     centra_stock_write_entry *writes; size_t n_writes, cap_writes;
@@ -193,6 +205,13 @@ int centra_customer_returns(centra *c, int max, json_object *created); /* append
 void centra_confirm_pending(centra *c, json_object *confirmed);
 /* Cancels an order's unshipped units; 0 ok, -1 unknown, -2 nothing left to cancel. */
 int centra_cancel_order(centra *c, int number);
+/* Customer service refunds money of an order without goods coming back (goodwill, shipping):
+ * amount and shipping (part of amount) are decimal text in the order's currency. 0 ok (*entry_id
+ * set), -1 unknown order, -2 unreadable amounts, -3 the order's payment is not captured (PENDING)
+ * or the refunds would exceed what was paid, -4 shipping beyond the order's shipping. */
+int centra_refund_order(centra *c, int number, const char *amount, const char *shipping, const char *reason,
+                        int *entry_id);
+json_object *centra_payment_history_json(centra *c, const centra_order *o, json_object *where);
 
 /* ---- JSON renderings (centra_json.c) ---- */
 json_object *centra_money(const sb_seed *seed, int currency, int64_t minor);

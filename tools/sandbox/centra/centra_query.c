@@ -400,6 +400,10 @@ json_object *centra_resolve(const gq_field_info *info, bool *handled)
         snprintf(key, sizeof key, "%s%s", f, inc && !json_object_get_boolean(inc) ? "#net" : "");
         return json_object_object_get_ex(info->parent, key, &v) ? json_object_get(v) : NULL;
     }
+    if (strcmp(type, "Order") == 0 && strcmp(f, "paymentHistory") == 0) {
+        centra_order *o = centra_order_by_id(c, hidden_int(info->parent, "#id"));
+        return o ? centra_payment_history_json(c, o, arg(info, "where")) : json_object_new_array();
+    }
     if (strcmp(type, "Order") == 0 && strcmp(f, "shipments") != 0 && strcmp(f, "returns") != 0) {
         centra_order *o = centra_order_by_id(c, hidden_int(info->parent, "#id"));
         bool known = false;

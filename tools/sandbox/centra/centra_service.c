@@ -317,6 +317,30 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
             json_object_object_add(out, "error", json_object_new_string(rc == -1 ? "no such order" : "nothing left to cancel"));
             sb_respond_json(res, rc == -1 ? 404 : 409, out);
         }
+    } else if (post && strncmp(req->path, "/_sandbox/orders/", 17) == 0 &&
+               strlen(req->path) > 24 && strcmp(req->path + strlen(req->path) - 7, "/refund") == 0) {
+        /* {"amount": "12.50", "shipping": "4.90", "reason": "goodwill"}: customer service refunds
+         * money without goods back (centra_refunds.c). */
+        int number = atoi(req->path + 17), entry = 0;
+        json_object *body = req->body_len ? sb_parse_json(req->body, req->body_len) : NULL, *v;
+        const char *amount = body && json_object_object_get_ex(body, "amount", &v) ? json_object_get_string(v) : NULL;
+        const char *shipping = body && json_object_object_get_ex(body, "shipping", &v) ? json_object_get_string(v) : NULL;
+        const char *reason = body && json_object_object_get_ex(body, "reason", &v) ? json_object_get_string(v) : NULL;
+        pthread_mutex_lock(&c->lock);
+        int rc = centra_refund_order(c, number, amount, shipping, reason, &entry);
+        pthread_mutex_unlock(&c->lock);
+        json_object_put(body);
+        json_object_object_add(out, "order", json_object_new_int(number));
+        if (rc == 0) {
+            json_object_object_add(out, "refund", json_object_new_int(entry));
+            sb_respond_json(res, 201, out);
+        } else {
+            static const char *const why[] = {"", "no such order", "amount and shipping must be decimal text in the order's currency, shipping at most amount",
+                                              "the order's payment is not captured, or refunds would exceed what was paid",
+                                              "more shipping refunded than the order charged"};
+            json_object_object_add(out, "error", json_object_new_string(why[-rc]));
+            sb_respond_json(res, rc == -1 ? 404 : rc == -2 ? 400 : 409, out);
+        }
     } else if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/_sandbox/stock/writes") == 0) {
         char sku[128];
         const sb_item *item = sb_query_param(req, "sku", sku, sizeof sku) ? sb_seed_item_by_sku(c->seed, sku) : NULL;

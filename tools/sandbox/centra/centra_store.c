@@ -155,6 +155,9 @@ void centra_store_free(centra *c)
         free(o->payment_name);
         free(o->voucher);
         free(o->shipment_ids);
+        for (size_t j = 0; j < o->n_refunds; j++)
+            free(o->refunds[j].reason);
+        free(o->refunds);
     }
     for (size_t i = 0; i < c->n_shipments; i++) {
         free(c->shipments[i].carrier);
