@@ -28,6 +28,14 @@
 -- A refusal after map (a wrong item id in sku_map, say) re-drives from map, so the fixed mapping
 -- is used. The NetSuite ids end in the context: customer_id, sales_order_id; record_posting
 -- writes the sales order's id into o2c.erp_order for the fulfilment and returns flows.
+--   payment         the payment the storefront captured (the canonical order's captured_amount),
+--                   laid out as a NetSuite customer deposit into the clearing account of the
+--                   order's gateway (o2c.payment_account_map, finance's); nothing captured: no
+--                   deposit, straight to posted
+--   customer_deposit upserted by its external id DEP-CENTRA-<store>-<number>, against the sales
+--                   order and its customer, exactly once like the order; the payout journal of the
+--                   gateway clears it (sql/api/settlement_reports.sql, o2c.payout_gaps)
+--   record_payment  the deposit joins the order in o2c.order_payment
 
 select o2c.define_workflow('order_to_cash', $spec$
 {
@@ -114,9 +122,32 @@ select o2c.define_workflow('order_to_cash', $spec$
       "description": "the ERP's id of the sales order joins the order's link (o2c.erp_order)",
       "action": "sql.record_posting", "lane": "orders", "owner": "ops",
       "params": {"erp_connection": "netsuite"},
+      "on": {"ok": "payment"}
+    },
+    "payment": {
+      "description": "the payment the storefront captured, as an ERP customer deposit body",
+      "action": "sql.map_payment", "lane": "orders", "owner": "finance",
+      "params": {"erp_connection": "netsuite"},
+      "on": {"ok": "customer_deposit", "no_capture": "posted"}
+    },
+    "customer_deposit": {
+      "description": "upsert the captured payment as a customer deposit on the sales order, by external id",
+      "action": "netsuite.upsert", "lane": "orders", "connection": "netsuite", "owner": "finance",
+      "params": {"type": "customerDeposit", "external_id_key": "deposit_external_id",
+                 "body_key": "deposit_body", "result_key": "deposit_id",
+                 "refs": {"customer.id": "customer_id", "salesOrder.id": "sales_order_id"}},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
+      "redrive_from": "payment",
+      "on": {"ok": "record_payment"}
+    },
+    "record_payment": {
+      "description": "the deposit NetSuite holds joins the order (o2c.order_payment)",
+      "action": "sql.record_payment", "lane": "orders", "owner": "finance",
+      "params": {"erp_connection": "netsuite"},
       "on": {"ok": "posted"}
     },
-    "posted": {"terminal": true, "description": "the sales order is in NetSuite"},
+    "posted": {"terminal": true, "description": "the sales order is in NetSuite, with its captured payment"},
     "cancelled_before_posting": {"terminal": true, "description": "cancelled in Centra before it was posted"}
   }
 }

@@ -213,7 +213,18 @@ begin
         'phone', nullif(p_order#>>'{shippingAddress,phoneNumber}', ''),
         'payment_method', p_order#>>'{paymentMethod,uri}',
         'gateway', nullif(p_order#>>'{paymentMethod,plugin}', ''),
-        'captured_amount', v_grand,
+        -- What the gateway captured: Centra's payment history when the snapshot holds its capture
+        -- entries (CAPTURE, CAPTURE_REQUEST: the successful CAPTUREs, none yet = nothing
+        -- captured), else the order's total, as the checkout captures it. The poller reads only
+        -- the REFUND entries, which say nothing about the capture.
+        'captured_amount', case when jsonb_path_exists(p_order, '$.paymentHistory[*] ? (@.entryType == "CAPTURE" || @.entryType == "CAPTURE_REQUEST")')
+            then coalesce((select sum((e#>>'{value,value}')::numeric) from jsonb_array_elements(p_order->'paymentHistory') e
+                            where e->>'entryType' = 'CAPTURE' and upper(coalesce(e->>'status', 'SUCCESS')) = 'SUCCESS'), 0)
+            else v_grand end,
+        'gateway_reference', case when jsonb_path_exists(p_order, '$.paymentHistory[*] ? (@.entryType == "CAPTURE")')
+            then (select e->>'externalReference' from jsonb_array_elements(p_order->'paymentHistory') e
+                   where e->>'entryType' = 'CAPTURE' and upper(coalesce(e->>'status', 'SUCCESS')) = 'SUCCESS'
+                     and nullif(e->>'externalReference', '') is not null limit 1) end,
         'billing_address', o2c.centra_address(p_order->'billingAddress'),
         'shipping_address', o2c.centra_address(p_order->'shippingAddress'),
         'discount_codes', coalesce((select jsonb_agg(d->>'code') from jsonb_array_elements(coalesce(p_order->'discountsApplied', '[]')) d

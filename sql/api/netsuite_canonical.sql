@@ -221,3 +221,92 @@ begin
         'line_map', v_line_map)::jsonb;
 end
 $$;
+
+-- canonical → NetSuite: the payment a canonical order's storefront captured, as the body of a
+-- customerDeposit against its sales order (customer and salesOrder are put in by the workflow
+-- from the ids NetSuite gave: the state's refs). `p_order` is the canonical order's header (its
+-- lines are not read). The deposit goes into the ERP account of the order's gateway (or payment
+-- method): o2c.payment_account_map → o2c.gl_account_map. Answers one of
+--   {"no_capture": true}    nothing captured (0 or absent): no deposit
+--   {"deposit": body, "external_id": "DEP-CENTRA-1-1005", "amount", "currency", "payment",
+--    "account"}             account: o2c's account number
+--   {"missing": [sentences], "category", "owner", "message"}  a mapping lacks, with its SQL
+create or replace function o2c.canonical_payment_to_netsuite(p_order jsonb, p_erp_connection text)
+returns jsonb
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_erp      text := p_erp_connection;
+    v_sf       text := p_order->>'connection';
+    v_amount   numeric := (p_order->>'captured_amount')::numeric;
+    v_digits   int := (p_order->>'minor_digits')::int;
+    v_payment  text := coalesce(nullif(p_order->>'gateway', ''), nullif(p_order->>'payment_method', ''));
+    v_who      text := format('%s order %s', initcap(p_order->>'channel'), p_order->>'number');
+    v_account  text;
+    v_erp_account text;
+    v_cur_id   text;
+    v_subsidiary text;
+    v_method_id text;
+    v_missing  text[] := '{}';
+begin
+    if v_amount is null or v_amount <= 0 then
+        return jsonb_build_object('no_capture', true);
+    end if;
+    select m.account into v_account
+      from o2c.payment_account_map m
+     where m.erp_connection = v_erp
+       and m.payment in (nullif(p_order->>'gateway', ''), nullif(p_order->>'payment_method', ''))
+     order by m.payment = p_order->>'gateway' desc
+     limit 1;
+    if v_account is null then
+        v_missing := v_missing || format('the account payments by %s go into: insert into o2c.payment_account_map (erp_connection, payment, account) values (%L, %L, ''<o2c account number, o2c.gl_account>'');',
+                                         coalesce(v_payment, '(no gateway or payment method)'), v_erp, coalesce(v_payment, '<gateway>'));
+    else
+        select erp_account_id into v_erp_account from o2c.gl_account_map where erp_connection = v_erp and account = v_account;
+        if v_erp_account is null then
+            v_missing := v_missing || format('account %s in the ERP: insert into o2c.gl_account_map (erp_connection, account, erp_account_id) values (%L, %L, ''<NetSuite account id>'');',
+                                             v_account, v_erp, v_account);
+        end if;
+    end if;
+    select erp_currency_id into v_cur_id from o2c.currency_map where erp_connection = v_erp and currency = p_order->>'currency';
+    if v_cur_id is null then
+        v_missing := v_missing || format('currency %s: insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits) values (%L, %L, ''<NetSuite currency id>'', %s);',
+                                         p_order->>'currency', v_erp, p_order->>'currency', v_digits);
+    end if;
+    select value into v_subsidiary from o2c.erp_setting where erp_connection = v_erp and name = 'subsidiary_id';
+    if v_subsidiary is null then
+        v_missing := v_missing || format('NetSuite setting subsidiary_id: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''subsidiary_id'', ''<value>'');', v_erp);
+    end if;
+    if cardinality(v_missing) > 0 then
+        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', 'unmapped_value', 'owner', 'finance',
+                                  'message', format('The payment of %s (%s %s) cannot be recorded. No mapping for %s Then re-drive the order.',
+                                                    v_who, round(v_amount, v_digits), p_order->>'currency',
+                                                    array_to_string(v_missing, ' No mapping for ')));
+    end if;
+    if p_order->>'payment_method' is not null then
+        select erp_payment_method_id into v_method_id from o2c.payment_map
+         where storefront_connection = v_sf and erp_connection = v_erp and payment_method = p_order->>'payment_method';
+    end if;
+    return jsonb_build_object(
+        'external_id', 'DEP-' || o2c.erp_external_id('order', p_order->>'channel', p_order->>'store', p_order->>'number'),
+        'amount', round(v_amount, v_digits),
+        'currency', p_order->>'currency',
+        'payment', v_payment,
+        'account', v_account,
+        'deposit', jsonb_strip_nulls(jsonb_build_object(
+            'externalId', 'DEP-' || o2c.erp_external_id('order', p_order->>'channel', p_order->>'store', p_order->>'number'),
+            'tranDate', to_char((p_order->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
+            'payment', round(v_amount, v_digits),
+            'currency', jsonb_build_object('id', v_cur_id),
+            'subsidiary', jsonb_build_object('id', v_subsidiary),
+            'account', jsonb_build_object('id', v_erp_account),
+            'undepFunds', false,
+            'paymentMethod', case when v_method_id is not null then jsonb_build_object('id', v_method_id) end,
+            'memo', concat(initcap(coalesce(v_payment, 'payment')), ' payment',
+                           ' ' || nullif(p_order->>'gateway_reference', ''),
+                           ' for ', initcap(p_order->>'channel'), ' order ', p_order->>'number',
+                           ' (store ', p_order->>'store', ')'))));
+end
+$$;

@@ -238,6 +238,68 @@ begin
 end
 $$;
 
+-- The `payment` state of order_to_cash, once the sales order is posted: the payment the storefront
+-- captured, from the canonical order (never the storefront's own fields), laid out by the ERP's
+-- half (o2c.canonical_payment_to_<system>). Params: erp_connection (default 'netsuite'). Answers:
+--   no_capture  nothing was captured (0 or absent): no deposit
+--   ok          patch: deposit_external_id (DEP-CENTRA-<store>-<number>), deposit_body,
+--               deposit_amount, deposit_payment, deposit_account
+--   failed      the gateway's account (or the currency, the subsidiary) is not mapped: finance,
+--               naming the SQL that adds it; a re-drive runs this state again
+create or replace function o2c_action.map_payment(p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_erp   text := coalesce(p_params->>'erp_connection', 'netsuite');
+    v_order jsonb;
+    v_out   jsonb;
+begin
+    select to_jsonb(o) into v_order from o2c.canonical_order o where o.order_key = p_context->>'order_key';
+    if v_order is null then
+        return o2c.sql_action_failed('workflow_error', null, 'engineering',
+            format('order %s has no canonical order recorded; map should have recorded it', coalesce(p_context->>'order_key', '(no order_key)')));
+    end if;
+    execute format('select o2c.canonical_payment_to_%I($1, $2)', o2c.connection_system(v_erp)) into v_out using v_order, v_erp;
+    if v_out ? 'no_capture' then
+        return jsonb_build_object('outcome', 'no_capture');
+    end if;
+    if v_out ? 'missing' then
+        return o2c.sql_action_failed(v_out->>'category', 'high', v_out->>'owner', v_out->>'message');
+    end if;
+    return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(
+        'deposit_external_id', v_out->>'external_id',
+        'deposit_body', v_out->'deposit',
+        'deposit_amount', v_out->'amount',
+        'deposit_payment', v_out->>'payment',
+        'deposit_account', v_out->>'account'));
+end
+$$;
+
+-- Once NetSuite holds the deposit: the order's payment as the ERP has it (o2c.order_payment), for
+-- o2c.payout_gaps. Params: erp_connection.
+create or replace function o2c_action.record_payment(p_context jsonb, p_params jsonb)
+returns jsonb
+language plpgsql
+set search_path = o2c, pg_temp
+as $$
+begin
+    insert into o2c.order_payment (order_key, erp_connection, external_id, erp_payment_id, amount, currency,
+                                   payment, gateway_reference, account)
+    select o.order_key, coalesce(p_params->>'erp_connection', 'netsuite'), p_context->>'deposit_external_id',
+           p_context->>'deposit_id', (p_context->>'deposit_amount')::numeric, o.currency,
+           p_context->>'deposit_payment', o.gateway_reference, p_context->>'deposit_account'
+      from o2c.canonical_order o where o.order_key = p_context->>'order_key'
+    on conflict (order_key, erp_connection) do update
+       set external_id = excluded.external_id, erp_payment_id = excluded.erp_payment_id, amount = excluded.amount,
+           currency = excluded.currency, payment = excluded.payment, gateway_reference = excluded.gateway_reference,
+           account = excluded.account, recorded_at = now();
+    return jsonb_build_object('outcome', 'ok');
+end
+$$;
+
 -- Where order_cancellation stands: has the order's order_to_cash workflow posted a sales order?
 --   posted      patch: sales_order_external_id, sales_order_id — close it in the ERP.
 --   not_posted  o2c never posted it (cancelled before posting, or the workflow was cancelled);

@@ -21,21 +21,24 @@
 --   refund_without_credit_memo    a storefront refund with no credit memo in the ERP yet (in
 --                                 exception, or older than an hour)
 --   credit_memo_differs           a credit memo whose amount is not the storefront's refund
---   payout_line_without_erp_order, amount_differs, payment_never_settled
---                                 the rows of o2c.payout_gaps (payouts against the ERP's orders)
+--   payout_line_without_erp_order, settled_without_deposit, amount_differs, payment_never_settled
+--                                 the rows of o2c.payout_gaps (payouts against the ERP's orders
+--                                 and the customer deposits order-to-cash recorded)
 
 -- o2c.payout_gaps: payouts that do not match the ERP's orders; o2c.reconciliation_gaps shows
 -- them too. For
 -- per-order channels (o2c.settlement_channel.posting = 'per_order', Adyen behind Centra): every
 -- payment a payout settles is matched to its storefront order and ERP record by the payout line's
--- merchant reference (the ERP external id, e.g. CENTRA-1-1005, or the storefront order number).
+-- merchant reference (the ERP external id, e.g. CENTRA-1-1005, or the storefront order number),
+-- and compared with the payment order-to-cash recorded in the ERP for the order (its customer
+-- deposit, o2c.order_payment, 0021), which the payout journal clears:
 --   payout_line_without_erp_order  a settled payment whose order is not posted in the ERP
---   amount_differs                 the payment settled is not what the storefront captured
---   payment_never_settled          an order posted with the gateway's payment, captured more than
---                                  7 days ago, that no payout has settled yet
+--   settled_without_deposit        the order is posted but no payment of it is in the ERP
+--   amount_differs                 the payment settled is not the deposit recorded (difference:
+--                                  settled − deposit)
+--   payment_never_settled          a deposit recorded for an order paid through the gateway,
+--                                  placed more than 7 days ago, that no payout has settled yet
 -- since: when the payout line was posted, or the order placed; age: how long ago. Owner finance.
--- Until order-to-cash records each order's payment in NetSuite (a customer
--- deposit), "the ERP's payment" is the posted order's captured amount.
 
 create or replace view o2c.payout_gaps as
 with settled as (
@@ -46,11 +49,12 @@ with settled as (
      where l.transaction_type = 'Settled' and l.amount_type = 'Gross' and l.order_reference is not null
      group by 1, 2, 3, 4
 ), matched as (
-    select s.*, o.order_key, o.captured_amount, e.erp_order_id
+    select s.*, o.order_key, e.erp_order_id, p.amount as deposit
       from settled s
       left join o2c.erp_order e on e.external_id = s.order_reference
       left join o2c.canonical_order o on o.order_key = e.order_key
                                       or (e.order_key is null and o.number = s.order_reference and o.gateway = s.channel)
+      left join o2c.order_payment p on p.order_key = o.order_key and p.erp_connection = e.erp_connection
 )
 select 'payout_line_without_erp_order'::text as kind, m.channel, m.settlement_id, m.order_reference, m.order_key,
        m.currency, m.amount, null::numeric as difference, m.posted_at as since, now() - m.posted_at as age,
@@ -58,17 +62,23 @@ select 'payout_line_without_erp_order'::text as kind, m.channel, m.settlement_id
   from matched m
  where m.erp_order_id is null
 union all
-select 'amount_differs', m.channel, m.settlement_id, m.order_reference, m.order_key, m.currency, m.amount,
-       m.amount - m.captured_amount, m.posted_at, now() - m.posted_at, 'finance'
+select 'settled_without_deposit', m.channel, m.settlement_id, m.order_reference, m.order_key, m.currency, m.amount,
+       null, m.posted_at, now() - m.posted_at, 'finance'
   from matched m
- where m.erp_order_id is not null and m.amount is distinct from m.captured_amount
+ where m.erp_order_id is not null and m.deposit is null
 union all
-select 'payment_never_settled', o.gateway, null, e.external_id, o.order_key, o.currency, o.captured_amount, null,
+select 'amount_differs', m.channel, m.settlement_id, m.order_reference, m.order_key, m.currency, m.amount,
+       m.amount - m.deposit, m.posted_at, now() - m.posted_at, 'finance'
+  from matched m
+ where m.erp_order_id is not null and m.deposit is not null and m.amount <> m.deposit
+union all
+select 'payment_never_settled', o.gateway, null, e.external_id, o.order_key, p.currency, p.amount, null,
        o.placed_at, now() - o.placed_at, 'finance'
-  from o2c.canonical_order o
-  join o2c.erp_order e on e.order_key = o.order_key and e.erp_order_id is not null
+  from o2c.order_payment p
+  join o2c.canonical_order o on o.order_key = p.order_key
+  join o2c.erp_order e on e.order_key = o.order_key and e.erp_connection = p.erp_connection and e.erp_order_id is not null
   join o2c.settlement_channel c on c.channel = o.gateway and c.posting = 'per_order'
- where o.captured_amount > 0 and o.status <> 'cancelled' and o.placed_at < now() - interval '7 days'
+ where o.status <> 'cancelled' and o.placed_at < now() - interval '7 days'
    and not exists (select from settled s
                     where s.channel = o.gateway and (s.order_reference = e.external_id or s.order_reference = o.number));
 
@@ -133,9 +143,12 @@ select p.kind,
                then format('%s settlement %s paid out %s %s for %s, which no order posted in the ERP carries',
                            p.channel, p.settlement_id, p.amount, p.currency, p.order_reference)
            when 'amount_differs'
-               then format('%s settlement %s paid out %s %s for %s, %s %s from what the storefront captured',
+               then format('%s settlement %s paid out %s %s for %s, %s %s from the customer deposit recorded in the ERP',
                            p.channel, p.settlement_id, p.amount, p.currency, p.order_reference, p.difference, p.currency)
-           else format('%s captured %s %s for %s, posted in the ERP, and no payout has settled it',
+           when 'settled_without_deposit'
+               then format('%s settlement %s paid out %s %s for %s, posted in the ERP with no customer deposit recorded',
+                           p.channel, p.settlement_id, p.amount, p.currency, p.order_reference)
+           else format('%s captured %s %s for %s, deposited in the ERP, and no payout has settled it',
                        p.channel, p.amount, p.currency, p.order_reference) end,
        coalesce(p.difference, p.amount),
        p.currency,

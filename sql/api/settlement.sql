@@ -343,11 +343,14 @@ begin
     if v_s.status = 'posted' then
         return v_s.status;
     end if;
-    select string_agg(distinct format('%s / %s / %s', l.transaction_type, l.amount_type, l.description), '; ')
+    -- Each kind of line asked once (a file of 500,000 lines has a few dozen kinds).
+    select string_agg(u.kind, '; ' order by u.kind)
     into v_unmapped
-    from o2c.canonical_settlement_line l
-    where l.channel = p_channel and l.settlement_id = p_settlement_id
-      and not exists (select 1 from o2c.settlement_map(l.channel, l.transaction_type, l.amount_type, l.description));
+    from (select distinct format('%s / %s / %s', k.transaction_type, k.amount_type, k.description) as kind
+            from (select distinct l.transaction_type, l.amount_type, l.description
+                    from o2c.canonical_settlement_line l
+                   where l.channel = p_channel and l.settlement_id = p_settlement_id) k
+           where not exists (select 1 from o2c.settlement_map(p_channel, k.transaction_type, k.amount_type, k.description))) u;
     if v_unmapped is not null then
         delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
         update o2c.settlement s set status = 'unmapped',
@@ -432,12 +435,15 @@ begin
             amount numeric, memo text) on commit drop;
     end if;
     truncate journal_amounts;
+    -- Summed by month and kind of line first, then each kind mapped once.
     insert into journal_amounts
-    select coalesce(to_char(l.posted_at at time zone 'UTC', 'YYYY-MM'), v_deposit_period), m.gl_account, m.category,
-           sum(l.amount), m.category
-    from o2c.canonical_settlement_line l
-    cross join lateral o2c.settlement_map(l.channel, l.transaction_type, l.amount_type, l.description) m
-    where l.channel = p_channel and l.settlement_id = p_settlement_id
+    select k.period, m.gl_account, m.category, sum(k.amount), m.category
+    from (select coalesce(to_char(l.posted_at at time zone 'UTC', 'YYYY-MM'), v_deposit_period) as period,
+                 l.transaction_type, l.amount_type, l.description, sum(l.amount) as amount
+            from o2c.canonical_settlement_line l
+           where l.channel = p_channel and l.settlement_id = p_settlement_id
+           group by 1, 2, 3, 4) k
+    cross join lateral o2c.settlement_map(p_channel, k.transaction_type, k.amount_type, k.description) m
     group by 1, 2, 3;
     -- The clearing side of each month's lines.
     insert into journal_amounts

@@ -1,6 +1,7 @@
 /* Shoppers and their ERP customers (issue 13's link table, issue 15 items 7 and 8), end to end:
  * order_to_cash workflows started on crafted Centra orders, run by a real runner against the
- * NetSuite sandbox. A returning shopper's order makes one NetSuite call; one shopper is one
+ * NetSuite sandbox. A returning shopper's order makes one NetSuite call for the order (and one
+ * for its captured payment); one shopper is one
  * customer across stores, even with two orders at once; a link NetSuite refuses is repaired;
  * NetSuite's duplicate detection (DUP_RCRD) is answered by finding the customer; and a
  * cancellation asks NetSuite before believing "never posted". */
@@ -164,7 +165,8 @@ static void test_a_returning_shoppers_order_makes_one_netsuite_call(void)
     long long before = requests();
     CU_ASSERT_FATAL(start_order("500002", "1", "7001", "returning.shopper@example.se"));
     CU_ASSERT_FATAL(wait_state("500002", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 1); /* the sales order, nothing else */
+    /* the sales order and the payment captured (its customer deposit), nothing else */
+    CU_ASSERT_EQUAL(requests() - before, 2);
     order_customer("500002", "1", second, sizeof second);
     CU_ASSERT_STRING_EQUAL(first, second);
     CU_ASSERT_EQUAL(customers_with_email("returning.shopper@example.se"), 1);
@@ -537,7 +539,7 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     long long before = requests();
     CU_ASSERT_FATAL(start_order("940001", "1", "7401", "before.import@example.se"));
     CU_ASSERT_FATAL(wait_state("940001", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 1);
+    CU_ASSERT_EQUAL(requests() - before, 2); /* the sales order and its deposit */
     order_customer("940001", "1", id, sizeof id);
     CU_ASSERT_STRING_EQUAL(id, before_import);
 
@@ -545,7 +547,7 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     before = requests();
     CU_ASSERT_FATAL(start_order("940002", "1", "7402", "brand.new@example.se"));
     CU_ASSERT_FATAL(wait_state("940002", "1", "posted"));
-    CU_ASSERT_EQUAL(requests() - before, 2);
+    CU_ASSERT_EQUAL(requests() - before, 3); /* the customer, the sales order, its deposit */
     CU_ASSERT_EQUAL(customers_with_email("brand.new@example.se"), 1);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
                                    "where i.business_key = 'centra:1:940002' and e.outcome = 'new'", 0, NULL), 1);
@@ -572,8 +574,109 @@ static void test_with_the_erp_customers_imported_every_first_order_skips_the_fin
     CU_ASSERT(tpg_ok(db, "delete from o2c.customer_directory", 0, NULL));
 }
 
+/* The customer deposits NetSuite holds under this external id, as "<payment> <salesOrder> <customer>
+ * <account>" joined by " | " ("" when none). */
+static void deposits_of(const char *external_id, char *out, size_t len)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/_sandbox/records/customerDeposit", netsuite.base);
+    tsb_response res;
+    snprintf(out, len, "(no answer)");
+    if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
+        const char *p[] = {res.body, external_id};
+        PGresult *r = tpg_query(db, "select coalesce(string_agg(concat_ws(' ', d->>'payment', d#>>'{salesOrder,id}', "
+                                    "d#>>'{customer,id}', d#>>'{account,id}'), ' | '), '') "
+                                    "from jsonb_array_elements($1::jsonb->'records') d where d->>'externalId' = $2", 2, p);
+        snprintf(out, len, "%s", r && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "(no answer)");
+        PQclear(r);
+    }
+    tsb_response_free(&res);
+}
+
+/* Order-to-cash records the payment the storefront captured as one customer deposit against the
+ * sales order, into the clearing account of the order's payment; an order with nothing captured
+ * (Centra's payment history holds no capture) is posted without one. */
+static void test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_captured_is_none(void)
+{
+    CU_ASSERT_FATAL(start_order("960001", "1", "7601", "deposit.shopper@example.se"));
+    CU_ASSERT_FATAL(wait_state("960001", "1", "posted"));
+    char got[512], want[512];
+    deposits_of("DEP-CENTRA-1-960001", got, sizeof got);
+    /* 288.20 SEK captured (the order's total), Klarna's clearing account 1580 in NetSuite's chart. */
+    PGresult *r = tpg_query(db, "select concat_ws(' ', '288.20', context->>'sales_order_id', context->>'customer_id', "
+                                "(select erp_account_id from o2c.gl_account_map where erp_connection = 'netsuite' and account = '1580')) "
+                                "from o2c.instance where business_key = 'centra:1:960001'", 0, NULL);
+    snprintf(want, sizeof want, "%s", r && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "(none)");
+    PQclear(r);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960001' "
+                                   "and external_id = 'DEP-CENTRA-1-960001' and amount = 288.20 and account = '1580' "
+                                   "and erp_payment_id = (select context->>'deposit_id' from o2c.instance "
+                                   "                       where business_key = 'centra:1:960001')", 0, NULL), 1);
+
+    /* Recording it again (a step run twice) keeps one payment for the order. */
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c_action.record_payment(context, '{}') from o2c.instance "
+                               "where business_key = 'centra:1:960001'", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960001'", 0, NULL), 1);
+
+    /* Nothing captured yet: posted, no deposit, no payment recorded. */
+    CU_ASSERT_FATAL(tpg_ok(db,
+        "select o2c.start('order_to_cash', o2c.order_key('centra', '1', '960002'), jsonb_build_object("
+        "  'source', 'centra', 'store', '1', 'order', jsonb_set(jsonb_set(jsonb_set(doc, '{number}', '960002'), "
+        "  '{customer,email}', '\"deposit.shopper@example.se\"'), '{paymentHistory}', "
+        "  '[{\"entryType\": \"CAPTURE_REQUEST\", \"status\": \"SUCCESS\", \"value\": {\"value\": 288.2}}]'))) from test_order", 0, NULL));
+    CU_ASSERT_FATAL(wait_state("960002", "1", "posted"));
+    deposits_of("DEP-CENTRA-1-960002", got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960002'", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.business_key = 'centra:1:960002' and e.outcome = 'no_capture'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_order where order_key = 'centra:1:960002' "
+                                   "and captured_amount = 0", 0, NULL), 1);
+}
+
+/* An Adyen payout settles a posted order's payment: the payout journal credits the account the
+ * order's customer deposit went into (Adyen settled payments, 1160), so that account nets to zero
+ * for the order, and the payment matches its deposit (no payout gap). */
+static void test_the_adyen_payout_journal_clears_the_deposit_it_settles(void)
+{
+    CU_ASSERT_FATAL(tpg_ok(db,
+        "select o2c.start('order_to_cash', o2c.order_key('centra', '1', '960003'), jsonb_build_object("
+        "  'source', 'centra', 'store', '1', 'order', jsonb_set(jsonb_set(jsonb_set(doc, '{number}', '960003'), "
+        "  '{customer,email}', '\"adyen.shopper@example.se\"'), '{paymentMethod}', "
+        "  '{\"id\": 2, \"uri\": \"adyen-drop-in\", \"plugin\": \"adyen\"}'))) from test_order", 0, NULL));
+    CU_ASSERT_FATAL(wait_state("960003", "1", "posted"));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment where order_key = 'centra:1:960003' "
+                                   "and account = '1160' and amount = 288.20", 0, NULL), 1);
+    const char *p[] = {"adyen-960003.csv",
+        "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
+        "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
+        "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\n"
+        "Nordtrail,NordtrailSEK,PSP960003,CENTRA-1-960003,visa,2026-11-25 10:00:00 UTC,UTC,Settled,SEK,,288.20,SEK,,285.20,3.00,,,,7\n"
+        "Nordtrail,NordtrailSEK,,,,2026-11-26 06:00:00 UTC,UTC,MerchantPayout,,,,SEK,285.20,,,,,,7\n"};
+    PGresult *r = tpg_query(db, "select status from o2c.import_settlement($1, $2)", 2, p);
+    CU_ASSERT(r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "ready") == 0);
+    PQclear(r);
+    /* 1160: the deposit's debit (288.20) against the journal's net on it. */
+    CU_ASSERT_EQUAL(tpg_number(db,
+        "select ((select amount from o2c.order_payment where order_key = 'centra:1:960003') "
+        "        + (select sum(l.debit - l.credit) from o2c.settlement_journal j join o2c.settlement_journal_line l using (external_id) "
+        "            where j.channel = 'adyen' and j.settlement_id = 'NordtrailSEK:7' and l.gl_account = '1160') = 0 "
+        "        and (select sum(l.credit) from o2c.settlement_journal j join o2c.settlement_journal_line l using (external_id) "
+        "              where j.channel = 'adyen' and j.settlement_id = 'NordtrailSEK:7' and l.gl_account = '1160') = 288.20)::int", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.payout_gaps where order_reference = 'CENTRA-1-960003'", 0, NULL), 0);
+    /* Had the payout settled less than the deposit, the gap names the difference. */
+    CU_ASSERT_FATAL(tpg_ok(db, "update o2c.order_payment set amount = 290.00 where order_key = 'centra:1:960003'", 0, NULL));
+    r = tpg_query(db, "select kind || ' ' || difference from o2c.payout_gaps where order_reference = 'CENTRA-1-960003'", 0, NULL);
+    CU_ASSERT(r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "amount_differs -1.80") == 0);
+    PQclear(r);
+}
+
 static CU_TestInfo tests[] = {
-    {"a returning shopper's order makes one NetSuite call", test_a_returning_shoppers_order_makes_one_netsuite_call},
+    {"a returning shopper's order makes one NetSuite call for the order and one for its payment", test_a_returning_shoppers_order_makes_one_netsuite_call},
+    {"a posted order's captured payment is one customer deposit, and nothing captured is none",
+     test_a_posted_orders_captured_payment_is_one_deposit_and_nothing_captured_is_none},
+    {"the Adyen payout journal clears the deposit it settles", test_the_adyen_payout_journal_clears_the_deposit_it_settles},
     {"one shopper is one customer across stores, even with two orders at once", test_one_shopper_is_one_customer_across_stores_even_at_once},
     {"a link NetSuite refuses is forgotten and the customer found again", test_a_link_netsuite_refuses_is_forgotten_and_the_customer_found_again},
     {"NetSuite calling a new customer a duplicate (DUP_RCRD) leads to finding it", test_netsuite_calling_a_new_customer_a_duplicate_leads_to_finding_it},

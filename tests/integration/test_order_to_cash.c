@@ -169,12 +169,15 @@ static void start_poller(void)
 }
 
 /* Copies both sandboxes' records into temporary tables the checks below read:
- * centra_order(doc), ns_sales_order(doc), ns_customer(doc). */
+ * centra_order(doc), ns_sales_order(doc), ns_customer(doc), ns_customer_deposit(doc). */
 static void snapshot_sandboxes(void)
 {
     char *orders = centra_orders_json(), *so = netsuite_records("salesOrder"), *cust = netsuite_records("customer");
-    const char *p[] = {orders, so, cust};
-    CU_ASSERT(tpg_ok(db, "drop table if exists centra_order, ns_sales_order, ns_customer", 0, NULL));
+    char *dep = netsuite_records("customerDeposit");
+    const char *p[] = {orders, so, cust, dep};
+    CU_ASSERT(tpg_ok(db, "drop table if exists centra_order, ns_sales_order, ns_customer, ns_customer_deposit", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "create temp table ns_customer_deposit as select value as doc from jsonb_array_elements($1::jsonb->'records')", 1, p + 3));
+    free(dep);
     CU_ASSERT(tpg_ok(db, "create temp table centra_order as select value as doc from jsonb_array_elements($1::jsonb)", 1, p));
     CU_ASSERT(tpg_ok(db, "create temp table ns_sales_order as select value as doc from jsonb_array_elements($1::jsonb->'records')", 1, p + 1));
     CU_ASSERT(tpg_ok(db, "create temp table ns_customer as select value as doc from jsonb_array_elements($1::jsonb->'records')", 1, p + 2));
@@ -236,6 +239,22 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
     CU_ASSERT_EQUAL(offenders("order without exactly one sales order",
         "select o.doc->>'number' from centra_order o "
         " where (select count(*) from ns_sales_order s where s.doc->>'externalId' = 'CENTRA-1-' || (o.doc->>'number')) <> 1"), 0);
+
+    /* Each order's captured payment: exactly one customer deposit, of what Centra charged, on its
+     * own sales order and customer, into the clearing account of its payment (the mapping). */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from ns_customer_deposit", 0, NULL), 1000);
+    CU_ASSERT_EQUAL(offenders("order without exactly one deposit of its total",
+        "select format('order %s: %s deposits', o.doc->>'number', count(d.doc)) from centra_order o "
+        "  join ns_sales_order s on s.doc->>'externalId' = 'CENTRA-1-' || (o.doc->>'number') "
+        "  left join ns_customer_deposit d on d.doc->>'externalId' = 'DEP-CENTRA-1-' || (o.doc->>'number') "
+        "       and (d.doc->>'payment')::numeric = (o.doc#>>'{grandTotal,value}')::numeric "
+        "       and d.doc#>>'{salesOrder,id}' = s.doc->>'id' and d.doc#>>'{customer,id}' = s.doc#>>'{entity,id}' "
+        "       and d.doc#>>'{account,id}' = (select g.erp_account_id from o2c.payment_account_map m "
+        "                                      join o2c.gl_account_map g on g.erp_connection = m.erp_connection and g.account = m.account "
+        "                                     where m.erp_connection = 'netsuite' and m.payment = o.doc#>>'{paymentMethod,plugin}') "
+        " group by o.doc->>'number' having count(d.doc) <> 1"), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_payment p join o2c.canonical_order o using (order_key) "
+                                   "where p.amount = o.captured_amount", 0, NULL), 1000);
 
     /* Totals and tax to the cent: NetSuite's total is what Centra charged, its tax Centra's tax. */
     CU_ASSERT_EQUAL(offenders("total or tax differs",

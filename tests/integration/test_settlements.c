@@ -228,13 +228,23 @@ static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_su
                          "('gap:1', 'centra', 'centra', '1', '8001', '2026-09-28 10:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 100.00, 80, 20, 100.00),"
                          "('gap:2', 'centra', 'centra', '1', '8002', '2026-09-28 11:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 50.00, 40, 10, 50.00),"
                          "('gap:3', 'centra', 'centra', '1', '8003', '2026-09-02 11:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 70.00, 56, 14, 70.00),"
-                         "('gap:4', 'centra', 'centra', '1', '8004', '2026-09-02 12:00Z', 'confirmed', 'EUR', 2, true, 'klarna', 30.00, 24, 6, 30.00)",
+                         "('gap:4', 'centra', 'centra', '1', '8004', '2026-09-02 12:00Z', 'confirmed', 'EUR', 2, true, 'klarna', 30.00, 24, 6, 30.00),"
+                         "('gap:5', 'centra', 'centra', '1', '8005', '2026-09-28 12:00Z', 'confirmed', 'EUR', 2, true, 'adyen', 20.00, 16, 4, 20.00)",
                      0, NULL));
     CU_ASSERT(tpg_ok(db, "insert into o2c.erp_order (order_key, erp_connection, external_id, erp_order_id) values "
                          "('gap:1', 'netsuite', 'CENTRA-1-8001', '901'), ('gap:2', 'netsuite', 'CENTRA-1-8002', '902'), "
-                         "('gap:3', 'netsuite', 'CENTRA-1-8003', '903'), ('gap:4', 'netsuite', 'CENTRA-1-8004', '904')", 0, NULL));
-    /* 8001 settled as captured; 8002 settled for less than captured; 9999 is in no ERP. 8003 is
-     * posted, captured a month ago and in no payout; 8004 was paid with Klarna, not Adyen. */
+                         "('gap:3', 'netsuite', 'CENTRA-1-8003', '903'), ('gap:4', 'netsuite', 'CENTRA-1-8004', '904'), "
+                         "('gap:5', 'netsuite', 'CENTRA-1-8005', '905')", 0, NULL));
+    /* The deposits order_to_cash recorded in NetSuite, each of the captured amount; 8005 has none. */
+    CU_ASSERT(tpg_ok(db, "insert into o2c.order_payment (order_key, erp_connection, external_id, erp_payment_id, amount, "
+                         "currency, payment, account) values "
+                         "('gap:1', 'netsuite', 'DEP-CENTRA-1-8001', '801', 100.00, 'EUR', 'adyen', '1160'), "
+                         "('gap:2', 'netsuite', 'DEP-CENTRA-1-8002', '802', 50.00, 'EUR', 'adyen', '1160'), "
+                         "('gap:3', 'netsuite', 'DEP-CENTRA-1-8003', '803', 70.00, 'EUR', 'adyen', '1160'), "
+                         "('gap:4', 'netsuite', 'DEP-CENTRA-1-8004', '804', 30.00, 'EUR', 'kco', '1580')", 0, NULL));
+    /* 8001 settled as deposited; 8002 settled for less than its deposit; 9999 is in no ERP; 8005
+     * is posted with no deposit in NetSuite. 8003 is posted, deposited a month ago and in no
+     * payout; 8004 was paid with Klarna, not Adyen. */
     const char *p[] = {"gaps.csv",
                        "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
                        "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
@@ -242,7 +252,8 @@ static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_su
                        "Brand,BrandEU,P1,CENTRA-1-8001,visa,2026-09-29 10:00:00 UTC,UTC,Settled,EUR,,100.00,EUR,,98.00,2.00,,,,90\n"
                        "Brand,BrandEU,P2,CENTRA-1-8002,visa,2026-09-29 11:00:00 UTC,UTC,Settled,EUR,,45.00,EUR,,44.00,1.00,,,,90\n"
                        "Brand,BrandEU,P3,CENTRA-1-9999,visa,2026-09-29 12:00:00 UTC,UTC,Settled,EUR,,10.00,EUR,,10.00,,,,,90\n"
-                       "Brand,BrandEU,,,,2026-09-30 06:00:00 UTC,UTC,MerchantPayout,,,,EUR,152.00,,,,,,90\n"};
+                       "Brand,BrandEU,P5,CENTRA-1-8005,visa,2026-09-29 13:00:00 UTC,UTC,Settled,EUR,,20.00,EUR,,20.00,,,,,90\n"
+                       "Brand,BrandEU,,,,2026-09-30 06:00:00 UTC,UTC,MerchantPayout,,,,EUR,172.00,,,,,,90\n"};
     char buf[1024];
     CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, p, buf, sizeof buf), "ready");
     CU_ASSERT_STRING_EQUAL(text_of("select string_agg(kind || ' ' || order_reference || ' ' || amount || ' ' || "
@@ -250,12 +261,13 @@ static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_su
                                    "from o2c.payout_gaps where order_reference like 'CENTRA-1-_%'", 0, NULL, buf, sizeof buf),
                            "amount_differs CENTRA-1-8002 45.00 -5.00 finance; "
                            "payment_never_settled CENTRA-1-8003 70.00 - finance; "
-                           "payout_line_without_erp_order CENTRA-1-9999 10.00 - finance");
+                           "payout_line_without_erp_order CENTRA-1-9999 10.00 - finance; "
+                           "settled_without_deposit CENTRA-1-8005 20.00 - finance");
     /* Finance's one view of what stops a clean close shows them, with their money and owner. */
     CU_ASSERT_STRING_EQUAL(text_of("select string_agg(gap || ' ' || amount || ' ' || currency || ' ' || owner, '; ' order by gap) "
                                    "from o2c.reconciliation_gaps where description like '%CENTRA-1-_%'", 0, NULL, buf, sizeof buf),
                            "amount_differs -5.00 EUR finance; payment_never_settled 70.00 EUR finance; "
-                           "payout_line_without_erp_order 10.00 EUR finance");
+                           "payout_line_without_erp_order 10.00 EUR finance; settled_without_deposit 20.00 EUR finance");
 
     /* The month-end report: fees by type from the journals, the clearing account at zero, the gaps. */
     char args[64], out[8192];
@@ -265,8 +277,8 @@ static void test_payout_gaps_name_unmatched_payments_and_the_month_end_report_su
     CU_ASSERT_STRING_EQUAL(text_of("select string_agg(measure || '=' || coalesce(amount::text, '') || '/' || count, ' ' "
                                    "order by measure) from o2c.month_end('2026-09') where channel = 'adyen'",
                                    0, NULL, buf, sizeof buf),
-                           "clearing_balance=0.00/1 fee_commission=-3.00/1 journals_unposted=/1 payments_captured=220.00/3 "
-                           "payments_settled=155.00/1 payout_gaps=125.00/3 settlements=152.00/1");
+                           "clearing_balance=0.00/1 fee_commission=-3.00/1 journals_unposted=/1 payments_captured=240.00/4 "
+                           "payments_settled=175.00/1 payout_gaps=145.00/4 settlements=172.00/1");
     CU_ASSERT_EQUAL(run_cli("month-end 2026-9", out, sizeof out), 1);
     CU_ASSERT(strstr(out, "YYYY-MM") != NULL);
 }

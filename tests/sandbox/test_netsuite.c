@@ -491,6 +491,50 @@ static void test_journals_upsert_by_external_id_and_closed_periods_refuse_them(v
     CU_ASSERT_EQUAL(write_json("PUT", REC "journalEntry/eid:STL-t-2-2026-10", j, NULL, 0, NULL, 0), 204);
 }
 
+/* Customer deposits: against an existing sales order of the same customer, into an account of the
+ * chart, for a positive amount with the currency's decimals; upserted by external id, counted. */
+static void test_customer_deposits_are_checked_and_upserted_once(void)
+{
+    char so[32], other_so[32], code[64], id1[32], id2[32], body[512];
+    CU_ASSERT_EQUAL(write_json("POST", REC "salesOrder",
+                               "{\"entity\":{\"id\":\"502\"},\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":1,\"rate\":100}]}}",
+                               so, sizeof so, NULL, 0), 204);
+    CU_ASSERT_EQUAL(write_json("POST", REC "salesOrder",
+                               "{\"entity\":{\"id\":\"503\"},\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":1,\"rate\":100}]}}",
+                               other_so, sizeof other_so, NULL, 0), 204);
+    const char *fmt = "{\"customer\":{\"id\":\"502\"},\"salesOrder\":{\"id\":\"%s\"},\"currency\":{\"id\":\"2\"},"
+                      "\"account\":{\"id\":\"%s\"},\"payment\":%s,\"undepFunds\":false,\"tranDate\":\"2026-11-23\"}";
+    snprintf(body, sizeof body, fmt, so, "104", "100.00");
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-1", body, id1, sizeof id1, NULL, 0), 204);
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-1", body, id2, sizeof id2, NULL, 0), 204);
+    CU_ASSERT_STRING_EQUAL(id1, id2);
+    json_object *st = tsb_stats(&sb);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(tsb_member(st, "records_by_type"), "customerDeposit")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(tsb_member(st, "created_by_type"), "customerDeposit")), 1);
+    json_object_put(st);
+
+    snprintf(body, sizeof body, fmt, so, "104", "0");  /* nothing paid */
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2", body, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "INVALID_CONTENT");
+    snprintf(body, sizeof body, fmt, so, "104", "10.005");  /* more decimals than EUR has */
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2", body, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "INVALID_CONTENT");
+    snprintf(body, sizeof body, fmt, so, "9999", "10.00");  /* no such account */
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2", body, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "INVALID_CONTENT");
+    snprintf(body, sizeof body, fmt, "987654", "104", "10.00");  /* no such sales order */
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2", body, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "INVALID_CONTENT");
+    snprintf(body, sizeof body, fmt, other_so, "104", "10.00");  /* another customer's order */
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2", body, NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "USER_ERROR");
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerDeposit/eid:DEP-T-2",
+                               "{\"customer\":{\"id\":\"502\"},\"payment\":10}", NULL, 0, code, sizeof code), 400);
+    st = tsb_stats(&sb);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(tsb_member(st, "records_by_type"), "customerDeposit")), 1);
+    json_object_put(st);
+}
+
 static void test_record_lock_on_demand(void)
 {
     char id[32], code[64], url[128], body[128], path[128];
@@ -744,6 +788,7 @@ int main(void)
         {"returnAuthorization and creditMemo transforms", test_return_and_credit_memo},
         {"journal entries must balance to the cent", test_journal_balance},
         {"journals upsert by external id and a closed period refuses them", test_journals_upsert_by_external_id_and_closed_periods_refuse_them},
+        {"customer deposits are checked and upserted once", test_customer_deposits_are_checked_and_upserted_once},
         {"record lock on demand", test_record_lock_on_demand},
         CU_TEST_INFO_NULL,
     };

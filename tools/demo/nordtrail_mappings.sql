@@ -76,3 +76,16 @@ select 'netsuite', g.account, a->>'netsuiteId', a->>'name'
   from seed, jsonb_array_elements(doc->'accounts') a
   join o2c.gl_account g on g.account = a->>'number'
 on conflict (erp_connection, account) do update set erp_account_id = excluded.erp_account_id;
+
+-- Captured payments (order_to_cash's customer deposits): Adyen's go into the account its payouts
+-- clear (1160, the payout journal's payments_settled); Klarna's and Stripe's into Centra payments
+-- clearing (1580). By gateway (Centra's payment plugin) and, for an order that names none, by
+-- payment method. Only when the seed's chart has the account, as the account map above.
+with seed as (select current_setting('o2c.seed')::jsonb as doc)
+insert into o2c.payment_account_map (erp_connection, payment, account, note)
+select 'netsuite', p.payment, p.account, p.note
+  from (values ('adyen', '1160', 'Adyen (Centra checkout)'), ('kco', '1580', 'Klarna Checkout'),
+               ('stripe', '1580', 'Stripe'), ('adyen-drop-in', '1160', 'Adyen (Centra checkout)'),
+               ('klarna-checkout', '1580', 'Klarna Checkout'), ('stripe-checkout', '1580', 'Stripe')) as p(payment, account, note)
+ where exists (select from seed, jsonb_array_elements(doc->'accounts') a where a->>'number' = p.account)
+on conflict (erp_connection, payment) do update set account = excluded.account;

@@ -33,7 +33,7 @@ begin
                              'lane', 'location_map', 'mapping_history', 'payment_map', 'pricelist_map', 'schedule',
                              'schema_migration', 'settlement_channel', 'settlement_mapping', 'sku_map', 'stock_buffer',
                              'tax_map', 'warehouse_map', 'workflow_state', 'workflow_transition', 'workflow_version',
-                             'gl_account_map', 'sage200_order_default');
+                             'gl_account_map', 'sage200_order_default', 'payment_account_map');
     execute 'truncate ' || v_tables || ' cascade';
     delete from o2c.sku_map where note = 'made by the item master';
 end

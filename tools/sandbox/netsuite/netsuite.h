@@ -50,7 +50,8 @@ const ns_field *ns_field_find(const ns_field *fields, const char *name);
 
 const ns_type *ns_type_by_name(const char *name);
 extern const ns_type NS_CUSTOMER, NS_SALES_ORDER, NS_ITEM_FULFILLMENT, NS_RETURN_AUTHORIZATION,
-    NS_CREDIT_MEMO, NS_JOURNAL_ENTRY, NS_INVENTORY_ITEM, NS_OTHER_CHARGE_ITEM, NS_DISCOUNT_ITEM;
+    NS_CREDIT_MEMO, NS_JOURNAL_ENTRY, NS_INVENTORY_ITEM, NS_OTHER_CHARGE_ITEM, NS_DISCOUNT_ITEM,
+    NS_CUSTOMER_DEPOSIT;
 extern const ns_type *const NS_TYPES[]; /* NULL-terminated */
 
 typedef struct ns_record {

@@ -579,7 +579,7 @@ static void count_journal_write(ns_state *ns, const ns_record *rec)
 static const char *const OP_NAMES[][5] = {
     OPS("customer"), OPS("salesOrder"), OPS("itemFulfillment"), OPS("returnAuthorization"),
     OPS("creditMemo"), OPS("journalEntry"), OPS("inventoryItem"), OPS("otherChargeItem"),
-    OPS("discountItem"),
+    OPS("discountItem"), OPS("customerDeposit"),
 };
 
 static const char *op_name(const ns_type *type, const char *verb)

@@ -81,6 +81,16 @@ static const ns_field JOURNAL_FIELDS[] = {
     {"line", F_SUBLIST, R_NONE, JOURNAL_LINE, true}, {NULL},
 };
 
+/* A customer's payment received against a sales order (customerDeposit): payment is the amount,
+ * account where the money went (undepFunds false: an account must be named). */
+static const ns_field DEPOSIT_FIELDS[] = {
+    {"externalId", F_STRING}, {"customer", F_REF, R_CUSTOMER, NULL, true},
+    {"salesOrder", F_REF, R_SALES_ORDER, NULL, true}, {"payment", F_NUMBER, R_NONE, NULL, true},
+    {"account", F_REF, R_ACCOUNT, NULL, true}, {"undepFunds", F_BOOL}, {"tranDate", F_DATE},
+    {"currency", F_REF, R_CURRENCY}, {"exchangeRate", F_NUMBER}, {"subsidiary", F_REF, R_SUBSIDIARY},
+    {"paymentMethod", F_REF, R_PAYMENT_METHOD}, {"memo", F_STRING}, {NULL},
+};
+
 static const ns_field ITEM_FIELDS[] = {
     {"externalId", F_STRING}, {"itemId", F_STRING, R_NONE, NULL, true}, {"displayName", F_STRING},
     {"description", F_STRING}, {"subsidiary", F_REF, R_SUBSIDIARY}, {NULL},
@@ -95,11 +105,12 @@ const ns_type NS_JOURNAL_ENTRY = {"journalEntry", "Journal", JOURNAL_FIELDS, "cu
 const ns_type NS_INVENTORY_ITEM = {"inventoryItem", NULL, ITEM_FIELDS, "custitem", 6};
 const ns_type NS_OTHER_CHARGE_ITEM = {"otherChargeItem", NULL, ITEM_FIELDS, "custitem", 7};
 const ns_type NS_DISCOUNT_ITEM = {"discountItem", NULL, ITEM_FIELDS, "custitem", 8};
+const ns_type NS_CUSTOMER_DEPOSIT = {"customerDeposit", "CustDep", DEPOSIT_FIELDS, "custbody", 9};
 
 const ns_type *const NS_TYPES[] = {
     &NS_CUSTOMER, &NS_SALES_ORDER, &NS_ITEM_FULFILLMENT, &NS_RETURN_AUTHORIZATION,
     &NS_CREDIT_MEMO, &NS_JOURNAL_ENTRY, &NS_INVENTORY_ITEM, &NS_OTHER_CHARGE_ITEM,
-    &NS_DISCOUNT_ITEM, NULL,
+    &NS_DISCOUNT_ITEM, &NS_CUSTOMER_DEPOSIT, NULL,
 };
 
 /* The kinds of item an order line may name; they share one internal id space. */

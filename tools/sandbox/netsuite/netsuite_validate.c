@@ -306,6 +306,23 @@ static bool check_journal(ns_state *ns, json_object *body, sb_response *res)
     return true;
 }
 
+/* A customer deposit: a positive payment with no more decimals than the currency has, from the
+ * customer the sales order belongs to (NetSuite refuses a deposit of another customer's order). */
+static bool check_deposit(ns_state *ns, json_object *body, sb_response *res)
+{
+    int exp = currency_exponent(ns, body);
+    int64_t amount;
+    json_object *payment = get(body, "payment");
+    if (!payment || !sb_money_from_json(payment, exp, &amount) || amount <= 0)
+        return bad_value(res, "payment", "The payment must be a positive number with no more decimals than the currency has.");
+    ns_record *order = ns_store_find(ns, &NS_SALES_ORDER, json_object_get_string(get(get(body, "salesOrder"), "id")));
+    const char *customer = json_object_get_string(get(get(body, "customer"), "id"));
+    const char *order_customer = order ? json_object_get_string(get(get(order->body, "entity"), "id")) : NULL;
+    if (!order || !customer || !order_customer || strcmp(customer, order_customer) != 0)
+        return bad(res, "USER_ERROR", "salesOrder", "The sales order does not belong to this customer.");
+    return true;
+}
+
 /* Money on an item line. amount and tax1Amt have the currency's digits at most (rate may have
  * six, as a unit price). Only a discount line takes money off, so only it may be negative. A tax
  * amount needs a tax code: legacy tax has no tax without one. */
@@ -392,6 +409,8 @@ bool ns_validate(ns_state *ns, const ns_type *type, json_object *body, bool full
             return bad(res, "USER_ERROR", "companyName", "Please enter value(s) for: Company Name");
         }
     }
+    if (type == &NS_CUSTOMER_DEPOSIT && full)
+        return check_deposit(ns, body, res);
     if (type == &NS_SALES_ORDER && full && !check_shipping_cost(ns, body, res))
         return false;
     if (type == &NS_SALES_ORDER || type == &NS_RETURN_AUTHORIZATION || type == &NS_CREDIT_MEMO)
