@@ -3,7 +3,7 @@
 # customer_directory.sql): once read, a shopper o2c has never linked is new to NetSuite, and the
 # order creates the customer without a find first. The summary says how many NetSuite calls
 # order to cash made per order posted (every attempt a runner made counted, throttled and failed
-# ones too).
+# ones too): for the customer and sales order, and in all (with the payment's deposit).
 
 customers_setup() {
     sql -c "select o2c.start('customer_directory', 'customers:netsuite', '{\"poll_interval_ms\": 60000}')" >/dev/null
@@ -14,18 +14,21 @@ customers_settled() {
 }
 
 customers_summary() {
+    # Calls for the customer and the sales order, and all of them (the captured payment's deposit
+    # is one more per order with a capture).
     sql -c "with calls as (
-                select count(*) as n
+                select count(*) filter (where e.from_state <> 'customer_deposit') as posting, count(*) as all_calls
                   from o2c.event e
                   join o2c.instance i on i.id = e.workflow_id and i.workflow = 'order_to_cash'
                   join o2c.workflow_state s on s.workflow = i.workflow and s.version = i.version and s.state = e.from_state
-                 where s.connection = 'netsuite' and e.duration_ms is not null)
+                 where s.connection = 'netsuite' and e.duration_ms is not null
+            ), posted as (
+                select count(*) as n from o2c.instance where workflow = 'order_to_cash' and context ? 'sales_order_id'
+            )
             select json_build_object(
                 'customers_imported', (select count(*) from o2c.customer_link where linked_by = 'import'),
                 'first_orders_without_find', (select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id
                                                where i.workflow = 'order_to_cash' and e.outcome = 'new'),
-                'netsuite_calls_per_order', (select round(calls.n::numeric / nullif(count(*), 0), 2)
-                                               from o2c.instance i, calls
-                                              where i.workflow = 'order_to_cash' and i.context ? 'sales_order_id'
-                                              group by calls.n))"
+                'netsuite_calls_per_order_posting', (select round(calls.posting::numeric / nullif(posted.n, 0), 2) from calls, posted),
+                'netsuite_calls_per_order', (select round(calls.all_calls::numeric / nullif(posted.n, 0), 2) from calls, posted))"
 }
