@@ -5,6 +5,7 @@
  * against what Centra holds, to the penny, by SQL over both sandboxes' records. */
 #include "connectors/centra/centra.h"
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -24,25 +25,6 @@ static PGconn *db;
 static char logs[256];
 static tsb_sandbox sage, centra;
 static pid_t runners[2];
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = 0;
-    else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
 
 /* POSTs a control request to a sandbox; returns the parsed answer (caller puts) or NULL. */
 static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
@@ -67,26 +49,7 @@ static bool control_ok(const tsb_sandbox *sb, const char *path, const char *body
 
 static int load_mappings(void)
 {
-    char url[160];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", sage.base);
-    tsb_response res;
-    if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        tsb_response_free(&res);
-        return -1;
-    }
-    const char *p[] = {res.body};
-    int ok = tpg_ok(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    tsb_response_free(&res);
-    char *sql = ok ? read_file("tools/demo/sage200_mappings.sql") : NULL;
-    if (!sql)
-        return -1;
-    PGresult *r = PQexec(db, sql);
-    free(sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
+    return tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", NULL);
 }
 
 static pid_t start_runner(const char *id)

@@ -4,6 +4,7 @@
  * faults on in both sandboxes. What Centra holds is checked against the formula computed here from
  * Sage's own holdings (confirmed − allocated − reserved − buffer, never below 0), SKU × warehouse. */
 #include "tests/support/harness.h"
+#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 #include "tests/support/sandbox_client.h"
@@ -22,25 +23,6 @@ static char logs[256];
 static tsb_sandbox sage, centra;
 static json_object *seed; /* the shared catalogue both sandboxes stand on */
 static pid_t runners[2];
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = 0;
-    else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
 
 static json_object *get_json(const tsb_sandbox *sb, const char *path)
 {
@@ -79,21 +61,7 @@ static bool sage_holdings(const char *changes_json)
 
 static int load_mappings(void)
 {
-    seed = get_json(&sage, "/_sandbox/seed");
-    if (!seed)
-        return -1;
-    const char *p[] = {json_object_to_json_string_ext(seed, JSON_C_TO_STRING_PLAIN)};
-    int ok = tpg_ok(db, "select set_config('o2c.seed', $1, false)", 1, p);
-    char *sql = ok ? read_file("tools/demo/sage200_mappings.sql") : NULL;
-    if (!sql)
-        return -1;
-    PGresult *r = PQexec(db, sql);
-    free(sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
-    PQclear(r);
-    return ok ? 0 : -1;
+    return tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", &seed);
 }
 
 static pid_t start_runner(const char *id)

@@ -23,13 +23,13 @@ static char *read_file(const char *path)
     return text;
 }
 
-int tsup_load_nordtrail_mappings(PGconn *db, const tsb_sandbox *netsuite, json_object **seed_out)
+int tsup_load_mappings_file(PGconn *db, const tsb_sandbox *erp, const char *file, json_object **seed_out)
 {
     char url[160];
-    snprintf(url, sizeof url, "%s/_sandbox/seed", netsuite->base);
+    snprintf(url, sizeof url, "%s/_sandbox/seed", erp->base);
     tsb_response res;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) != 0 || res.status != 200) {
-        fprintf(stderr, "set-up: no seed from the NetSuite sandbox\n");
+        fprintf(stderr, "set-up: no seed from the ERP sandbox at %s\n", erp->base);
         tsb_response_free(&res);
         return -1;
     }
@@ -38,9 +38,9 @@ int tsup_load_nordtrail_mappings(PGconn *db, const tsb_sandbox *netsuite, json_o
     if (ok && seed_out)
         *seed_out = tsb_json(&res);
     tsb_response_free(&res);
-    char *sql = ok ? read_file("tools/demo/nordtrail_mappings.sql") : NULL;
+    char *sql = ok ? read_file(file) : NULL;
     if (!sql) {
-        fprintf(stderr, "set-up: cannot read tools/demo/nordtrail_mappings.sql\n");
+        fprintf(stderr, "set-up: cannot read %s\n", file);
         return -1;
     }
     PGresult *r = PQexec(db, sql);
@@ -50,4 +50,9 @@ int tsup_load_nordtrail_mappings(PGconn *db, const tsb_sandbox *netsuite, json_o
         fprintf(stderr, "set-up: mappings: %s", PQerrorMessage(db));
     PQclear(r);
     return ok ? 0 : -1;
+}
+
+int tsup_load_nordtrail_mappings(PGconn *db, const tsb_sandbox *netsuite, json_object **seed_out)
+{
+    return tsup_load_mappings_file(db, netsuite, "tools/demo/nordtrail_mappings.sql", seed_out);
 }

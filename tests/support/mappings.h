@@ -13,4 +13,8 @@
  * (the caller puts it). Returns 0, or -1 with the reason on stderr. */
 int tsup_load_nordtrail_mappings(PGconn *db, const tsb_sandbox *netsuite, json_object **seed_out);
 
+/* The same for any mapping file of tools/demo/ (e.g. sage200_mappings.sql), with the catalogue of
+ * the ERP sandbox `erp` (its GET /_sandbox/seed) in the setting o2c.seed. */
+int tsup_load_mappings_file(PGconn *db, const tsb_sandbox *erp, const char *file, json_object **seed_out);
+
 #endif
