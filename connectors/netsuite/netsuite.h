@@ -97,6 +97,12 @@ bool netsuite_id_ok(const char *s);
 /* A SuiteQL row's member as text when it is a string or an integer (SuiteQL answers strings);
  * NULL when absent or of another type. */
 const char *netsuite_row_text(json_object *row, const char *key);
+/* PUTs body as the record of `type` with external id eid (checked by the caller: a valid record
+ * type and netsuite_valid_external_id), creating or updating it; ok with patch <result_key>
+ * (param, else default_result_key): NetSuite's internal id from Location. The param "refusals"
+ * names refusals that are answers (netsuite_options). Every other answer is classified. */
+void netsuite_upsert_by_external_id(struct o2c_step *step, const char *type, const char *eid, json_object *body,
+                                    const char *default_result_key, struct o2c_outcome *out);
 /* A state param, or fallback when the state has none. */
 const char *netsuite_param(struct o2c_step *step, const char *key, const char *fallback);
 

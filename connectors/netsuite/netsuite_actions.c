@@ -137,6 +137,12 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
             set_path(body, path, value);
         }
     }
+    netsuite_upsert_by_external_id(step, type, eid, body, "netsuite_id", out);
+}
+
+void netsuite_upsert_by_external_id(struct o2c_step *step, const char *type, const char *eid, json_object *body,
+                                    const char *default_result_key, struct o2c_outcome *out)
+{
     char path[512], what[300];
     snprintf(path, sizeof path, "/services/rest/record/v1/%s/eid:%s", type, eid);
     snprintf(what, sizeof what, "upsert %s %s", type, eid);
@@ -153,7 +159,7 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_retry(out, "NetSuite accepted %s but sent no usable Location (\"%s\")", what, res.location);
     } else {
         o2c_outcome_ok(out);
-        o2c_outcome_patch(out, netsuite_param(step, "result_key", "netsuite_id"), json_object_new_string(id));
+        o2c_outcome_patch(out, netsuite_param(step, "result_key", default_result_key), json_object_new_string(id));
     }
     o2c_http_response_free(&res);
 }

@@ -3,7 +3,7 @@
  *   netsuite.poll_fulfilments
  *        one round of the fulfilment poller: reads the item fulfilments (SuiteQL transaction.type
  *        'ItemShip', shipped: status 'C') whose last-modified time is at or after context.cursor
- *        ('YYYY-MM-DD HH24:MI:SS', UTC), oldest first, page by page (page_size, default 500; at
+ *        ('YYYY-MM-DD HH24:MI:SS', UTC), oldest first, in SuiteQL pages of 1,000 (at
  *        most max_pages, default 10), and starts one workflow per fulfilment (param
  *        child_workflow, default fulfilment_to_storefront) with business key
  *        netsuite:fulfilment:<id> and input {"fulfilment_id", "sales_order_id", "netsuite_at"}.
@@ -51,31 +51,9 @@ static const char *context_path(struct o2c_step *step, const char *path)
     return json_object_get_string(v);
 }
 
-static bool digits_only(const char *s)
-{
-    if (!s || !*s || strlen(s) > 32)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 static bool record_type_ok(const char *t)
 {
     return t && netsuite_suiteql_name(t, true);
-}
-
-/* 'YYYY-MM-DD HH:MM:SS' exactly: the only shape the cursor may have in a query. */
-static bool cursor_ok(const char *c)
-{
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    if (!c || strlen(c) != sizeof shape - 1)
-        return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (c[i] < '0' || c[i] > '9') : c[i] != shape[i])
-            return false;
-    return true;
 }
 
 /* ---- netsuite.poll_fulfilments --------------------------------------------------------------- */
@@ -84,14 +62,12 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *cursor = o2c_step_string(step, "cursor");
     const char *child = netsuite_param(step, "child_workflow", "fulfilment_to_storefront");
-    int64_t page_size = o2c_step_int(step, "page_size", 500), max_pages = o2c_step_int(step, "max_pages", 10);
-    if (!cursor_ok(cursor)) {
+    int64_t max_pages = o2c_step_int(step, "max_pages", 10);
+    if (!netsuite_cursor_ok(cursor)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.poll_fulfilments needs context.cursor as 'YYYY-MM-DD HH24:MI:SS' (got \"%s\")",
                            cursor ? cursor : "");
         return;
     }
-    if (page_size < 1 || page_size > 1000)
-        page_size = 500;
     if (max_pages < 1 || max_pages > 100)
         max_pages = 10;
     char query[512];
@@ -104,35 +80,17 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
              cursor);
     json_object *body = json_object_new_object();
     json_object_object_add(body, "q", json_object_new_string(query));
-    const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-    const struct netsuite_options opt = {.header = "Prefer: transient"};
     char newest[32];
     snprintf(newest, sizeof newest, "%s", cursor);
     long seen = 0;
     bool more = true;
     for (int64_t page = 0; page < max_pages && more; page++) {
-        char path[160], what[96];
-        snprintf(path, sizeof path, SUITEQL "?limit=%lld&offset=%lld", (long long)page_size,
-                 (long long)(page * page_size));
+        char what[96];
         snprintf(what, sizeof what, "read item fulfilments since %s (page %lld)", cursor, (long long)page + 1);
-        struct o2c_http_response res;
-        if (!netsuite_send(step, "POST", path, text, what, &opt, &res, out)) {
+        json_object *answer, *items;
+        if (!netsuite_suiteql_page(step, body, (long)(page * NETSUITE_SUITEQL_PAGE), what, &answer, &items, &more, out)) {
             json_object_put(out->start); /* the round is redone whole: start nothing from a part */
             out->start = NULL;
-            json_object_put(body);
-            return;
-        }
-        json_object *answer = netsuite_parse_object(&res);
-        json_object *items = member(answer, "items");
-        if (!answer || !items || !json_object_is_type(items, json_type_array)) {
-            if (answer)
-                o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no items (%.200s)", what, res.body);
-            else
-                netsuite_classify(&res, what, out);
-            json_object_put(out->start);
-            out->start = NULL;
-            json_object_put(answer);
-            o2c_http_response_free(&res);
             json_object_put(body);
             return;
         }
@@ -141,7 +99,7 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
             const char *id = json_object_get_string(member(row, "id"));
             const char *so = json_object_get_string(member(row, "createdfrom"));
             const char *modified = json_object_get_string(member(row, "modified"));
-            if (!digits_only(id) || !cursor_ok(modified))
+            if (!netsuite_id_ok(id) || !netsuite_cursor_ok(modified))
                 continue; /* not a fulfilment row as SuiteQL sends one; never happens, never blocks */
             char key[64];
             snprintf(key, sizeof key, "netsuite:fulfilment:%s", id);
@@ -155,9 +113,7 @@ static void poll_fulfilments(struct o2c_step *step, struct o2c_outcome *out)
                 snprintf(newest, sizeof newest, "%s", modified);
             seen++;
         }
-        more = json_object_get_boolean(member(answer, "hasMore"));
         json_object_put(answer);
-        o2c_http_response_free(&res);
     }
     json_object_put(body);
     o2c_outcome_ok(out);
@@ -175,7 +131,7 @@ static void get_record(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.get_record needs params \"type\" (a record type) and \"id_key\" (a context key)");
         return;
     }
-    if (!digits_only(id)) {
+    if (!netsuite_id_ok(id)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.get_record: context %s is not a NetSuite internal id (\"%s\")", id_key,
                            id ? id : "");
         return;
@@ -191,7 +147,7 @@ static void get_record(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_named(out, "not_found");
     } else {
         json_object *record = netsuite_parse_object(&res);
-        if (!record || !digits_only(json_object_get_string(member(record, "id")))) {
+        if (!record || !netsuite_id_ok(json_object_get_string(member(record, "id")))) {
             if (record)
                 o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "NetSuite's answer to %s has no internal id (%.200s)", what, res.body);
             else
@@ -251,7 +207,7 @@ static void transform(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "netsuite.transform needs params \"from\", \"to\" (record types) and \"id_key\"");
         return;
     }
-    if (!digits_only(id) || !body || !json_object_is_type(body, json_type_object) || !netsuite_valid_external_id(eid)) {
+    if (!netsuite_id_ok(id) || !body || !json_object_is_type(body, json_type_object) || !netsuite_valid_external_id(eid)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.transform %s → %s needs the source's internal id at %s (\"%s\") and a body "
                            "with a valid externalId", from, to, id_key, id ? id : "");
         return;
@@ -275,7 +231,7 @@ static void transform(struct o2c_step *step, struct o2c_outcome *out)
         return;
     const char *slash = strrchr(res.location, '/');
     const char *new_id = slash ? slash + 1 : "";
-    if (!digits_only(new_id)) {
+    if (!netsuite_id_ok(new_id)) {
         o2c_outcome_retry(out, "NetSuite accepted %s but sent no usable Location (\"%s\")", what, res.location);
     } else {
         o2c_outcome_ok(out);

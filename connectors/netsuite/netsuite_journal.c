@@ -150,26 +150,8 @@ static void upsert_journal(struct o2c_step *step, struct o2c_outcome *out)
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "journal %s %s; nothing was sent to NetSuite", eid, why);
         return;
     }
-    char path[512], what[300];
-    snprintf(path, sizeof path, "/services/rest/record/v1/journalEntry/eid:%s", eid);
-    snprintf(what, sizeof what, "upsert journalEntry %s", eid);
-    struct netsuite_options opt = {0};
-    json_object_object_get_ex(o2c_step_params(step), "refusals", &opt.refusals);
-    struct o2c_http_response res;
-    bool sent = netsuite_send(step, "PUT", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), what,
-                              &opt, &res, out);
+    netsuite_upsert_by_external_id(step, "journalEntry", eid, body, "journal_erp_id", out);
     json_object_put(body);
-    if (!sent)
-        return;
-    const char *slash = strrchr(res.location, '/');
-    const char *id = slash ? slash + 1 : "";
-    if (!*id || strncmp(id, "eid:", 4) == 0) {
-        o2c_outcome_retry(out, "NetSuite accepted %s but sent no usable Location (\"%s\")", what, res.location);
-    } else {
-        o2c_outcome_ok(out);
-        o2c_outcome_patch(out, netsuite_param(step, "result_key", "journal_erp_id"), json_object_new_string(id));
-    }
-    o2c_http_response_free(&res);
 }
 
 const struct o2c_action o2c_netsuite_journal_actions[] = {

@@ -25,14 +25,13 @@
  * row shifts out of sight the way plain $skip paging would let it. Rows read twice are kept once.
  * A row without ids, a quantity or a readable time is Sage's bad data: failed remote_data. */
 #include "connectors/sage200/sage200.h"
+#include "connectors/common/stock_read.h"
 
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
 #define FIFTHS 100000 /* one unit in Sage's 5 decimal places */
 
@@ -201,16 +200,7 @@ static void read_stock(struct o2c_step *step, struct o2c_outcome *out)
         json_object_put(levels);
         return;
     }
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    char read_at[48];
-    snprintf(read_at, sizeof read_at, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
-    o2c_outcome_ok(out);
-    o2c_outcome_patch(out, "levels", levels);
-    o2c_outcome_patch(out, "read_at", json_object_new_string(read_at));
+    o2c_outcome_stock_levels(out, levels);
 }
 
 const struct o2c_action o2c_sage200_stock_actions[] = {
