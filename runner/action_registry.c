@@ -21,6 +21,7 @@ static const struct o2c_action *const tables[] = {
     o2c_netsuite_journal_actions,
     o2c_sage200_actions,
     o2c_sage200_stock_actions,
+    o2c_sage200_despatch_actions,
 };
 
 static const struct o2c_action sql_action = {

@@ -40,5 +40,7 @@ bool sage200_filter_literal(const char *value, char *buf, size_t len);
 extern const struct o2c_action o2c_sage200_actions[];
 /* sage200.read_stock (sage200_stock.c): warehouse holdings as stock level rows. */
 extern const struct o2c_action o2c_sage200_stock_actions[];
+/* sage200.poll_despatches, sage200.read_despatch (sage200_despatch.c): the fulfilment flow's reads. */
+extern const struct o2c_action o2c_sage200_despatch_actions[];
 
 #endif

@@ -5,7 +5,8 @@
  *                (SAGE200_TOKEN, SAGE200_SITE, SAGE200_COMPANY; defaults sandbox-sage200-token,
  *                sandbox-site, 1)
  *   collections  GET /customers, /products, /warehouses, /tax_codes, /sop_additional_charges,
- *                /sop_orders, /warehouse_holdings answer plain JSON arrays; GET /<collection>/{id}
+ *                /sop_orders, /warehouse_holdings, /sop_order_despatch_views,
+ *                /sop_order_despatch_line_views answer plain JSON arrays; GET /<collection>/{id}
  *                one entity
  *   holdings     one warehouse_holding per product × warehouse (stock.json's fields), seeded from
  *                the shared seed's stock: confirmed_qty_in_stock, quantity_allocated(_stock/_sop/
@@ -40,6 +41,11 @@
  *                                              is held fault_timeout_ms, then answered 504 (the
  *                                              answer is lost; the record exists)
  *   POST /_sandbox/sage200/settings            {"required_field": "analysis_code_1"|null}
+ *   POST /_sandbox/sage200/despatch            {"customer_document_no"|"sop_order_id", "lines":
+ *                                              [{"line", "quantity"}] (absent: all left), "courier",
+ *                                              "consignment_no"}: the warehouse despatches; read
+ *                                              through GET /sop_order_despatch_views and
+ *                                              /sop_order_despatch_line_views (newest first)
  *   POST /_sandbox/sage200/holdings            {"changes":[{"sku"|"product_id", "warehouse_id",
  *                                              "confirmed": N (absolute) | "goods_in": ±N |
  *                                              "allocate": ±N (another channel allocates / releases)
@@ -63,6 +69,8 @@
 
 typedef enum sg_kind { SG_STRING, SG_DATE, SG_INTEGER, SG_NUMBER, SG_BOOLEAN, SG_OTHER } sg_kind;
 
+struct sg_entity;
+
 typedef struct sg_field {
     const char *name;
     sg_kind kind;
@@ -70,6 +78,7 @@ typedef struct sg_field {
     int decimals;     /* -1 = not a decimal */
     bool read_only;
     bool required;
+    const struct sg_entity *items; /* an array whose items the spec describes: their fields */
 } sg_field;
 
 typedef struct sg_entity {
@@ -78,14 +87,16 @@ typedef struct sg_entity {
 } sg_entity;
 
 extern const sg_entity sg_sop_order_entity, sg_sop_order_line_entity, sg_customer_entity, sg_product_entity,
-    sg_warehouse_holding_entity;
+    sg_warehouse_holding_entity, sg_sop_order_despatch_view_entity, sg_sop_order_despatch_line_view_entity,
+    sg_sales_credit_note_entity, sg_sales_posted_transaction_entity, sg_bank_receipt_entity, sg_bank_payment_entity,
+    sg_bank_posted_transaction_entity;
 
 const sg_field *sg_field_find(const sg_entity *e, const char *name);
 
 /* ---- state ------------------------------------------------------------------------------------ */
 
 enum sg_collection { SG_CUSTOMERS, SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_SOP_ORDERS,
-                     SG_WAREHOUSE_HOLDINGS, SG_N_COLLECTIONS };
+                     SG_WAREHOUSE_HOLDINGS, SG_DESPATCH_VIEWS, SG_DESPATCH_LINE_VIEWS, SG_N_COLLECTIONS };
 
 typedef struct sg_state {
     const sb_options *opts;
@@ -131,6 +142,9 @@ void sg_store_stats(sg_state *sg, json_object *out);
 json_object *sg_seed_json(sg_state *sg);
 
 bool sg_control(sg_state *sg, const sb_request *req, sb_response *res);
+
+/* POST /_sandbox/sage200/despatch (sage200_despatch.c). Caller holds sg->lock. */
+bool sg_despatch(sg_state *sg, json_object *body, sb_response *res);
 
 /* Warehouse holdings (sage200_holdings.c). Caller holds sg->lock. */
 void sg_holdings_init(sg_state *sg);

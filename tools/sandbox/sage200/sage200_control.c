@@ -96,6 +96,10 @@ bool sg_control(sg_state *sg, const sb_request *req, sb_response *res)
         pthread_mutex_lock(&sg->lock);
         sg_holdings_change(sg, body, res);
         pthread_mutex_unlock(&sg->lock);
+    } else if (strcmp(what, "despatch") == 0) {
+        pthread_mutex_lock(&sg->lock);
+        sg_despatch(sg, body, res);
+        pthread_mutex_unlock(&sg->lock);
     } else if (strcmp(what, "settings") == 0) {
         json_object *f = get(body, "required_field");
         const sg_field *field = f ? sg_field_find(&sg_sop_order_entity, json_object_get_string(f)) : NULL;

@@ -300,6 +300,13 @@ void sg_odata_list(sg_state *sg, enum sg_collection c, const sb_request *req, sb
     for (size_t i = 0; i < n; i++)
         if (matches(&q, json_object_array_get_idx(all, i)))
             rows[kept++] = json_object_array_get_idx(all, i);
+    /* The despatch views' default order is the spec's: newest despatch first. */
+    if (!q.n_order && (c == SG_DESPATCH_VIEWS || c == SG_DESPATCH_LINE_VIEWS))
+        for (size_t i = 0; i < kept / 2; i++) {
+            json_object *t = rows[i];
+            rows[i] = rows[kept - 1 - i];
+            rows[kept - 1 - i] = t;
+        }
     if (q.n_order) {
         pthread_mutex_lock(&sort_lock);
         sort_query = &q;

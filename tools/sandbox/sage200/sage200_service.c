@@ -86,6 +86,8 @@ static const char *classify(void *svc, const sb_request *req, bool *is_write)
         {"sop_additional_charges.read", "sop_additional_charges.create", "sop_additional_charges.update"},
         {"sop_orders.read", "sop_orders.create", "sop_orders.update"},
         {"warehouse_holdings.read", "warehouse_holdings.create", "warehouse_holdings.update"},
+        {"despatch_views.read", "despatch_views.create", "despatch_views.update"},
+        {"despatch_line_views.read", "despatch_line_views.create", "despatch_line_views.update"},
     };
     int k = strcmp(req->method, "POST") == 0 ? 1 : strcmp(req->method, "PUT") == 0 ? 2 : 0;
     return names[c][k];

@@ -11,7 +11,7 @@
 
 static const char *const NAMES[SG_N_COLLECTIONS] = {
     "customers", "products", "warehouses", "tax_codes", "sop_additional_charges", "sop_orders",
-    "warehouse_holdings",
+    "warehouse_holdings", "sop_order_despatch_views", "sop_order_despatch_line_views",
 };
 
 const char *sg_collection_name(enum sg_collection c) { return NAMES[c]; }
@@ -41,6 +41,8 @@ const sg_entity *sg_collection_entity(enum sg_collection c)
     case SG_PRODUCTS: return &sg_product_entity;
     case SG_SOP_ORDERS: return &sg_sop_order_entity;
     case SG_WAREHOUSE_HOLDINGS: return &sg_warehouse_holding_entity;
+    case SG_DESPATCH_VIEWS: return &sg_sop_order_despatch_view_entity;
+    case SG_DESPATCH_LINE_VIEWS: return &sg_sop_order_despatch_line_view_entity;
     default: return &small_entity;
     }
 }

@@ -1,0 +1,284 @@
+/* Sage 200 through the shared flows, end to end against the Centra and Sage 200 sandboxes with
+ * real runners: Centra orders posted to Sage 200 (order_to_cash_sage200), then
+ *   - despatches recorded in Sage 200 become Centra shipments with tracking, one notification each,
+ *     through fulfilment_to_storefront, polled by a schedule (sage200_despatch_poll);
+ * checked by both sandboxes' own counts and records. Every body o2c sends Sage 200 is checked by
+ * the sandbox against the OpenAPI files; its count of refused bodies must stay 0. */
+#include "tests/support/harness.h"
+#include "tests/support/mappings.h"
+#include "tests/support/pg.h"
+#include "tests/support/proc.h"
+#include "tests/support/sandbox_client.h"
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ORDERS 12
+
+static char conninfo[1024];
+static PGconn *db;
+static char logs[256];
+static tsb_sandbox sage, centra;
+static pid_t runners[2];
+
+static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", sb->base, path);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    tsb_response res;
+    json_object *out = NULL;
+    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
+        out = tsb_json(&res);
+    else
+        fprintf(stderr, "control %s %s: %ld %s\n", path, body ? body : "", res.status, res.body ? res.body : "");
+    tsb_response_free(&res);
+    return out;
+}
+
+static pid_t start_runner(const char *id)
+{
+    const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
+    return tproc_runner(conninfo, logs, args);
+}
+
+static long long offenders(const char *what, const char *sql)
+{
+    PGresult *r = tpg_query(db, sql, 0, NULL);
+    if (!r)
+        return -1;
+    long long n = PQntuples(r);
+    for (int i = 0; i < n && i < 5; i++)
+        fprintf(stderr, "  %s: %s\n", what, PQgetvalue(r, i, 0));
+    PQclear(r);
+    return n;
+}
+
+/* A sandbox's records of a collection into temp table `table`(doc). */
+static void snapshot(const tsb_sandbox *sb, const char *collection, const char *table)
+{
+    char url[256], sql[256];
+    snprintf(url, sizeof url, "%s/_sandbox/records/%s", sb->base, collection);
+    tsb_response res;
+    CU_ASSERT(tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200);
+    const char *p[] = {res.body && *res.body ? res.body : "[]"};
+    snprintf(sql, sizeof sql, "drop table if exists %s", table);
+    CU_ASSERT(tpg_ok(db, sql, 0, NULL));
+    snprintf(sql, sizeof sql, "create temp table %s as select value as doc from jsonb_array_elements($1::jsonb)", table);
+    CU_ASSERT(tpg_ok(db, sql, 1, p));
+    tsb_response_free(&res);
+}
+
+static int set_up(void)
+{
+    if (tsup_fresh_database("o2c_test_sage200_flows", conninfo, sizeof conninfo) != 0)
+        return -1;
+    db = tpg_connect(conninfo);
+    if (!db)
+        return -1;
+    snprintf(logs, sizeof logs, "/tmp/o2c-test-sage200-flows.%d.log", (int)getpid());
+    setenv("SAGE200_TOKEN", "sandbox-sage200-token", 1);
+    setenv("SAGE200_SITE", "sandbox-site", 1);
+    setenv("SAGE200_COMPANY", "1", 1);
+    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
+    const char *sage_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.01", NULL};
+    const char *centra_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03", NULL};
+    if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
+        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+        return -1;
+    const char *p[] = {sage.base, centra.base};
+    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'sage200' then $1 else $2 end "
+                    "where name in ('sage200', 'centra')", 2, p) ||
+        tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", NULL) != 0)
+        return -1;
+    runners[0] = start_runner("g1");
+    runners[1] = start_runner("g2");
+    if (runners[0] <= 0 || runners[1] <= 0)
+        return -1;
+    /* Shoppers order; the orders are posted to Sage 200 and paid (Centra ships confirmed orders). */
+    json_object *placed = control(&centra, "/_sandbox/orders", "{\"count\":" "12" ",\"unknown_sku_rate\":0}");
+    json_object_put(placed);
+    if (!placed || !tpg_ok(db, "select o2c.start('centra_order_poll', 'centra:1', '{\"store\":\"1\",\"poll_interval_ms\":200,"
+                               "\"page_size\":100,\"child_workflow\":\"order_to_cash_sage200\"}')", 0, NULL) ||
+        !tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash_sage200' and state = 'posted'",
+                      ORDERS, 300 * 1000))
+        return -1;
+    json_object_put(control(&centra, "/_sandbox/orders/confirm", NULL));
+    return 0;
+}
+
+static int tear_down(void)
+{
+    for (int i = 0; i < 2; i++)
+        if (runners[i] > 0) {
+            kill(runners[i], SIGTERM);
+            tproc_wait(runners[i]);
+        }
+    int sg = tsb_stop(&sage), ce = tsb_stop(&centra);
+    PQfinish(db);
+    if (sg != 0 || ce != 0) {
+        fprintf(stderr, "a sandbox did not stop cleanly (sage200 %d, centra %d); see %s\n", sg, ce, logs);
+        return -1;
+    }
+    if (CU_get_number_of_tests_failed() == 0)
+        unlink(logs);
+    else
+        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
+    return 0;
+}
+
+/* ---- despatches → Centra shipments --------------------------------------------------------------- */
+
+/* The Centra orders with their shipments, into temp table centra_order(doc). */
+static void snapshot_centra_shipments(void)
+{
+    char url[128];
+    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
+    const char *body = "{\"query\":\"query { orderConnection(first: 200) { edges { node { number status "
+                       "shipments { id isShipped shipmentInfo { carrier trackingNumber } lines { orderLineId quantity } } } } } }\"}";
+    json_object *edges = NULL, *answer = NULL;
+    for (int tries = 0; tries < 200 && !edges; tries++) {
+        tsb_response res;
+        json_object_put(answer);
+        answer = NULL;
+        if (tsb_http("POST", url, h, body, strlen(body), &res) == 0 && res.status == 200)
+            answer = tsb_json(&res);
+        tsb_response_free(&res);
+        edges = tsb_member(tsb_member(tsb_member(answer, "data"), "orderConnection"), "edges");
+        if (!edges)
+            tproc_sleep_ms(30);
+    }
+    CU_ASSERT_FATAL(edges != NULL);
+    const char *p[] = {json_object_to_json_string_ext(edges, JSON_C_TO_STRING_PLAIN)};
+    CU_ASSERT(tpg_ok(db, "drop table if exists centra_order", 0, NULL));
+    CU_ASSERT(tpg_ok(db, "create temp table centra_order as select value->'node' as doc from jsonb_array_elements($1::jsonb)", 1, p));
+    json_object_put(answer);
+}
+
+static long long shown(void)
+{
+    return tpg_number(db, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
+                          "and state = 'shown_in_storefront'", 0, NULL);
+}
+
+static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with_tracking_and_one_notification(void)
+{
+    snapshot(&sage, "sop_orders", "sg_order");
+    /* The warehouse despatches: every third order in two parts (one unit of its first line, then the
+     * rest), the others whole, each with its own consignment number. */
+    PGresult *r = tpg_query(db, "select doc->>'customer_document_no', "
+                                "       (select min(n) from jsonb_array_elements(doc->'lines') with ordinality x(l, n) "
+                                "         where l->>'line_type' = 'EnumLineTypeStandard'), "
+                                "       (select count(*) > 1 or sum((l->>'line_quantity')::numeric) > 1 "
+                                "          from jsonb_array_elements(doc->'lines') l where l->>'line_type' = 'EnumLineTypeStandard') "
+                                "  from sg_order order by (doc->>'id')::bigint", 0, NULL);
+    CU_ASSERT_FATAL(r != NULL && PQntuples(r) == ORDERS);
+    long despatches = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        char body[256];
+        if (i % 3 == 0 && strcmp(PQgetvalue(r, i, 2), "t") == 0) {
+            snprintf(body, sizeof body, "{\"customer_document_no\":\"%s\",\"courier\":\"DPD\",\"consignment_no\":\"CN-%s-1\","
+                                        "\"lines\":[{\"line\":%s,\"quantity\":1}]}",
+                     PQgetvalue(r, i, 0), PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+            json_object *a = control(&sage, "/_sandbox/sage200/despatch", body);
+            CU_ASSERT(a != NULL);
+            json_object_put(a);
+            despatches++;
+        }
+        snprintf(body, sizeof body, "{\"customer_document_no\":\"%s\",\"courier\":\"Royal Mail\",\"consignment_no\":\"CN-%s-2\"}",
+                 PQgetvalue(r, i, 0), PQgetvalue(r, i, 0));
+        json_object *a = control(&sage, "/_sandbox/sage200/despatch", body);
+        CU_ASSERT(a != NULL);
+        json_object_put(a);
+        despatches++;
+    }
+    PQclear(r);
+    CU_ASSERT(despatches > ORDERS);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sop_order_despatch_views"), despatches);
+    /* Nothing left: a despatch of more than is left is refused by the warehouse. */
+    CU_ASSERT(control(&sage, "/_sandbox/sage200/despatch", "{\"customer_document_no\":\"no-such-order\"}") == NULL);
+
+    /* The poller runs on a schedule (due at once here; in a round of repeat_ms it loops). */
+    CU_ASSERT(tpg_ok(db, "select o2c.schedule('sage200_despatches', '* * * * *', 'UTC', 'sage200_despatch_poll', "
+                         "'{\"repeat_ms\":200}', now() - interval '2 minutes')", 0, NULL));
+    char sql[256];
+    snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
+                              "and state = 'shown_in_storefront'");
+    if (!tpg_wait_for(db, sql, despatches, 300 * 1000))
+        offenders("not shown", "select business_key || ' ' || state || ' ' || status || ' ' || coalesce(exception_message, '') "
+                               "from o2c.instance where workflow = 'fulfilment_to_storefront' and state <> 'shown_in_storefront'");
+    CU_ASSERT_EQUAL(shown(), despatches);
+    CU_ASSERT(tpg_number(db, "select count(*) from o2c.instance where workflow = 'sage200_despatch_poll' "
+                             "and business_key like 'schedule:sage200_despatches:%'", 0, NULL) >= 1);
+
+    /* Exactly once by Centra's own count: one shipment and one notification per despatch. */
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "records.shipments"), despatches);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "notifications.total"), despatches);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
+
+    /* Each despatch is one shipped Centra shipment with its courier, consignment number and the
+     * units of its lines, through the order links. */
+    snapshot(&sage, "sop_order_despatch_views", "sg_despatch");
+    snapshot(&sage, "sop_order_despatch_line_views", "sg_despatch_line");
+    snapshot_centra_shipments();
+    CU_ASSERT_EQUAL(offenders("despatch without its shipment",
+        "with want as ("
+        "  select d.doc->>'sop_despatch_id' as id, eo.order_key, d.doc->>'sop_despatch_consignment_no' as tracking, "
+        "         d.doc->>'sop_despatch_courier_name' as carrier, "
+        "         (select jsonb_agg(jsonb_build_array(ol.storefront_line_id::int, (l.doc->>'sop_despatch_line_quantity')::numeric::int) "
+        "                           order by ol.storefront_line_id::int) "
+        "            from sg_despatch_line l "
+        "            join o2c.erp_order_line el on el.order_key = eo.order_key and el.erp_connection = 'sage200' "
+        "                                      and el.erp_line = (l.doc->>'sop_order_line_print_sequence_number')::int "
+        "            join o2c.canonical_order_line ol on ol.order_key = el.order_key and ol.line_no = el.order_line_no "
+        "           where l.doc->>'sop_despatch_id' = d.doc->>'sop_despatch_id') as lines "
+        "    from sg_despatch d join o2c.erp_order eo on eo.erp_connection = 'sage200' and eo.erp_order_id = d.doc->>'sop_order_id'), "
+        "got as ("
+        "  select 'centra:1:' || (o.doc->>'number') as order_key, s#>>'{shipmentInfo,trackingNumber}' as tracking, "
+        "         s#>>'{shipmentInfo,carrier}' as carrier, (s->>'isShipped')::boolean as shipped, "
+        "         (select jsonb_agg(jsonb_build_array((sl->>'orderLineId')::int, (sl->>'quantity')::int) order by (sl->>'orderLineId')::int) "
+        "            from jsonb_array_elements(s->'lines') sl) as lines "
+        "    from centra_order o cross join jsonb_array_elements(o.doc->'shipments') s) "
+        "select format('despatch %s of %s (%s): want %s', w.id, w.order_key, w.tracking, w.lines) "
+        "  from want w where (select count(*) from got g where g.order_key = w.order_key and g.tracking = w.tracking "
+        "                      and g.carrier = w.carrier and g.lines = w.lines and g.shipped) <> 1"), 0);
+    CU_ASSERT_EQUAL(offenders("order not shipped in Centra",
+        "select doc->>'number' || ' ' || (doc->>'status') from centra_order where doc->>'status' <> 'SHIPPED'"), 0);
+    /* The canonical fulfilments are Sage's despatches; the cursor stands at the newest. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_fulfilment f join sg_despatch d "
+                                   "on f.fulfilment_key = 'sage200:' || (d.doc->>'sop_despatch_id') "
+                                   "where f.erp_connection = 'sage200' and f.tracking_numbers = array[d.doc->>'sop_despatch_consignment_no']",
+                               0, NULL), despatches);
+    CU_ASSERT(tpg_wait_for(db, "select (last_id = (select max((doc->>'sop_despatch_id')::bigint) from sg_despatch))::int "
+                               "from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", 1, 30 * 1000));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+    /* Rounds after the last despatch start nothing more. */
+    long long rounds = tpg_number(db, "select rounds from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", 0, NULL);
+    snprintf(sql, sizeof sql, "select (rounds >= %lld)::int from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", rounds + 3);
+    CU_ASSERT(tpg_wait_for(db, sql, 1, 60 * 1000));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront'", 0, NULL),
+                    despatches);
+    CU_ASSERT(tpg_ok(db, "select o2c.unschedule('sage200_despatches')", 0, NULL));
+}
+
+static CU_TestInfo tests[] = {
+    {"every Sage 200 despatch becomes exactly one Centra shipment with tracking and one notification",
+     test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with_tracking_and_one_notification},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    CU_SuiteInfo suites[] = {
+        {"sage200 flows", set_up, tear_down, NULL, NULL, tests},
+        CU_SUITE_INFO_NULL,
+    };
+    return tsup_run_suites("integration/test_sage200_flows", suites);
+}
