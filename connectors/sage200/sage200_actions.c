@@ -7,8 +7,11 @@
  *       body_key (the context key holding the body to create; absent: find only), refs
  *       ({"<body field>": "<context key>"}: ids from earlier steps, sent as integers),
  *       expect_total_key (a context key holding the gross total the record must have, to the
- *       penny: Sage computes its own totals), found_outcome and created_outcome (the outcomes
- *       to answer: default "ok" for both; "found" when finding only).
+ *       penny: Sage computes its own totals), total_field (the record's field holding it:
+ *       default total_gross_value), found_outcome and created_outcome (the outcomes to answer:
+ *       default "ok" for both; "found" when finding only), post_to (a posting resource such as
+ *       "sales_credit_notes" or "bank_receipt": the body is POSTed there, Sage answers only a
+ *       URN, and the posted transaction is then found in the collection by its key).
  *     Searches GET /<collection>?$filter=<key_field> eq '<value>'; found → found_outcome; else
  *     POST the body → created_outcome; find only and none → "not_found". A create whose answer
  *     was lost is found by the next attempt's search. The id goes to result_key as text.
@@ -58,26 +61,34 @@ static bool read_record(json_object *rec, int64_t *id)
     return *id > 0;
 }
 
+/* The record's field holding the total the step checks (param total_field; a plain name). */
+static const char *total_field_of(struct o2c_step *step)
+{
+    const char *f = o2c_step_param(step, "total_field");
+    return f && plain_name(f) ? f : "total_gross_value";
+}
+
 /* Sets ok-ish outcome `name` with the id, or failed total_mismatch when the total differs. */
 static void settle(struct o2c_step *step, json_object *rec, int64_t id, const char *name, const char *what,
                    struct o2c_outcome *out)
 {
     const char *result_key = o2c_step_param(step, "result_key");
     const char *total_key = o2c_step_param(step, "expect_total_key");
+    const char *total_field = total_field_of(step);
     char id_text[32];
     snprintf(id_text, sizeof id_text, "%" PRId64, id);
     if (total_key) {
         json_object *want_v = NULL, *got_v = NULL;
         json_object_object_get_ex(o2c_step_context(step), total_key, &want_v);
-        json_object_object_get_ex(rec, "total_gross_value", &got_v);
+        json_object_object_get_ex(rec, total_field, &got_v);
         int64_t want, got;
         if (!sage200_decimal(want_v, 2, &want)) {
             o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s holds no amount to check %s against", total_key, what);
             return;
         }
         if (!sage200_decimal(got_v, 2, &got)) {
-            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Sage 200 answered %s (id %s) without a readable total_gross_value",
-                               what, id_text);
+            o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Sage 200 answered %s (id %s) without a readable %s",
+                               what, id_text, total_field);
             return;
         }
         if (want != got) {
@@ -102,8 +113,8 @@ static int search(struct o2c_step *step, const char *collection, const char *key
                   bool with_total, const char *what, struct o2c_outcome *out)
 {
     char path[1400];
-    snprintf(path, sizeof path, "/%s?%%24filter=%s%%20eq%%20%%27%s%%27&%%24orderby=id&%%24top=2&%%24select=id,%s%s",
-             collection, key_field, literal, key_field, with_total ? ",total_gross_value" : "");
+    snprintf(path, sizeof path, "/%s?%%24filter=%s%%20eq%%20%%27%s%%27&%%24orderby=id&%%24top=2&%%24select=id,%s%s%s",
+             collection, key_field, literal, key_field, with_total ? "," : "", with_total ? total_field_of(step) : "");
     struct o2c_http_response res;
     if (!sage200_call(step, "GET", path, NULL, what, &res, out))
         return -1;
@@ -139,9 +150,11 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     const char *result_key = o2c_step_param(step, "result_key");
     const char *body_key = o2c_step_param(step, "body_key");
     const char *total_key = o2c_step_param(step, "expect_total_key");
-    if (!plain_name(collection) || !plain_name(key_field) || !key_key || !result_key || !*result_key) {
+    const char *post_to = o2c_step_param(step, "post_to");
+    if (!plain_name(collection) || !plain_name(key_field) || !key_key || !result_key || !*result_key ||
+        (post_to && !plain_name(post_to))) {
         o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "sage200.find_or_create needs params collection, key_field, key_key "
-                           "and result_key (collection and key_field in a-z, 0-9 and _)");
+                           "and result_key (collection, key_field and post_to in a-z, 0-9 and _)");
         return;
     }
     char num[32];
@@ -199,7 +212,7 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     }
     struct o2c_http_response res;
     char post_path[128];
-    snprintf(post_path, sizeof post_path, "/%s", collection);
+    snprintf(post_path, sizeof post_path, "/%s", post_to ? post_to : collection);
     char create_what[300];
     snprintf(create_what, sizeof create_what, "create %s", what);
     bool sent = sage200_call(step, "POST", post_path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN),
@@ -220,6 +233,15 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     }
     json_object *made = json_tokener_parse(res.body);
     int64_t id;
+    json_object *urn = NULL;
+    if (post_to && made && json_object_object_get_ex(made, "urn", &urn)) {
+        /* Posted: the transaction is found by its key, like one an earlier attempt posted. */
+        o2c_http_response_free(&res);
+        json_object_put(made);
+        if (search(step, collection, key_field, literal, total_key != NULL, what, out) == 0)
+            o2c_outcome_retry(out, "Sage 200 posted %s (URN answered), yet its search does not find it yet", what);
+        return;
+    }
     if (!read_record(made, &id))
         /* Cut off in transit, most likely: the record may exist; the retry's search finds it. */
         sage200_classify(&res, create_what, out);

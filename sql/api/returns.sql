@@ -5,6 +5,8 @@
 --
 --   o2c.centra_refund_to_canonical   the storefront's half: a Centra refund → canonical return
 --   o2c.canonical_return_to_netsuite the ERP's half: a canonical refund → credit memo body
+--                                    (Sage 200's: o2c.canonical_return_to_sage200, a sales credit
+--                                    note, in sql/api/sage200_canonical.sql)
 --   o2c_action.map_refund            both halves, the checks, and the wait for the order's posting
 --   o2c_action.record_credit_memo    the credit memo in o2c.erp_return
 
@@ -218,11 +220,13 @@ begin
     select erp_customer_id into v_customer from o2c.customer_link where erp_connection = v_erp and email = v_order.email;
     if v_customer is null then
         select i.context->>'customer_id' into v_customer from o2c.instance i
-         where i.workflow = 'order_to_cash' and i.business_key = v_order.order_key;
+         where i.workflow in ('order_to_cash', 'order_to_cash_' || v_erp) and i.business_key = v_order.order_key
+         limit 1;
     end if;
     if v_customer is null then
         return o2c.sql_action_failed('bad_input', null, 'engineering',
-            format('Order %s is posted but o2c knows no NetSuite customer for it (o2c.customer_link)', v_order.number));
+            format('Order %s is posted but o2c knows no %s customer for it (o2c.customer_link)', v_order.number,
+                   initcap(o2c.connection_system(v_erp))));
     end if;
 
     return jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object(

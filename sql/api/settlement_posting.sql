@@ -28,7 +28,9 @@ set search_path = o2c, pg_temp
 as $$ select regexp_replace(p_external_id, '[^A-Za-z0-9_-]', '_', 'g') $$;
 
 -- A round: starts the posting of every settlement not yet posted (at most params.limit, default
--- 1000, oldest first; the next round takes the rest). Answers ok, patch {"settlements": n}.
+-- 1000, oldest first; the next round takes the rest) with the posting workflow params.workflow
+-- (default settlement_posting: NetSuite; settlement_posting_sage200 posts through Sage 200's cash
+-- book). Answers ok, patch {"settlements": n}.
 create or replace function o2c_action.settlement_posting_plan(p_context jsonb, p_params jsonb)
 returns jsonb
 language sql
@@ -39,14 +41,14 @@ as $$
         'outcome', 'ok',
         'patch', jsonb_build_object('settlements', count(*)),
         'start', coalesce(jsonb_agg(jsonb_build_object(
-            'workflow', 'settlement_posting',
+            'workflow', coalesce(p_params->>'workflow', 'settlement_posting'),
             'business_key', 'settlement:' || s.channel || ':' || s.settlement_id,
             'input', jsonb_build_object('channel', s.channel, 'settlement_id', s.settlement_id))), '[]'))
     from (select s.channel, s.settlement_id
             from o2c.settlement s
            where s.status <> 'posted'
              and not exists (select from o2c.instance i
-                              where i.workflow = 'settlement_posting'
+                              where i.workflow = coalesce(p_params->>'workflow', 'settlement_posting')
                                 and i.business_key = 'settlement:' || s.channel || ':' || s.settlement_id)
            order by s.imported_at, s.channel, s.settlement_id
            limit coalesce((p_params->>'limit')::int, 1000)) s
@@ -56,7 +58,7 @@ $$;
 -- erp_connection (default netsuite). Outcomes:
 --   ok      patch {"journal": {"external_id", "tran_date", "subsidiary_id", "currency_id", "memo",
 --           "lines": [{"account_id", "debit"|"credit" (decimal text), "memo"}]}}, the first journal
---           (by period) not yet posted
+--           (by period) not yet posted; subsidiary_id only for NetSuite
 --   posted  every journal is posted; the settlement's status becomes 'posted'
 --   failed  unknown_settlement_line, inconsistent_settlement (finance, with the difference);
 --           unmapped_value (a GL account without o2c.gl_account_map row, naming the insert),
@@ -125,7 +127,7 @@ begin
             'currency %s of journal %s has no %s currency in o2c.currency_map', v_j.currency, v_j.external_id, v_erp));
     end if;
     select e.value into v_subsidiary from o2c.erp_setting e where e.erp_connection = v_erp and e.name = 'subsidiary_id';
-    if v_subsidiary is null then
+    if v_subsidiary is null and o2c.connection_system(v_erp) = 'netsuite' then
         return o2c.sql_action_failed('unmapped_value', null, null, format(
             'no subsidiary_id in o2c.erp_setting for %s: journals belong to one', v_erp));
     end if;

@@ -2,6 +2,10 @@
  * real runners: Centra orders posted to Sage 200 (order_to_cash_sage200), then
  *   - despatches recorded in Sage 200 become Centra shipments with tracking, one notification each,
  *     through fulfilment_to_storefront, polled by a schedule (sage200_despatch_poll);
+ *   - Centra refunds become Sage 200 sales credit notes through the returns flow
+ *     (refund_to_credit_note_sage200), for exactly the refund, once, though an answer is lost;
+ *   - a settlement's journals reach Sage 200's cash book as bank receipts and payments through
+ *     the clearing bank (settlement_posting_sage200, on a schedule), which nets to zero;
  * checked by both sandboxes' own counts and records. Every body o2c sends Sage 200 is checked by
  * the sandbox against the OpenAPI files; its count of refused bodies must stay 0. */
 #include "tests/support/harness.h"
@@ -86,7 +90,8 @@ static int set_up(void)
     setenv("SAGE200_SITE", "sandbox-site", 1);
     setenv("SAGE200_COMPANY", "1", 1);
     setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
-    const char *sage_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.01", NULL};
+    const char *sage_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.01",
+                               "--fault-timeout-ms", "500", NULL};
     const char *centra_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03", NULL};
     if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
         tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
@@ -96,6 +101,14 @@ static int set_up(void)
                     "where name in ('sage200', 'centra')", 2, p) ||
         tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", NULL) != 0)
         return -1;
+    /* What the money flows need beyond the orders' mapping: the refund and shipping nominal codes,
+     * the clearing bank, and o2c's GL accounts as the Sage 200 nominal codes of the same number. */
+    if (!tpg_ok(db, "insert into o2c.erp_setting (erp_connection, name, value) values ('sage200', 'refund_nominal_code', '4050'), "
+                    "('sage200', 'shipping_nominal_code', '4010'), ('sage200', 'clearing_bank_id', '2') "
+                    "on conflict (erp_connection, name) do update set value = excluded.value", 0, NULL) ||
+        !tpg_ok(db, "insert into o2c.gl_account_map (erp_connection, account, erp_account_id) "
+                    "select 'sage200', account, account from o2c.gl_account on conflict do nothing", 0, NULL))
+        return -1;
     runners[0] = start_runner("g1");
     runners[1] = start_runner("g2");
     if (runners[0] <= 0 || runners[1] <= 0)
@@ -104,7 +117,8 @@ static int set_up(void)
     json_object *placed = control(&centra, "/_sandbox/orders", "{\"count\":" "12" ",\"unknown_sku_rate\":0}");
     json_object_put(placed);
     if (!placed || !tpg_ok(db, "select o2c.start('centra_order_poll', 'centra:1', '{\"store\":\"1\",\"poll_interval_ms\":200,"
-                               "\"page_size\":100,\"child_workflow\":\"order_to_cash_sage200\"}')", 0, NULL) ||
+                               "\"page_size\":100,\"child_workflow\":\"order_to_cash_sage200\","
+                               "\"refund_workflow\":\"refund_to_credit_note_sage200\"}')", 0, NULL) ||
         !tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash_sage200' and state = 'posted'",
                       ORDERS, 300 * 1000))
         return -1;
@@ -268,9 +282,153 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
     CU_ASSERT(tpg_ok(db, "select o2c.unschedule('sage200_despatches')", 0, NULL));
 }
 
+/* ---- refunds → sales credit notes ---------------------------------------------------------------- */
+
+static void test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refund_once(void)
+{
+    /* The first post succeeds in Sage 200 and its answer never arrives. */
+    json_object_put(control(&sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
+    long long lost = tproc_sandbox_stat(sage.port, "lost_answers");
+    PGresult *r = tpg_query(db, "select number, grand_total::text from o2c.canonical_order order by number::bigint limit 3", 0, NULL);
+    CU_ASSERT_FATAL(r != NULL && PQntuples(r) == 3);
+    /* Customer service refunds in Centra: 10.00 of one order, all of another; the order poller
+     * reads the refunds and starts the returns flow for each. */
+    char path[128], body[128];
+    snprintf(path, sizeof path, "/_sandbox/orders/%s/refund", PQgetvalue(r, 0, 0));
+    json_object *a = control(&centra, path, "{\"amount\":\"10.00\",\"reason\":\"goodwill\"}");
+    long goodwill = (long)json_object_get_int64(tsb_member(a, "refund"));
+    json_object_put(a);
+    snprintf(path, sizeof path, "/_sandbox/orders/%s/refund", PQgetvalue(r, 1, 0));
+    snprintf(body, sizeof body, "{\"amount\":\"%s\",\"reason\":\"cancelled after payment\"}", PQgetvalue(r, 1, 1));
+    a = control(&centra, path, body);
+    long whole = (long)json_object_get_int64(tsb_member(a, "refund"));
+    json_object_put(a);
+    CU_ASSERT_FATAL(goodwill > 0 && whole > 0);
+    /* A refund with its VAT and shipping share stated, as the reader passes one that has them. */
+    const char *third[] = {PQgetvalue(r, 2, 0)};
+    CU_ASSERT(tpg_ok(db, "select o2c.start('refund_to_credit_note_sage200', 'centra:1:refund:9101', jsonb_build_object('store', '1', "
+                         "'refund', jsonb_build_object('id', '9101', 'order_number', $1::text, 'amount', '12.50', 'tax', '2.50', "
+                         "'shipping', '4.90', 'reason', 'late delivery', 'currency', "
+                         "(select currency from o2c.canonical_order where order_key = 'centra:1:' || $1))))", 1, third));
+    if (!tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'refund_to_credit_note_sage200' and state = 'credited'",
+                      3, 300 * 1000))
+        offenders("not credited", "select business_key || ' ' || state || ' ' || status || ' ' || coalesce(exception_message, '') "
+                                  "from o2c.instance where workflow = 'refund_to_credit_note_sage200'");
+
+    /* Exactly once by Sage's own count, though the first post's answer was lost. */
+    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > lost);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sales_posted_transactions"), 3);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_credit_note_references"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+
+    /* Centra's refunds to the penny: the canonical returns carry Centra's amounts, and each credit
+     * note's gross, VAT and analysis are the return's, for the order's customer. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "select count(*) from o2c.canonical_return where (return_key, refund_amount) in "
+                              "(('centra:1:refund:%ld', 10.00), ('centra:1:refund:%ld', %s))", goodwill, whole, PQgetvalue(r, 1, 1));
+    CU_ASSERT_EQUAL(tpg_number(db, sql, 0, NULL), 2);
+    PQclear(r);
+    snapshot(&sage, "sales_posted_transactions", "sg_credit");
+    snapshot(&sage, "sop_orders", "sg_order");
+    CU_ASSERT_EQUAL(offenders("credit note differs",
+        "select format('%s: refund %s tax %s, credit note %s', r.return_key, r.refund_amount, r.refund_tax, c.doc) "
+        "  from o2c.canonical_return r join o2c.canonical_order o using (order_key) "
+        "  left join o2c.erp_return e on e.return_key = r.return_key and e.erp_connection = 'sage200' "
+        "  left join sg_credit c on c.doc->>'id' = e.credit_memo_id "
+        "  left join sg_order so on so.doc->>'customer_document_no' = o.number "
+        " where c.doc is null or e.credit_memo_amount <> r.refund_amount "
+        "    or (c.doc->>'document_gross_value')::numeric <> r.refund_amount "
+        "    or (c.doc->>'document_tax_value')::numeric <> r.refund_tax "
+        "    or (c.doc->>'document_goods_value')::numeric <> r.refund_amount - r.refund_tax "
+        "    or c.doc->>'trader_transaction_type' <> 'TradingAccountEntryTypeCreditNote' "
+        "    or c.doc->>'second_reference' <> o.number or c.doc->>'customer_id' <> so.doc->>'customer_id' "
+        "    or (select sum((i->>'value')::numeric) from jsonb_array_elements(c.doc->'nominal_analysis_items') i) "
+        "       <> r.refund_amount - r.refund_tax "
+        "    or (select sum((i->>'tax_amount')::numeric) from jsonb_array_elements(c.doc->'tax_analysis_items') i) <> r.refund_tax"),
+        0);
+    /* The stated shipping share went to the shipping nominal code, net of its VAT share. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_credit c, jsonb_array_elements(c.doc->'nominal_analysis_items') i "
+                                   "where c.doc->>'reference' = 'RF-1-9101' and i->>'code' = '4010' "
+                                   "and (i->>'value')::numeric = 3.92", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
+}
+
+/* ---- payouts → the cash book --------------------------------------------------------------------- */
+
+#define V2_HEAD "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\t" \
+                "transaction-type\torder-id\tamount-type\tamount-description\tamount\tposted-date\n"
+
+static void test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the_clearing_bank_nets_to_zero(void)
+{
+    /* An Amazon settlement over a month end: two journals. */
+    const char *p[] = {"sage.tsv", V2_HEAD
+                       "8001\t2026-11-25\t2026-12-05\t2026-12-07\t155.00\tEUR\t\t\t\t\t\t\n"
+                       "8001\t\t\t\t\t\tOrder\t1\tItemPrice\tPrincipal\t100.00\t2026-11-28\n"
+                       "8001\t\t\t\t\t\tOrder\t1\tItemFees\tCommission\t-15.00\t2026-11-28\n"
+                       "8001\t\t\t\t\t\tOrder\t2\tItemPrice\tPrincipal\t80.00\t2026-12-02\n"
+                       "8001\t\t\t\t\t\tOrder\t2\tItemFees\tCommission\t-10.00\t2026-12-02\n"};
+    CU_ASSERT_EQUAL(tpg_number(db, "select (status = 'ready')::int from o2c.import_settlement($1, $2)", 2, p), 1);
+    long long journals = tpg_number(db, "select count(*) from o2c.settlement_journal where settlement_id = '8001'", 0, NULL);
+    CU_ASSERT_FATAL(journals == 2);
+    json_object_put(control(&sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
+    long long lost = tproc_sandbox_stat(sage.port, "lost_answers");
+    /* The daily schedule's round (due now). */
+    CU_ASSERT(tpg_ok(db, "select o2c.schedule('settlement_posting_sage200', '0 6 * * *', 'UTC', 'settlement_posting_round_sage200', "
+                         "'{}', now() - interval '2 days')", 0, NULL));
+    if (!tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'settlement_posting_sage200' "
+                          "and business_key = 'settlement:amazon:8001' and status = 'done'", 1, 300 * 1000))
+        offenders("not posted", "select business_key || ' ' || state || ' ' || status || ' ' || coalesce(exception_message, '') "
+                                "from o2c.instance where workflow like 'settlement_posting%'");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.settlement_journal where settlement_id = '8001' "
+                                   "and posted_at is not null and erp_id ~ '^[0-9]+[+][0-9]+$'", 0, NULL), journals);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.settlement where settlement_id = '8001' and status = 'posted'", 0, NULL), 1);
+
+    /* Exactly once by Sage's count: a receipt and a payment per journal, though an answer was lost. */
+    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > lost);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.bank_posted_transactions"), 2 * journals);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_bank_references"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+
+    /* Sage's nominal movements are the journals' lines to the penny, account by account; the
+     * clearing bank nets to zero; the operating bank's nominal code takes the deposit. */
+    snapshot(&sage, "bank_posted_transactions", "sg_bank");
+    snapshot(&sage, "banks", "sg_banks");
+    CU_ASSERT_EQUAL(offenders("nominal movement differs",
+        "with sage as (select split_part(b.doc->>'entry_description', ': ', 1) as eid, i->>'code' as code, "
+        "                     sum(case when b.doc->>'bank_transaction_type' = 'BankAccountEntryTypeReceipt' "
+        "                              then -(i->>'gross_value')::numeric else (i->>'gross_value')::numeric end) as net_debit "
+        "                from sg_bank b, jsonb_array_elements(b.doc->'nominal_analysis_items') i group by 1, 2), "
+        "     book as (select o2c.settlement_erp_external_id(l.external_id) as eid, m.erp_account_id as code, "
+        "                     sum(l.debit - l.credit) as net_debit "
+        "                from o2c.settlement_journal_line l join o2c.settlement_journal j using (external_id) "
+        "                join o2c.gl_account_map m on m.erp_connection = 'sage200' and m.account = l.gl_account "
+        "               where j.settlement_id = '8001' group by 1, 2) "
+        "select format('%s %s: Sage %s, journal %s', coalesce(s.eid, b.eid), coalesce(s.code, b.code), s.net_debit, b.net_debit) "
+        "  from sage s full join book b using (eid, code) where s.net_debit is distinct from b.net_debit"), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_banks where doc->>'id' = '2' and (doc->>'balance')::numeric = 0", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select (sum((i->>'gross_value')::numeric) = 155.00)::int from sg_bank b, "
+                                   "jsonb_array_elements(b.doc->'nominal_analysis_items') i "
+                                   "where b.doc->>'bank_transaction_type' = 'BankAccountEntryTypePayment' and i->>'code' = '1000'",
+                               0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_bank where (doc->>'bank_id')::int <> 2 "
+                                   "or length(doc->>'reference') > 20", 0, NULL), 0);
+    /* Another round starts nothing new and posts nothing again. */
+    CU_ASSERT(tpg_ok(db, "select o2c.start('settlement_posting_round_sage200', 'test:again', '{}')", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'settlement_posting_round_sage200' "
+                               "and status = 'done'", 2, 60 * 1000));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'settlement_posting_sage200'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.bank_posted_transactions"), 2 * journals);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
+    CU_ASSERT(tpg_ok(db, "select o2c.unschedule('settlement_posting_sage200')", 0, NULL));
+}
+
 static CU_TestInfo tests[] = {
     {"every Sage 200 despatch becomes exactly one Centra shipment with tracking and one notification",
      test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with_tracking_and_one_notification},
+    {"Centra refunds become Sage 200 credit notes for exactly the refund, once, though an answer is lost",
+     test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refund_once},
+    {"a settlement's journals reach the Sage 200 cash book once and the clearing bank nets to zero",
+     test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the_clearing_bank_nets_to_zero},
     CU_TEST_INFO_NULL,
 };
 

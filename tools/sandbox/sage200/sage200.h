@@ -17,6 +17,11 @@
  *   OData        $filter (eq ne gt ge lt le joined by `and`, on the entity's documented scalar
  *                fields, literals typed as the field is), $orderby, $top (≤ 5000, default 500),
  *                $skip (only with $orderby), $select; anything else → 400
+ *   postings     POST /sales_credit_notes (sales.json: the tax and the nominal analysis must add up
+ *                to the header's goods and tax values), POST /bank_receipt and /bank_payment
+ *                (cash-book.json: nominal analysis to nominal codes that exist, gross = goods +
+ *                tax) answer {"urn"} and become records of /sales_posted_transactions and
+ *                /bank_posted_transactions (found by reference); a bank's balance moves with them
  *   writes       POST /customers, POST /sop_orders, PUT /customers/{id}, PUT /sop_orders/{id}
  *                answer 200 with the entity. Bodies are checked against the spec's fields: unknown
  *                or read-only fields, wrong types, more decimals than the format, a string over its
@@ -92,11 +97,20 @@ extern const sg_entity sg_sop_order_entity, sg_sop_order_line_entity, sg_custome
     sg_bank_posted_transaction_entity;
 
 const sg_field *sg_field_find(const sg_entity *e, const char *name);
+/* A body against the entity's fields (sage200_store.c): unknown or read-only fields, wrong types,
+ * decimals, maxLength, missing required fields (but those in not_required, NULL-terminated, may
+ * be NULL), and the items of arrays the spec describes → false with a 400 naming the field.
+ * prefix: "" or the path of a nested item ("lines[3]."). */
+bool sg_check_body(const sg_entity *e, json_object *body, const char *prefix, const char *const *not_required,
+                   sb_response *res);
 
 /* ---- state ------------------------------------------------------------------------------------ */
 
 enum sg_collection { SG_CUSTOMERS, SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_SOP_ORDERS,
-                     SG_WAREHOUSE_HOLDINGS, SG_DESPATCH_VIEWS, SG_DESPATCH_LINE_VIEWS, SG_N_COLLECTIONS };
+                     SG_WAREHOUSE_HOLDINGS, SG_DESPATCH_VIEWS, SG_DESPATCH_LINE_VIEWS, SG_SALES_POSTED, SG_BANKS,
+                     SG_BANK_POSTED, SG_NOMINAL_CODES,
+                     /* write-only: a POST posts a transaction into SG_SALES_POSTED or SG_BANK_POSTED */
+                     SG_CREDIT_NOTES, SG_BANK_RECEIPTS, SG_BANK_PAYMENTS, SG_N_COLLECTIONS };
 
 typedef struct sg_state {
     const sb_options *opts;
@@ -142,6 +156,16 @@ void sg_store_stats(sg_state *sg, json_object *out);
 json_object *sg_seed_json(sg_state *sg);
 
 bool sg_control(sg_state *sg, const sb_request *req, sb_response *res);
+
+/* Postings (sage200_postings.c). Caller holds sg->lock. POST /sales_credit_notes, /bank_receipt,
+ * /bank_payment: checked against the spec and Sage's rules, then a posted transaction; answers
+ * {"urn"}. True when posted. */
+bool sg_post(sg_state *sg, enum sg_collection c, json_object *body, sb_response *res);
+/* Banks and nominal codes, seeded (the bank accounts o2c posts through; the seed's chart). */
+void sg_postings_init(sg_state *sg);
+/* Stats: duplicate_credit_note_references, duplicate_bank_references (postings beyond the first
+ * per reference: what exactly-once keeps at 0). */
+void sg_postings_stats(sg_state *sg, json_object *out);
 
 /* POST /_sandbox/sage200/despatch (sage200_despatch.c). Caller holds sg->lock. */
 bool sg_despatch(sg_state *sg, json_object *body, sb_response *res);

@@ -88,6 +88,13 @@ static const char *classify(void *svc, const sb_request *req, bool *is_write)
         {"warehouse_holdings.read", "warehouse_holdings.create", "warehouse_holdings.update"},
         {"despatch_views.read", "despatch_views.create", "despatch_views.update"},
         {"despatch_line_views.read", "despatch_line_views.create", "despatch_line_views.update"},
+        {"sales_posted_transactions.read", "sales_posted_transactions.create", "sales_posted_transactions.update"},
+        {"banks.read", "banks.create", "banks.update"},
+        {"bank_posted_transactions.read", "bank_posted_transactions.create", "bank_posted_transactions.update"},
+        {"nominal_codes.read", "nominal_codes.create", "nominal_codes.update"},
+        {"sales_credit_notes.read", "sales_credit_notes.create", "sales_credit_notes.update"},
+        {"bank_receipt.read", "bank_receipt.create", "bank_receipt.update"},
+        {"bank_payment.read", "bank_payment.create", "bank_payment.update"},
     };
     int k = strcmp(req->method, "POST") == 0 ? 1 : strcmp(req->method, "PUT") == 0 ? 2 : 0;
     return names[c][k];
@@ -166,7 +173,10 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
     }
     bool lose = false;
     pthread_mutex_lock(&sg->lock);
-    if (strcmp(req->method, "GET") == 0) {
+    bool write_only = c == SG_CREDIT_NOTES || c == SG_BANK_RECEIPTS || c == SG_BANK_PAYMENTS;
+    if (strcmp(req->method, "GET") == 0 && write_only) {
+        sg_error(res, 405, NULL, "The requested resource does not support http method 'GET'.");
+    } else if (strcmp(req->method, "GET") == 0) {
         if (id < 0) {
             sg_odata_list(sg, (enum sg_collection)c, req, res);
         } else {

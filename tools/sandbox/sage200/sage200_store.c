@@ -11,7 +11,8 @@
 
 static const char *const NAMES[SG_N_COLLECTIONS] = {
     "customers", "products", "warehouses", "tax_codes", "sop_additional_charges", "sop_orders",
-    "warehouse_holdings", "sop_order_despatch_views", "sop_order_despatch_line_views",
+    "warehouse_holdings", "sop_order_despatch_views", "sop_order_despatch_line_views", "sales_posted_transactions",
+    "banks", "bank_posted_transactions", "nominal_codes", "sales_credit_notes", "bank_receipt", "bank_payment",
 };
 
 const char *sg_collection_name(enum sg_collection c) { return NAMES[c]; }
@@ -33,6 +34,16 @@ static const sg_field small_fields[] = {
     {NULL, SG_OTHER, 0, -1, false, false},
 };
 static const sg_entity small_entity = {"lookup", small_fields};
+/* cash-book.json's bank, as far as the sandbox keeps it. */
+static const sg_field bank_fields[] = {
+    {"id", SG_INTEGER, 0, -1, true, false},
+    {"code", SG_STRING, 8, -1, false, true},
+    {"description", SG_STRING, 60, -1, false, false},
+    {"balance", SG_NUMBER, 0, 2, true, false},
+    {"bank_account_nominal_reference", SG_STRING, 8, -1, false, false},
+    {NULL, SG_OTHER, 0, -1, false, false},
+};
+static const sg_entity bank_entity = {"bank", bank_fields};
 
 const sg_entity *sg_collection_entity(enum sg_collection c)
 {
@@ -43,6 +54,12 @@ const sg_entity *sg_collection_entity(enum sg_collection c)
     case SG_WAREHOUSE_HOLDINGS: return &sg_warehouse_holding_entity;
     case SG_DESPATCH_VIEWS: return &sg_sop_order_despatch_view_entity;
     case SG_DESPATCH_LINE_VIEWS: return &sg_sop_order_despatch_line_view_entity;
+    case SG_SALES_POSTED: return &sg_sales_posted_transaction_entity;
+    case SG_BANK_POSTED: return &sg_bank_posted_transaction_entity;
+    case SG_BANKS: return &bank_entity;
+    case SG_CREDIT_NOTES: return &sg_sales_credit_note_entity;
+    case SG_BANK_RECEIPTS: return &sg_bank_receipt_entity;
+    case SG_BANK_PAYMENTS: return &sg_bank_payment_entity;
     default: return &small_entity;
     }
 }
@@ -132,6 +149,7 @@ bool sg_store_init(sg_state *sg)
         json_object_array_add(sg->records[SG_CUSTOMERS], c);
     }
     sg_holdings_init(sg);
+    sg_postings_init(sg);
     return true;
 }
 
@@ -224,9 +242,10 @@ static bool check_value(const sg_field *f, json_object *v, const char *path, sb_
 }
 
 /* Every member of body is a writable field of e with a value of its kind; every required field
- * is there (except those the caller checks itself). prefix: "" or "lines[3]." */
-static bool check_body(const sg_entity *e, json_object *body, const char *prefix, const char *const *not_required,
-                       sb_response *res)
+ * is there (except those the caller checks itself); the items of an array the spec describes
+ * are checked the same way. prefix: "" or "lines[3]." */
+bool sg_check_body(const sg_entity *e, json_object *body, const char *prefix, const char *const *not_required,
+                   sb_response *res)
 {
     char path[160];
     if (!json_object_is_type(body, json_type_object)) {
@@ -243,6 +262,19 @@ static bool check_body(const sg_entity *e, json_object *body, const char *prefix
         if (f->read_only) {
             sg_error(res, 400, path, "The property '%s' is read-only and cannot be set.", path);
             return false;
+        }
+        if (f->items) {
+            if (!json_object_is_type(v, json_type_array)) {
+                sg_error(res, 400, path, "The value for %s must be an array.", path);
+                return false;
+            }
+            for (size_t i = 0; i < json_object_array_length(v); i++) {
+                char item[200];
+                snprintf(item, sizeof item, "%s[%zu].", path, i);
+                if (!sg_check_body(f->items, json_object_array_get_idx(v, i), item, NULL, res))
+                    return false;
+            }
+            continue;
         }
         if (f->kind == SG_OTHER && strcmp(key, "lines") != 0) {
             sg_error(res, 400, path, "The sandbox does not accept %s on %s.", path, e->name);
@@ -311,7 +343,7 @@ static bool price_order(sg_state *sg, json_object *order, sb_response *res)
         /* The spec lists product_id and warehouse_id as required, and says they are required for
          * standard lines: other lines have neither. */
         static const char *const other_lines[] = {"product_id", "warehouse_id", "code", "line_quantity", NULL};
-        if (!check_body(&sg_sop_order_line_entity, l, prefix, standard ? NULL : other_lines, res))
+        if (!sg_check_body(&sg_sop_order_line_entity, l, prefix, standard ? NULL : other_lines, res))
             return false;
         if (!standard && !charge && !text) {
             snprintf(path, sizeof path, "%sline_type", prefix);
@@ -412,7 +444,7 @@ static bool price_order(sg_state *sg, json_object *order, sb_response *res)
 
 static bool check_order(sg_state *sg, json_object *body, bool creating, sb_response *res)
 {
-    if (!check_body(&sg_sop_order_entity, body, "", creating ? NULL : (const char *const[]){"customer_id", "document_no", NULL}, res))
+    if (!sg_check_body(&sg_sop_order_entity, body, "", creating ? NULL : (const char *const[]){"customer_id", "document_no", NULL}, res))
         return false;
     json_object *cust = member(body, "customer_id");
     if (cust) {
@@ -442,7 +474,7 @@ static bool check_order(sg_state *sg, json_object *body, bool creating, sb_respo
 bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_response *res)
 {
     if (c == SG_CUSTOMERS) {
-        if (!check_body(&sg_customer_entity, body, "", NULL, res))
+        if (!sg_check_body(&sg_customer_entity, body, "", NULL, res))
             return false;
         const char *ref = member_str(body, "reference");
         for (size_t i = 0; i < json_object_array_length(sg->records[c]); i++)
@@ -454,6 +486,8 @@ bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_respons
     } else if (c == SG_SOP_ORDERS) {
         if (!check_order(sg, body, true, res))
             return false;
+    } else if (c == SG_CREDIT_NOTES || c == SG_BANK_RECEIPTS || c == SG_BANK_PAYMENTS) {
+        return sg_post(sg, c, body, res);
     } else {
         sg_error(res, 405, NULL, "The requested resource does not support http method 'POST'.");
         return false;
@@ -506,7 +540,7 @@ bool sg_update(sg_state *sg, enum sg_collection c, int64_t id, json_object *body
     }
     if (c == SG_CUSTOMERS) {
         static const char *const partial[] = {"name", "reference", NULL};
-        if (!check_body(&sg_customer_entity, body, "", partial, res))
+        if (!sg_check_body(&sg_customer_entity, body, "", partial, res))
             return false;
     } else if (c == SG_SOP_ORDERS) {
         if (!check_order(sg, body, false, res))
@@ -561,12 +595,14 @@ void sg_store_stats(sg_state *sg, json_object *out)
     json_object_object_add(out, "lost_answers", json_object_new_int64(sg->lost_answers));
     json_object_object_add(out, "refused_writes", json_object_new_int64(sg->refused_writes));
     json_object_object_add(out, "existing_key_refusals", json_object_new_int64(sg->existing_key_refusals));
+    sg_postings_stats(sg, out);
 }
 
 json_object *sg_seed_json(sg_state *sg)
 {
     json_object *out = json_object_new_object();
-    static const enum sg_collection parts[] = {SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_CUSTOMERS};
+    static const enum sg_collection parts[] = {SG_PRODUCTS, SG_WAREHOUSES, SG_TAX_CODES, SG_CHARGES, SG_CUSTOMERS,
+                                               SG_BANKS, SG_NOMINAL_CODES};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         json_object_object_add(out, NAMES[parts[i]], json_object_get(sg->records[parts[i]]));
     return out;
