@@ -74,6 +74,24 @@ exception
 end
 $$;
 
+-- The ERP tax code a refund of the order is credited on: the order's shipping line's (else its
+-- first line's) rate in the order's country, through o2c.tax_map; null when not mapped.
+create or replace function o2c.refund_tax_code(p_order o2c.canonical_order, p_erp text)
+returns text
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select t.erp_tax_code_id
+      from o2c.canonical_order_line l
+      join o2c.tax_map t on t.storefront_connection = p_order.connection and t.erp_connection = p_erp
+                        and t.country = coalesce(p_order.shipping_address->>'country', p_order.billing_address->>'country')
+                        and t.rate_percent = l.tax_rate
+     where l.order_key = p_order.order_key
+     order by (l.kind = 'shipping') desc, l.line_no
+     limit 1
+$$;
+
 -- A canonical refund without goods → the NetSuite credit memo that gives exactly that money back:
 -- a goodwill line (erp_setting refund_item_id) and a shipping line (shipping_item_id), each net
 -- with its share of the refund's tax as tax1Amt (the storefront's tax is the truth; the shares are
@@ -104,14 +122,7 @@ begin
     select value into v_sub from o2c.erp_setting where erp_connection = p_erp and name = 'subsidiary_id';
     select value into v_ship_item from o2c.erp_setting where erp_connection = p_erp and name = 'shipping_item_id';
     select value into v_gw_item from o2c.erp_setting where erp_connection = p_erp and name = 'refund_item_id';
-    select t.erp_tax_code_id into v_tax_code
-      from o2c.canonical_order_line l
-      join o2c.tax_map t on t.storefront_connection = v_order.connection and t.erp_connection = p_erp
-                        and t.country = coalesce(v_order.shipping_address->>'country', v_order.billing_address->>'country')
-                        and t.rate_percent = l.tax_rate
-     where l.order_key = v_order.order_key
-     order by (l.kind = 'shipping') desc, l.line_no
-     limit 1;
+    v_tax_code := o2c.refund_tax_code(v_order, p_erp);
     if v_cur_id is null then
         v_missing := v_missing || format('currency %s: insert into o2c.currency_map (erp_connection, currency, erp_currency_id, minor_digits) values (%L, %L, ''<NetSuite currency id>'', %s);',
                                          v_ret.currency, p_erp, v_ret.currency, v_order.minor_digits);

@@ -59,17 +59,8 @@ declare
     v_ref      text;
 begin
     select * into v_order from o2c.canonical_order where order_key = v_ret.order_key;
-    select t.erp_tax_code_id into v_tax_code
-      from o2c.canonical_order_line l
-      join o2c.tax_map t on t.storefront_connection = v_order.connection and t.erp_connection = p_erp
-                        and t.country = coalesce(v_order.shipping_address->>'country', v_order.billing_address->>'country')
-                        and t.rate_percent = l.tax_rate
-     where l.order_key = v_order.order_key and v_ret.refund_tax > 0
-     order by (l.kind = 'shipping') desc, l.line_no
-     limit 1;
-    if v_ret.refund_tax = 0 then
-        v_tax_code := o2c.erp_setting_value(p_erp, 'rounding_tax_code_id');
-    end if;
+    v_tax_code := case when v_ret.refund_tax > 0 then o2c.refund_tax_code(v_order, p_erp)
+                       else o2c.erp_setting_value(p_erp, 'rounding_tax_code_id') end;
     if v_refund is null or v_shipping is null or (v_tax_code is null and v_ret.refund_tax = 0) then
         v_missing := v_missing || format('Sage 200 settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
                                          concat_ws(', ', case when v_refund is null then 'refund_nominal_code' end,

@@ -9,58 +9,26 @@
  * checked by both sandboxes' own counts and records. Every body o2c sends Sage 200 is checked by
  * the sandbox against the OpenAPI files; its count of refused bodies must stay 0. */
 #include "tests/support/harness.h"
-#include "tests/support/mappings.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
+#include "tests/support/sage200_pair.h"
 #include "tests/support/sandbox_client.h"
 
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ORDERS 12
 
-static char conninfo[1024];
+static tsup_sage200_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox sage, centra;
-static pid_t runners[2];
-
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    else
-        fprintf(stderr, "control %s %s: %ld %s\n", path, body ? body : "", res.status, res.body ? res.body : "");
-    tsb_response_free(&res);
-    return out;
-}
-
-static pid_t start_runner(const char *id)
-{
-    const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
-}
+static tsb_sandbox *sage = &pair.sage, *centra = &pair.centra;
 
 static long long offenders(const char *what, const char *sql)
 {
-    PGresult *r = tpg_query(db, sql, 0, NULL);
-    if (!r)
-        return -1;
-    long long n = PQntuples(r);
-    for (int i = 0; i < n && i < 5; i++)
-        fprintf(stderr, "  %s: %s\n", what, PQgetvalue(r, i, 0));
-    PQclear(r);
-    return n;
+    return tpg_offenders(db, what, sql);
 }
 
 /* A sandbox's records of a collection into temp table `table`(doc). */
@@ -80,27 +48,12 @@ static void snapshot(const tsb_sandbox *sb, const char *collection, const char *
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_sage200_flows", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-sage200-flows.%d.log", (int)getpid());
-    setenv("SAGE200_TOKEN", "sandbox-sage200-token", 1);
-    setenv("SAGE200_SITE", "sandbox-site", 1);
-    setenv("SAGE200_COMPANY", "1", 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *sage_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.01",
                                "--fault-timeout-ms", "500", NULL};
     const char *centra_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03", NULL};
-    if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_sage200_pair_start(&pair, "o2c_test_sage200_flows", sage_args, centra_args, "g") != 0)
         return -1;
-    const char *p[] = {sage.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'sage200' then $1 else $2 end "
-                    "where name in ('sage200', 'centra')", 2, p) ||
-        tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", NULL) != 0)
-        return -1;
+    db = pair.db;
     /* What the money flows need beyond the orders' mapping: the refund and shipping nominal codes,
      * the clearing bank, and o2c's GL accounts as the Sage 200 nominal codes of the same number. */
     if (!tpg_ok(db, "insert into o2c.erp_setting (erp_connection, name, value) values ('sage200', 'refund_nominal_code', '4050'), "
@@ -109,12 +62,8 @@ static int set_up(void)
         !tpg_ok(db, "insert into o2c.gl_account_map (erp_connection, account, erp_account_id) "
                     "select 'sage200', account, account from o2c.gl_account on conflict do nothing", 0, NULL))
         return -1;
-    runners[0] = start_runner("g1");
-    runners[1] = start_runner("g2");
-    if (runners[0] <= 0 || runners[1] <= 0)
-        return -1;
     /* Shoppers order; the orders are posted to Sage 200 and paid (Centra ships confirmed orders). */
-    json_object *placed = control(&centra, "/_sandbox/orders", "{\"count\":" "12" ",\"unknown_sku_rate\":0}");
+    json_object *placed = tsb_control(centra, "/_sandbox/orders", "{\"count\":12,\"unknown_sku_rate\":0}");
     json_object_put(placed);
     if (!placed || !tpg_ok(db, "select o2c.start('centra_order_poll', 'centra:1', '{\"store\":\"1\",\"poll_interval_ms\":200,"
                                "\"page_size\":100,\"child_workflow\":\"order_to_cash_sage200\","
@@ -122,28 +71,13 @@ static int set_up(void)
         !tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash_sage200' and state = 'posted'",
                       ORDERS, 300 * 1000))
         return -1;
-    json_object_put(control(&centra, "/_sandbox/orders/confirm", NULL));
+    json_object_put(tsb_control(centra, "/_sandbox/orders/confirm", NULL));
     return 0;
 }
 
 static int tear_down(void)
 {
-    for (int i = 0; i < 2; i++)
-        if (runners[i] > 0) {
-            kill(runners[i], SIGTERM);
-            tproc_wait(runners[i]);
-        }
-    int sg = tsb_stop(&sage), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (sg != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (sage200 %d, centra %d); see %s\n", sg, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_sage200_pair_stop(&pair);
 }
 
 /* ---- despatches → Centra shipments --------------------------------------------------------------- */
@@ -152,7 +86,7 @@ static int tear_down(void)
 static void snapshot_centra_shipments(void)
 {
     char url[128];
-    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    snprintf(url, sizeof url, "%s/graphql", centra->base);
     const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
     const char *body = "{\"query\":\"query { orderConnection(first: 200) { edges { node { number status "
                        "shipments { id isShipped shipmentInfo { carrier trackingNumber } lines { orderLineId quantity } } } } } }\"}";
@@ -183,7 +117,7 @@ static long long shown(void)
 
 static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with_tracking_and_one_notification(void)
 {
-    snapshot(&sage, "sop_orders", "sg_order");
+    snapshot(sage, "sop_orders", "sg_order");
     /* The warehouse despatches: every third order in two parts (one unit of its first line, then the
      * rest), the others whole, each with its own consignment number. */
     PGresult *r = tpg_query(db, "select doc->>'customer_document_no', "
@@ -200,23 +134,23 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
             snprintf(body, sizeof body, "{\"customer_document_no\":\"%s\",\"courier\":\"DPD\",\"consignment_no\":\"CN-%s-1\","
                                         "\"lines\":[{\"line\":%s,\"quantity\":1}]}",
                      PQgetvalue(r, i, 0), PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-            json_object *a = control(&sage, "/_sandbox/sage200/despatch", body);
+            json_object *a = tsb_control(sage, "/_sandbox/sage200/despatch", body);
             CU_ASSERT(a != NULL);
             json_object_put(a);
             despatches++;
         }
         snprintf(body, sizeof body, "{\"customer_document_no\":\"%s\",\"courier\":\"Royal Mail\",\"consignment_no\":\"CN-%s-2\"}",
                  PQgetvalue(r, i, 0), PQgetvalue(r, i, 0));
-        json_object *a = control(&sage, "/_sandbox/sage200/despatch", body);
+        json_object *a = tsb_control(sage, "/_sandbox/sage200/despatch", body);
         CU_ASSERT(a != NULL);
         json_object_put(a);
         despatches++;
     }
     PQclear(r);
     CU_ASSERT(despatches > ORDERS);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sop_order_despatch_views"), despatches);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.sop_order_despatch_views"), despatches);
     /* Nothing left: a despatch of more than is left is refused by the warehouse. */
-    CU_ASSERT(control(&sage, "/_sandbox/sage200/despatch", "{\"customer_document_no\":\"no-such-order\"}") == NULL);
+    CU_ASSERT(tsb_control(sage, "/_sandbox/sage200/despatch", "{\"customer_document_no\":\"no-such-order\"}") == NULL);
 
     /* The poller runs on a schedule (due at once here; in a round of repeat_ms it loops). */
     CU_ASSERT(tpg_ok(db, "select o2c.schedule('sage200_despatches', '* * * * *', 'UTC', 'sage200_despatch_poll', "
@@ -232,14 +166,14 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
                              "and business_key like 'schedule:sage200_despatches:%'", 0, NULL) >= 1);
 
     /* Exactly once by Centra's own count: one shipment and one notification per despatch. */
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "records.shipments"), despatches);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "notifications.total"), despatches);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "records.shipments"), despatches);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "notifications.total"), despatches);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "duplicate_shipments"), 0);
 
     /* Each despatch is one shipped Centra shipment with its courier, consignment number and the
      * units of its lines, through the order links. */
-    snapshot(&sage, "sop_order_despatch_views", "sg_despatch");
-    snapshot(&sage, "sop_order_despatch_line_views", "sg_despatch_line");
+    snapshot(sage, "sop_order_despatch_views", "sg_despatch");
+    snapshot(sage, "sop_order_despatch_line_views", "sg_despatch_line");
     snapshot_centra_shipments();
     CU_ASSERT_EQUAL(offenders("despatch without its shipment",
         "with want as ("
@@ -272,7 +206,7 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
     CU_ASSERT(tpg_wait_for(db, "select (last_id = (select max((doc->>'sop_despatch_id')::bigint) from sg_despatch))::int "
                                "from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", 1, 30 * 1000));
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 0);
     /* Rounds after the last despatch start nothing more. */
     long long rounds = tpg_number(db, "select rounds from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", 0, NULL);
     snprintf(sql, sizeof sql, "select (rounds >= %lld)::int from o2c.fulfilment_poll_cursor where erp_connection = 'sage200'", rounds + 3);
@@ -287,20 +221,20 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
 static void test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refund_once(void)
 {
     /* The first post succeeds in Sage 200 and its answer never arrives. */
-    json_object_put(control(&sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
-    long long lost = tproc_sandbox_stat(sage.port, "lost_answers");
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
+    long long lost = tproc_sandbox_stat(sage->port, "lost_answers");
     PGresult *r = tpg_query(db, "select number, grand_total::text from o2c.canonical_order order by number::bigint limit 3", 0, NULL);
     CU_ASSERT_FATAL(r != NULL && PQntuples(r) == 3);
     /* Customer service refunds in Centra: 10.00 of one order, all of another; the order poller
      * reads the refunds and starts the returns flow for each. */
     char path[128], body[128];
     snprintf(path, sizeof path, "/_sandbox/orders/%s/refund", PQgetvalue(r, 0, 0));
-    json_object *a = control(&centra, path, "{\"amount\":\"10.00\",\"reason\":\"goodwill\"}");
+    json_object *a = tsb_control(centra, path, "{\"amount\":\"10.00\",\"reason\":\"goodwill\"}");
     long goodwill = (long)json_object_get_int64(tsb_member(a, "refund"));
     json_object_put(a);
     snprintf(path, sizeof path, "/_sandbox/orders/%s/refund", PQgetvalue(r, 1, 0));
     snprintf(body, sizeof body, "{\"amount\":\"%s\",\"reason\":\"cancelled after payment\"}", PQgetvalue(r, 1, 1));
-    a = control(&centra, path, body);
+    a = tsb_control(centra, path, body);
     long whole = (long)json_object_get_int64(tsb_member(a, "refund"));
     json_object_put(a);
     CU_ASSERT_FATAL(goodwill > 0 && whole > 0);
@@ -316,10 +250,10 @@ static void test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refu
                                   "from o2c.instance where workflow = 'refund_to_credit_note_sage200'");
 
     /* Exactly once by Sage's own count, though the first post's answer was lost. */
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > lost);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sales_posted_transactions"), 3);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_credit_note_references"), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "lost_answers") > lost);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.sales_posted_transactions"), 3);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_credit_note_references"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 0);
 
     /* Centra's refunds to the penny: the canonical returns carry Centra's amounts, and each credit
      * note's gross, VAT and analysis are the return's, for the order's customer. */
@@ -328,8 +262,8 @@ static void test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refu
                               "(('centra:1:refund:%ld', 10.00), ('centra:1:refund:%ld', %s))", goodwill, whole, PQgetvalue(r, 1, 1));
     CU_ASSERT_EQUAL(tpg_number(db, sql, 0, NULL), 2);
     PQclear(r);
-    snapshot(&sage, "sales_posted_transactions", "sg_credit");
-    snapshot(&sage, "sop_orders", "sg_order");
+    snapshot(sage, "sales_posted_transactions", "sg_credit");
+    snapshot(sage, "sop_orders", "sg_order");
     CU_ASSERT_EQUAL(offenders("credit note differs",
         "select format('%s: refund %s tax %s, credit note %s', r.return_key, r.refund_amount, r.refund_tax, c.doc) "
         "  from o2c.canonical_return r join o2c.canonical_order o using (order_key) "
@@ -370,8 +304,8 @@ static void test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the
     CU_ASSERT_EQUAL(tpg_number(db, "select (status = 'ready')::int from o2c.import_settlement($1, $2)", 2, p), 1);
     long long journals = tpg_number(db, "select count(*) from o2c.settlement_journal where settlement_id = '8001'", 0, NULL);
     CU_ASSERT_FATAL(journals == 2);
-    json_object_put(control(&sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
-    long long lost = tproc_sandbox_stat(sage.port, "lost_answers");
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/lose_answers", "{\"count\":1}"));
+    long long lost = tproc_sandbox_stat(sage->port, "lost_answers");
     /* The daily schedule's round (due now). */
     CU_ASSERT(tpg_ok(db, "select o2c.schedule('settlement_posting_sage200', '0 6 * * *', 'UTC', 'settlement_posting_round_sage200', "
                          "'{}', now() - interval '2 days')", 0, NULL));
@@ -384,15 +318,15 @@ static void test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.settlement where settlement_id = '8001' and status = 'posted'", 0, NULL), 1);
 
     /* Exactly once by Sage's count: a receipt and a payment per journal, though an answer was lost. */
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > lost);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.bank_posted_transactions"), 2 * journals);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_bank_references"), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "lost_answers") > lost);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.bank_posted_transactions"), 2 * journals);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_bank_references"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 0);
 
     /* Sage's nominal movements are the journals' lines to the penny, account by account; the
      * clearing bank nets to zero; the operating bank's nominal code takes the deposit. */
-    snapshot(&sage, "bank_posted_transactions", "sg_bank");
-    snapshot(&sage, "banks", "sg_banks");
+    snapshot(sage, "bank_posted_transactions", "sg_bank");
+    snapshot(sage, "banks", "sg_banks");
     CU_ASSERT_EQUAL(offenders("nominal movement differs",
         "with sage as (select split_part(b.doc->>'entry_description', ': ', 1) as eid, i->>'code' as code, "
         "                     sum(case when b.doc->>'bank_transaction_type' = 'BankAccountEntryTypeReceipt' "
@@ -417,7 +351,7 @@ static void test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'settlement_posting_round_sage200' "
                                "and status = 'done'", 2, 60 * 1000));
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'settlement_posting_sage200'", 0, NULL), 1);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.bank_posted_transactions"), 2 * journals);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.bank_posted_transactions"), 2 * journals);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
     CU_ASSERT(tpg_ok(db, "select o2c.unschedule('settlement_posting_sage200')", 0, NULL));
 }

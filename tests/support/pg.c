@@ -85,3 +85,15 @@ int tpg_wait_for(PGconn *conn, const char *sql, long long want, int timeout_ms)
     fprintf(stderr, "timed out waiting for %lld from: %s (last %lld)\n", want, sql, last);
     return 0;
 }
+
+long long tpg_offenders(PGconn *conn, const char *what, const char *sql)
+{
+    PGresult *r = tpg_query(conn, sql, 0, NULL);
+    if (!r)
+        return -1;
+    long long n = PQntuples(r);
+    for (int i = 0; i < n && i < 5; i++)
+        fprintf(stderr, "  %s: %s\n", what, PQgetvalue(r, i, 0));
+    PQclear(r);
+    return n;
+}

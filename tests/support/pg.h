@@ -25,6 +25,9 @@ int tpg_fails_with(PGconn *conn, const char *sql, int n, const char *const *para
  * printing the query and its last answer. For waiting on runners, which work on their own. */
 int tpg_wait_for(PGconn *conn, const char *sql, long long want, int timeout_ms);
 
+/* Runs sql (one text column: a description of each row that breaks a rule) and returns how many
+ * rows it answered, printing the first five under `what`; -1 on error. */
+long long tpg_offenders(PGconn *conn, const char *what, const char *sql);
 /* Runs sql expecting success; returns 1 if it succeeded. */
 int tpg_ok(PGconn *conn, const char *sql, int n, const char *const *params);
 

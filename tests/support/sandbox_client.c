@@ -285,3 +285,18 @@ const char *tsb_str(json_object *o, const char *key)
     json_object *v = tsb_member(o, key);
     return v ? json_object_get_string(v) : "";
 }
+
+json_object *tsb_control(const tsb_sandbox *sb, const char *path, const char *body)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", sb->base, path);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    tsb_response res;
+    json_object *out = NULL;
+    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
+        out = tsb_json(&res);
+    else
+        fprintf(stderr, "control %s %s: %ld %s\n", path, body ? body : "", res.status, res.body ? res.body : "");
+    tsb_response_free(&res);
+    return out;
+}

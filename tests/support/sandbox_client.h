@@ -65,6 +65,9 @@ const char *tsb_ns_error_code(const tsb_response *res, char *buf, size_t len);
 json_object *tsb_member(json_object *o, const char *key);
 /* o.key as text, or "" when absent. */
 const char *tsb_str(json_object *o, const char *key);
+/* POSTs a JSON body (may be NULL) to a control path ("/_sandbox/…"); the parsed answer of a 2xx
+ * (caller puts), else NULL with the answer on stderr. */
+json_object *tsb_control(const tsb_sandbox *sb, const char *path, const char *body);
 /* GET /_sandbox/stats as JSON (NULL on failure). */
 json_object *tsb_stats(const tsb_sandbox *sb);
 
