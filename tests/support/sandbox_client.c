@@ -300,3 +300,13 @@ json_object *tsb_control(const tsb_sandbox *sb, const char *path, const char *bo
     tsb_response_free(&res);
     return out;
 }
+
+long tsb_sage200(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body, tsb_response *res)
+{
+    char url[2048];
+    snprintf(url, sizeof url, "%s%s", sb->base, path_query);
+    const char *h[] = {"Authorization: Bearer " TSB_SAGE200_TOKEN, "X-Site: " TSB_SAGE200_SITE, "X-Company: " TSB_SAGE200_COMPANY,
+                       "Content-Type: application/json", NULL};
+    tsb_http(method, url, h, body, body ? strlen(body) : 0, res);
+    return res->status;
+}

@@ -65,6 +65,15 @@ const char *tsb_ns_error_code(const tsb_response *res, char *buf, size_t len);
 json_object *tsb_member(json_object *o, const char *key);
 /* o.key as text, or "" when absent. */
 const char *tsb_str(json_object *o, const char *key);
+/* Sage 200 credentials the sandbox runs with by default (tools/sandbox/sage200/sage200.h). */
+#define TSB_SAGE200_TOKEN "sandbox-sage200-token"
+#define TSB_SAGE200_SITE "sandbox-site"
+#define TSB_SAGE200_COMPANY "1"
+
+/* A Sage 200 request with the sandbox's credentials: path_query like "/customers?%24top=1"; body
+ * NULL for none. Returns the HTTP status (0 when no answer came); *res to be freed. */
+long tsb_sage200(const tsb_sandbox *sb, const char *method, const char *path_query, const char *body, tsb_response *res);
+
 /* POSTs a JSON body (may be NULL) to a control path ("/_sandbox/…"); the parsed answer of a 2xx
  * (caller puts), else NULL with the answer on stderr. */
 json_object *tsb_control(const tsb_sandbox *sb, const char *path, const char *body);
