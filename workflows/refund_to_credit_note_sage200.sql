@@ -6,7 +6,9 @@
 --   credit_note  the posted credit note is searched by its reference (RF-<store>-<refund id>)
 --                in sales_posted_transactions before every post to sales_credit_notes, so a post
 --                whose answer was lost is found by the retry, never made twice; its gross must be
---                the storefront's refund to the penny, or it stops for finance
+--                the storefront's refund to the penny, or it stops for finance. The customer account
+--                open in the desktop client: locked, retried, then an exception for ops naming the
+--                user; re-driven after release
 -- Business key and input as refund_to_credit_memo's. The Centra order poller starts it for a
 -- Sage 200 brand when its context says "refund_workflow": "refund_to_credit_note_sage200".
 
@@ -22,7 +24,7 @@ select o2c.define_workflow('refund_to_credit_note_sage200', $spec$
     },
     "credit_note": {
       "description": "the credit note, by its reference: found among the posted transactions, or posted for the customer",
-      "action": "sage200.find_or_create", "lane": "finance", "connection": "sage200", "owner": "finance",
+      "action": "sage200.find_or_create", "lane": "finance", "connection": "sage200", "owner": "ops",
       "params": {"collection": "sales_posted_transactions", "key_field": "reference", "key_key": "credit_memo_external_id",
                  "post_to": "sales_credit_notes", "body_key": "credit_memo_body", "result_key": "credit_memo_id",
                  "refs": {"customer_id": "customer_id"},

@@ -287,6 +287,42 @@ static void test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refu
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
 }
 
+static void test_a_credit_note_for_a_locked_customer_is_retried_then_an_exception_naming_the_user_then_done_after_release(void)
+{
+    /* A short lock budget, so the test does not wait minutes for what ops would see. */
+    CU_ASSERT(tpg_ok(db, "select o2c.define_workflow('refund_to_credit_note_sage200', jsonb_set(spec, '{states,credit_note,lock}', "
+                         "'{\"max_attempts\":3,\"delay_ms\":50}')) from o2c.workflow_version "
+                         "where workflow = 'refund_to_credit_note_sage200' order by version desc limit 1", 0, NULL));
+    PGresult *r = tpg_query(db, "select o.number, l.erp_customer_id from o2c.canonical_order o "
+                                "join o2c.customer_link l on l.erp_connection = 'sage200' and l.email = o.email "
+                                "order by o.number::bigint desc limit 1", 0, NULL);
+    CU_ASSERT_FATAL(r != NULL && PQntuples(r) == 1);
+    char body[160];
+    snprintf(body, sizeof body, "{\"collection\":\"customers\",\"id\":%s,\"user\":\"A.CLERK\"}", PQgetvalue(r, 0, 1));
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/lock", body));
+    long long posted = tproc_sandbox_stat(sage->port, "records.sales_posted_transactions");
+    const char *p[] = {PQgetvalue(r, 0, 0)};
+    CU_ASSERT(tpg_ok(db, "select o2c.start('refund_to_credit_note_sage200', 'centra:1:refund:9102', jsonb_build_object('store', '1', "
+                         "'refund', jsonb_build_object('id', '9102', 'order_number', $1::text, 'amount', '5.00', 'tax', '1.00', "
+                         "'shipping', '0', 'reason', 'scratched', 'currency', "
+                         "(select currency from o2c.canonical_order where order_key = 'centra:1:' || $1))))", 1, p));
+    /* Locked: retried on its own budget, then for ops naming the account and the user. */
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.exceptions where business_key = 'centra:1:refund:9102' "
+                               "and category = 'record_locked' and owner = 'ops' and message like '%A.CLERK%'", 1, 120 * 1000));
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.sales_posted_transactions"), posted);
+    /* Released and re-driven: credited once. */
+    snprintf(body, sizeof body, "{\"collection\":\"customers\",\"id\":%s}", PQgetvalue(r, 0, 1));
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/release", body));
+    PQclear(r);
+    CU_ASSERT(tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where business_key = 'centra:1:refund:9102'", 0, NULL));
+    CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:refund:9102' and state = 'credited'",
+                           1, 120 * 1000));
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.sales_posted_transactions"), posted + 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_credit_note_references"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
+}
+
 /* ---- payouts → the cash book --------------------------------------------------------------------- */
 
 #define V2_HEAD "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\t" \
@@ -361,6 +397,8 @@ static CU_TestInfo tests[] = {
      test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with_tracking_and_one_notification},
     {"Centra refunds become Sage 200 credit notes for exactly the refund, once, though an answer is lost",
      test_centra_refunds_become_sage200_credit_notes_for_exactly_the_refund_once},
+    {"a credit note for a locked customer is retried, then an exception naming the user, then done after release",
+     test_a_credit_note_for_a_locked_customer_is_retried_then_an_exception_naming_the_user_then_done_after_release},
     {"a settlement's journals reach the Sage 200 cash book once and the clearing bank nets to zero",
      test_a_settlements_journals_reach_the_sage200_cash_book_once_and_the_clearing_bank_nets_to_zero},
     CU_TEST_INFO_NULL,
