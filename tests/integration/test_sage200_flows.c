@@ -1,7 +1,8 @@
 /* Sage 200 through the shared flows, end to end against the Centra and Sage 200 sandboxes with
  * real runners: Centra orders posted to Sage 200 (order_to_cash_sage200), then
  *   - despatches recorded in Sage 200 become Centra shipments with tracking, one notification each,
- *     through fulfilment_to_storefront, polled by a schedule (sage200_despatch_poll);
+ *     through fulfilment_to_storefront, polled by a schedule (sage200_despatch_poll), though a
+ *     runner is killed mid-way;
  *   - Centra refunds become Sage 200 sales credit notes through the returns flow
  *     (refund_to_credit_note_sage200), for exactly the refund, once, though an answer is lost;
  *   - a settlement's journals reach Sage 200's cash book as bank receipts and payments through
@@ -16,6 +17,7 @@
 
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +157,20 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
     /* The poller runs on a schedule (due at once here; in a round of repeat_ms it loops). */
     CU_ASSERT(tpg_ok(db, "select o2c.schedule('sage200_despatches', '* * * * *', 'UTC', 'sage200_despatch_poll', "
                          "'{\"repeat_ms\":200}', now() - interval '2 minutes')", 0, NULL));
+    /* A runner is killed while it holds leases, once a few are shown; its work is finished by the
+     * other and by its restart. */
     char sql[256];
+    snprintf(sql, sizeof sql, "select (count(*) >= %ld)::int from o2c.instance where workflow = 'fulfilment_to_storefront' "
+                              "and state = 'shown_in_storefront'", despatches / 4);
+    CU_ASSERT(tpg_wait_for(db, sql, 1, 300 * 1000));
+    for (int i = 0; i < 500; i++) {
+        if (tpg_number(db, "select count(*) from o2c.step where leased_by = 'g1' and leased_until > now()", 0, NULL) > 0)
+            break;
+        tproc_sleep_ms(5);
+    }
+    kill(pair.runners[0], SIGKILL);
+    CU_ASSERT_EQUAL(tproc_wait(pair.runners[0]), 128 + SIGKILL);
+    CU_ASSERT(tsup_sage200_pair_runner(&pair, 0) > 0);
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
                               "and state = 'shown_in_storefront'");
     if (!tpg_wait_for(db, sql, despatches, 300 * 1000))
