@@ -745,21 +745,6 @@ static const sg_field bank_receipt_fields[] = {
 };
 const sg_entity sg_bank_receipt_entity = {"bank_receipt", bank_receipt_fields};
 
-static const sg_field bank_payment_nominal_analysis_items_fields[] = {
-    {"code", SG_STRING, 8, -1, false, true},
-    {"cost_centre", SG_STRING, 3, -1, false, false},
-    {"department", SG_STRING, 3, -1, false, false},
-    {"narrative", SG_STRING, 6000, -1, false, false},
-    {"gross_value", SG_NUMBER, 0, 2, false, false},
-    {"goods_value", SG_NUMBER, 0, 2, false, false},
-    {"tax_code_id", SG_INTEGER, 0, -1, false, false},
-    {"tax_value", SG_NUMBER, 0, 2, false, false},
-    {"transaction_date", SG_DATE, 0, -1, false, false},
-    {"reference", SG_STRING, 20, -1, false, false},
-    {NULL, SG_OTHER, 0, -1, false, false},
-};
-const sg_entity sg_bank_payment_nominal_analysis_items_entity = {"bank_payment_nominal_analysis_items", bank_payment_nominal_analysis_items_fields};
-
 static const sg_field bank_payment_fields[] = {
     {"bank_id", SG_INTEGER, 0, -1, false, true},
     {"transaction_date", SG_DATE, 0, -1, false, false},
@@ -774,7 +759,7 @@ static const sg_field bank_payment_fields[] = {
     {"cheque_value", SG_NUMBER, 0, 2, false, false},
     {"cheque_goods_value", SG_NUMBER, 0, 2, false, false},
     {"cheque_tax_value", SG_NUMBER, 0, 2, false, false},
-    {"nominal_analysis_items", SG_OTHER, 0, -1, false, true, &sg_bank_payment_nominal_analysis_items_entity},
+    {"nominal_analysis_items", SG_OTHER, 0, -1, false, true, &sg_bank_receipt_nominal_analysis_items_entity},
     {"bank_charges", SG_OTHER, 0, -1, false, false},
     {"nominal_journal_items", SG_OTHER, 0, -1, false, false},
     {NULL, SG_OTHER, 0, -1, false, false},

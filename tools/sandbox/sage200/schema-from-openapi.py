@@ -31,14 +31,21 @@ def kind(p):
         return "SG_BOOLEAN"
     return "SG_OTHER"  # objects and arrays: nested entities
 
-def entity(name, s, items=None):
+emitted = {}  # the rows of an items entity → its name: identical item schemas share one entity
+
+def rows(name, s, items=None):
     req = set(s.get("required", []))
-    print(f"static const sg_field {name}_fields[] = {{")
+    out = []
     for k, p in s["properties"].items():
         m = re.search(r"(\d+)dp", p.get("format", "") or "")
         dec = int(m.group(1)) if m else -1
-        nested = f", &sg_{name}_{k}_entity" if items and k in items else ""
-        print(f'    {{"{k}", {kind(p)}, {p.get("maxLength", 0)}, {dec}, {str(bool(p.get("readOnly"))).lower()}, {str(k in req).lower()}{nested}}},')
+        nested = f", &sg_{items[k]}_entity" if items and k in items else ""
+        out.append(f'    {{"{k}", {kind(p)}, {p.get("maxLength", 0)}, {dec}, {str(bool(p.get("readOnly"))).lower()}, {str(k in req).lower()}{nested}}},')
+    return "\n".join(out)
+
+def entity(name, body):
+    print(f"static const sg_field {name}_fields[] = {{")
+    print(body)
     print("    {NULL, SG_OTHER, 0, -1, false, false},\n};")
     print(f'const sg_entity sg_{name}_entity = {{"{name}", {name}_fields}};\n')
 
@@ -48,7 +55,12 @@ print(" * (-1 = not a decimal), read-only, required[, the entity of its items]. 
 print('#include "tools/sandbox/sage200/sage200.h"\n')
 for f, name in ENTITIES:
     s = json.load(open(f"{ref}/{f}"))["components"]["schemas"][name]
-    items = [k for k, p in s["properties"].items() if (name, k) in ITEMS]
-    for k in items:
-        entity(f"{name}_{k}", s["properties"][k]["items"])
-    entity(name, s, items)
+    items = {}
+    for k, p in s["properties"].items():
+        if (name, k) in ITEMS:
+            body = rows(f"{name}_{k}", p["items"])
+            if body not in emitted:
+                emitted[body] = f"{name}_{k}"
+                entity(f"{name}_{k}", body)
+            items[k] = emitted[body]
+    entity(name, rows(name, s, items))
