@@ -2,8 +2,9 @@
 -- (every 15 minutes):
 --   select o2c.schedule('sage200_despatches', '*/15 * * * *', 'UTC', 'sage200_despatch_poll', '{}');
 -- A round reads the cursor (the newest despatch id started, sql/api/fulfilment.sql), reads the
--- despatches after it from sop_order_despatch_views and starts one fulfilment_to_storefront per
--- despatch (business key sage200:despatch:<id>), then saves the cursor. A crash before the save
+-- despatches after it from sop_order_despatch_views (from 100 ids below it: one committed late
+-- with a lower id is not missed) and starts one fulfilment_to_storefront per despatch (business
+-- key sage200:despatch:<id>), then saves the cursor. A crash before the save
 -- makes the next round read the same despatches again, which starts nothing twice (o2c.start is
 -- idempotent on the key). Tests start one with {"repeat_ms": 200}: it then loops instead of ending.
 

@@ -8,7 +8,9 @@
  *        despatch (param child_workflow, default fulfilment_to_storefront) with business key
  *        sage200:despatch:<id> and input {"erp": "sage200", "despatch_id", "sales_order_id",
  *        "sales_order_external_id"}. A despatch read twice starts nothing twice (o2c.start is
- *        idempotent on the key). ok patch {"next_cursor_id", "despatches_seen"}; the starts
+ *        idempotent on the key), so each round reads again from overlap_ids (default 100) below
+ *        the cursor: a despatch whose id was allocated before the newest one read but whose
+ *        transaction committed after that read is still seen. ok patch {"next_cursor_id", "despatches_seen"}; the starts
  *        commit with it, and a failed page starts nothing (the round is redone whole).
  *   sage200.read_despatch
  *        the despatch of context.despatch_id with its lines: GET sop_order_despatch_views and
@@ -77,14 +79,15 @@ static void poll_despatches(struct o2c_step *step, struct o2c_outcome *out)
         return;
     }
     long page = param_long(step, "page_size", 500, 1, 5000), max_pages = param_long(step, "max_pages", 10, 1, 100);
-    int64_t newest = cursor;
+    long overlap = param_long(step, "overlap_ids", 100, 0, 100000);
+    int64_t newest = cursor, after = cursor > overlap ? cursor - overlap : 0;
     long seen = 0;
     for (long p = 0; p < max_pages; p++) {
         char path[400], what[128];
         snprintf(path, sizeof path, "/sop_order_despatch_views?%%24filter=sop_despatch_id%%20gt%%20%" PRId64
                  "&%%24orderby=sop_despatch_id&%%24top=%ld&%%24select=sop_despatch_id%%2Csop_order_id%%2Csop_order_customer_document_no",
-                 newest, page);
-        snprintf(what, sizeof what, "read despatches after %" PRId64, newest);
+                 after, page);
+        snprintf(what, sizeof what, "read despatches after %" PRId64, after);
         json_object *rows = get_array(step, path, what, out);
         if (!rows) {
             json_object_put(out->start); /* the round is redone whole: start nothing from a part */
@@ -95,8 +98,13 @@ static void poll_despatches(struct o2c_step *step, struct o2c_outcome *out)
         for (size_t i = 0; i < n; i++) {
             json_object *row = json_object_array_get_idx(rows, i);
             int64_t id = id_of(member(row, "sop_despatch_id")), so = id_of(member(row, "sop_order_id"));
-            if (id <= newest || so == 0)
+            if (id <= after)
                 continue; /* not a despatch row as Sage sends one; never blocks the poller */
+            after = id;
+            if (id > newest)
+                newest = id;
+            if (so == 0)
+                continue;
             char key[64], text[32];
             snprintf(key, sizeof key, "sage200:despatch:%" PRId64, id);
             json_object *input = json_object_new_object();
@@ -109,7 +117,6 @@ static void poll_despatches(struct o2c_step *step, struct o2c_outcome *out)
             if (no && json_object_is_type(no, json_type_string))
                 json_object_object_add(input, "sales_order_external_id", json_object_get(no));
             o2c_outcome_start(out, child, key, input);
-            newest = id;
             seen++;
         }
         json_object_put(rows);
