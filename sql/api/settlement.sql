@@ -342,12 +342,7 @@ begin
                 using errcode = '22023';
         end if;
     end if;
-    -- The staged lines are read: gone now (the whole table when it holds no other load).
-    if exists (select 1 from pg_temp.settlement_file_line s where s.load_id <> p_load_id) then
-        delete from pg_temp.settlement_file_line s where s.load_id = p_load_id;
-    else
-        truncate pg_temp.settlement_file_line;
-    end if;
+    -- (The staged lines stay until commit drops their table: deleting them would be one more pass.)
 
     if not exists (select 1 from settlement_head) then
         raise exception 'settlement file %: no settlement summary row', p_file_name using errcode = '22023';
