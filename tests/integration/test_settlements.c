@@ -262,25 +262,48 @@ static void test_a_negative_settlement_in_the_older_flat_file_has_the_bank_pay_t
     assert_balanced("amazon", "5001");
 }
 
+/* An Adyen Settlement details report of one batch (BOM, CRLF, a quoted amount with a thousands
+ * separator, a blank last line). */
+#define ADYEN_BATCH(n) \
+    "\xEF\xBB\xBF" "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method," \
+    "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency," \
+    "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\r\n" \
+    "Brand,BrandEU,P1,CENTRA-1,visa,2026-12-01 10:00:00,CET,Settled,EUR,,\"1,000.00\",EUR,,970.00,10.00,5.00,3.00,12.00," n "\r\n" \
+    "Brand,BrandEU,P2,CENTRA-2,mc,2026-12-01 11:00:00,CET,Refunded,EUR,50.00,,EUR,50.50,,0.50,,,," n "\r\n" \
+    "Brand,BrandEU,P3,CENTRA-3,visa,2026-12-01 12:00:00,CET,Chargeback,EUR,20.00,,EUR,35.00,,,,,," n "\r\n" \
+    "Brand,BrandEU,,,,2026-12-02 06:00:00,CET,MerchantPayout,,,,EUR,884.50,,,,,," n "\r\n\r\n"
+
 static void test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout(void)
 {
-    const char *p[] = {"adyen.csv",
-                       "\xEF\xBB\xBF" "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
-                       "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
-                       "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\r\n"
-                       "Brand,BrandEU,P1,CENTRA-1,visa,2026-12-01 10:00:00,CET,Settled,EUR,,\"1,000.00\",EUR,,970.00,10.00,5.00,3.00,12.00,42\r\n"
-                       "Brand,BrandEU,P2,CENTRA-2,mc,2026-12-01 11:00:00,CET,Refunded,EUR,50.00,,EUR,50.50,,0.50,,,,42\r\n"
-                       "Brand,BrandEU,P3,CENTRA-3,visa,2026-12-01 12:00:00,CET,Chargeback,EUR,20.00,,EUR,35.00,,,,,,42\r\n"
-                       "Brand,BrandEU,,,,2026-12-02 06:00:00,CET,MerchantPayout,,,,EUR,884.50,,,,,,42\r\n\r\n"};
+    const char *p[] = {"adyen.csv", ADYEN_BATCH("42")};
     char buf[256];
     CU_ASSERT_STRING_EQUAL(text_of("select channel || ' ' || settlement_id || ' ' || status from o2c.import_settlement($1, $2)",
                                    2, p, buf, sizeof buf), "adyen BrandEU:42 ready");
-    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(category || '=' || (debit - credit), ' ' order by category) "
-                                   "from o2c.settlement_journal_line where external_id = 'STL-adyen-BrandEU:42-2026-12' "
-                                   "and category not in ('clearing', 'deposit')", 0, NULL, buf, sizeof buf),
+    const char *journal = "select string_agg(category || '=' || (debit - credit), ' ' order by category) "
+                          "from o2c.settlement_journal_line where external_id = $1 and category not in ('clearing', 'deposit')";
+    const char *eid42[] = {"STL-adyen-BrandEU:42-2026-12"};
+    CU_ASSERT_STRING_EQUAL(text_of(journal, 1, eid42, buf, sizeof buf),
                            "chargebacks=35.00 fee_commission=10.50 fee_interchange=12.00 fee_markup=5.00 fee_scheme=3.00 "
                            "payments_settled=-1000.00 refunds=50.00");
     assert_balanced("adyen", "BrandEU:42");
+
+    /* The same report for the next batch through the command line (its lines COPYed in): the
+     * same lines and the same journal. */
+    char path[64], args[256], out[4096], again[256];
+    CU_ASSERT_FATAL(write_temp_file(ADYEN_BATCH("43"), path, sizeof path) == 0);
+    snprintf(args, sizeof args, "import-settlement %s", path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "adyen BrandEU:43 ready") != NULL);
+    const char *eid43[] = {"STL-adyen-BrandEU:43-2026-12"};
+    CU_ASSERT_STRING_EQUAL(text_of(journal, 1, eid43, again, sizeof again), text_of(journal, 1, eid42, buf, sizeof buf));
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(line_no || ' ' || transaction_type || ' ' || amount_type || ' ' || amount, ', ' "
+                                   "order by line_no) from o2c.canonical_settlement_line where settlement_id = 'BrandEU:43'",
+                                   0, NULL, again, sizeof again),
+                           text_of("select string_agg(line_no || ' ' || transaction_type || ' ' || amount_type || ' ' || amount, ', ' "
+                                   "order by line_no) from o2c.canonical_settlement_line where settlement_id = 'BrandEU:42'",
+                                   0, NULL, buf, sizeof buf));
+    assert_balanced("adyen", "BrandEU:43");
+    unlink(path);
 }
 
 /* Adyen pays out for Centra orders: each settled payment is matched to its posted order; what does
