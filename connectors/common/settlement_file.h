@@ -15,9 +15,23 @@
 /* Called with successive chunks of COPY data; returns 0 to go on, non-zero to stop. */
 typedef int (*o2c_copy_sink)(void *ctx, const char *data, size_t len);
 
-/* Writes the COPY rows of data[0..len) to sink. Returns the number of rows written, or -1 when the
- * sink stopped or memory ran out. When digest is not NULL it receives the lowercase hex md5 of the
- * rows' lines joined by LF: the file's identity, o2c.settlement_load's p_digest. */
+/* A file read in pieces of any size (a line may span pieces), so a big file is never held whole. */
+typedef struct o2c_settlement_reader o2c_settlement_reader;
+
+/* NULL when memory ran out. */
+o2c_settlement_reader *o2c_settlement_reader_new(long long load_id, o2c_copy_sink sink, void *ctx);
+
+/* The next piece of the file. 0, or -1 when the sink stopped or memory ran out (then only
+ * o2c_settlement_reader_finish is left to call). */
+int o2c_settlement_reader_feed(o2c_settlement_reader *r, const char *data, size_t len);
+
+/* Ends the file (its last line need not end in LF) and frees the reader. Returns the number of rows
+ * written, or -1 when the sink stopped or memory ran out. When digest is not NULL it receives the
+ * lowercase hex md5 of the rows' lines joined by LF: the file's identity, o2c.settlement_load's
+ * p_digest. */
+long o2c_settlement_reader_finish(o2c_settlement_reader *r, char digest[33]);
+
+/* The whole file data[0..len) at once: new, feed, finish. */
 long o2c_settlement_copy_rows(const char *data, size_t len, long long load_id, o2c_copy_sink sink, void *ctx,
                               char digest[33]);
 

@@ -1,7 +1,7 @@
 /* libFuzzer: the settlement file reader's C half (connectors/common/settlement_file.h), which turns
  * any bytes into COPY rows: never a crash, never a leak, and every row it writes is well formed
  * (three tab-separated fields, the line never empty nor ending in a space, no raw CR, the row
- * count it answers) and the digest is 32 hex digits. */
+ * count it answers), the digest is 32 hex digits, and the bytes fed in pieces give the same. */
 #include "connectors/common/settlement_file.h"
 
 #include <stdint.h>
@@ -41,6 +41,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char digest[33] = "";
     long lines = o2c_settlement_copy_rows((const char *)data, size, 7, sink, &c, digest);
     if (lines != c.rows || c.tabs != 0 || strspn(digest, "0123456789abcdef") != 32 || digest[32] != '\0')
+        abort();
+    /* The same bytes fed in pieces (their sizes taken from the bytes themselves, so lines span
+     * pieces): the same rows and the same digest. */
+    struct check d = {0, 0, 0};
+    char digest2[33] = "";
+    o2c_settlement_reader *r = o2c_settlement_reader_new(7, sink, &d);
+    if (!r)
+        abort();
+    for (size_t pos = 0, k = 0; pos < size; k++) {
+        size_t piece = 1 + (size_t)data[k % size] % 7;
+        if (piece > size - pos)
+            piece = size - pos;
+        if (o2c_settlement_reader_feed(r, (const char *)data + pos, piece) != 0)
+            abort();
+        pos += piece;
+    }
+    if (o2c_settlement_reader_finish(r, digest2) != lines || d.rows != c.rows || strcmp(digest, digest2) != 0)
         abort();
     return 0;
 }

@@ -69,30 +69,6 @@ out:
     return status;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int simple(PGconn *conn, const char *sql)
 {
     PGresult *r = PQexec(conn, sql);
@@ -103,9 +79,8 @@ static int simple(PGconn *conn, const char *sql)
 
 static int import_one(PGconn *conn, const char *path)
 {
-    size_t len = 0;
-    char *data = read_all(path, &len);
-    if (!data) {
+    FILE *file = fopen(path, "rb");
+    if (!file) {
         fprintf(stderr, "o2c import-settlement: cannot read %s\n", path);
         return 1;
     }
@@ -123,9 +98,19 @@ static int import_one(PGconn *conn, const char *path)
         goto fail;
     PQclear(r);
     r = NULL;
+    /* The file in pieces: o2c holds one piece and one line, whatever the file's size. */
     char digest[33] = "";
-    long lines = o2c_settlement_copy_rows(data, len, load_id, copy_sink, conn, digest);
-    if (PQputCopyEnd(conn, lines < 0 ? "copy stopped" : NULL) != 1)
+    o2c_settlement_reader *reader = o2c_settlement_reader_new(load_id, copy_sink, conn);
+    static char piece[1 << 20];
+    size_t got;
+    int fed = reader != NULL;
+    while (fed && (got = fread(piece, 1, sizeof piece, file)) > 0)
+        fed = o2c_settlement_reader_feed(reader, piece, got) == 0;
+    long lines = o2c_settlement_reader_finish(reader, digest);
+    const char *stop = ferror(file) ? "reading the file failed" : lines < 0 ? "copy stopped" : NULL;
+    if (stop)
+        fprintf(stderr, "o2c import-settlement %s: %s\n", path, stop);
+    if (PQputCopyEnd(conn, stop) != 1 || stop)
         goto fail;
     r = PQgetResult(conn);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -163,7 +148,7 @@ fail:
         PQclear(r);
     simple(conn, "rollback");
 out:
-    free(data);
+    fclose(file);
     return status;
 }
 
