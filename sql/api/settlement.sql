@@ -2,7 +2,8 @@
 --
 --   bin/o2c import-settlement FILE...      COPYs each file's normalised lines into the session's
 --                                           pg_temp.settlement_file_line (o2c.settlement_load_begin), then
---                                           select * from o2c.settlement_load(load_id, file_name, md5)
+--                                           o2c.settlement_load_read, COPY, o2c.settlement_load_check
+--                                           (see "Loading a file" below)
 --   select * from o2c.import_settlement(file_name, content)   the same from SQL
 --   select o2c.settlement_redrive(channel, settlement_id)     after finance fixed a mapping row: checks
 --                                           again, rebuilds unposted journals, and re-drives the
@@ -97,9 +98,10 @@ as $$
 $$;
 
 -- The common spellings of a file's values ('-12.50', '2026-11-28') read in the query itself, anything
--- else by the full readers above (same result, same errors). SQL-standard bodies with no SET clause
--- and no security definer, so PostgreSQL inlines them into the queries that read a file: a
--- 500,000-line file pays a regular expression and a cast per value, not a function call.
+-- else by the full readers above (same result, same errors). SQL-standard bodies (bound when
+-- created, so no search_path to fix) with no SET clause and no security definer, so PostgreSQL
+-- inlines them into the queries that read a file: a 500,000-line file pays a regular expression
+-- and a cast per value, not a function call with its search_path switched.
 create or replace function o2c.settlement_amount_of(p_text text)
 returns numeric
 language sql
