@@ -159,6 +159,21 @@ static void test_the_command_line_and_sql_read_the_same_file_as_the_same_file(vo
     const char *p[] = {"the same file by SQL", content};
     CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, p, buf, sizeof buf), "unchanged");
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_settlement_line where settlement_id = '1001'", 0, NULL), 14);
+
+    /* Lines ending in Unicode spaces: U+3000 and U+2003 are whitespace to both (stripped), a
+     * no-break space U+00A0 to neither (kept); a BOM inside a line goes. */
+    const char *odd = V2_HEAD
+        "7201\t2026-11-01\t2026-11-14\t2026-11-16\t10.00\tEUR\t\t\t\t\t\t\xC2\xA0\r\n"
+        "7201\t\t\t\t\t\tOrder\t1\tItem\xEF\xBB\xBFPrice\tPrincipal\t10.00\t2026-11-03 \xE3\x80\x80\xE2\x80\x83\t\n"
+        " \xE3\x80\x80\n";
+    char odd_path[64];
+    CU_ASSERT_FATAL(write_temp_file(odd, odd_path, sizeof odd_path) == 0);
+    snprintf(args, sizeof args, "import-settlement %s", odd_path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "amazon 7201 ready") != NULL);
+    const char *q[] = {"the odd file by SQL", odd};
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, q, buf, sizeof buf), "unchanged");
+    unlink(odd_path);
 }
 
 static void test_lines_missing_the_total_by_one_cent_wait_for_finance_with_the_difference(void)
