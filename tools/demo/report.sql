@@ -95,3 +95,18 @@ select format('Runner a was killed with SIGKILL halfway, holding %s; %s taken ov
               pg_temp.plural(j#>'{runner_kill,steps_redone_after_lease_expired}', 'step'),
               :'erp_name', j->>'writes_completed_twice')
   from s;
+-- Sage 200's own day (tools/demo/flows/sage200.sh), and what the day did not play on this ERP.
+select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s orders '
+              'refused as in use and retried, %s re-driven from record_locked; their %s orders all posted: %s. '
+              'Creates whose answer was lost: %s; calls refused while the tunnel was down: %s; request bodies '
+              'refused by the OpenAPI check: %s; duplicate document numbers: %s.',
+              j#>>'{record_locks,accounts}', j#>>'{record_locks,user}', j#>>'{record_locks,held_s}',
+              j#>>'{record_locks,locked_refusals}', j#>>'{record_locks,exceptions_redriven}',
+              j#>>'{record_locks,orders_of_locked_accounts}',
+              case when j#>'{record_locks,orders_of_locked_accounts}' = j#>'{record_locks,orders_of_locked_accounts_posted}'
+                   then 'yes' else 'NO' end,
+              j->>'lost_answers', j->>'tunnel_refusals', j->>'refused_bodies', j->>'duplicate_document_numbers')
+  from s where j ? 'record_locks';
+select format('Not played on %s (no %s side yet): %s.', :'erp_name', :'erp_name',
+              (select string_agg(f, ', ') from jsonb_array_elements_text(j->'flows_not_on_this_erp') f))
+  from s where j ? 'flows_not_on_this_erp';
