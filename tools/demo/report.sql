@@ -96,8 +96,8 @@ select format('Runner a was killed with SIGKILL halfway, holding %s; %s taken ov
               :'erp_name', j->>'writes_completed_twice')
   from s;
 -- Sage 200's own day (tools/demo/flows/sage200.sh), and what the day did not play on this ERP.
-select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s orders '
-              'refused as in use and retried, %s re-driven from record_locked; their %s orders all posted: %s. '
+select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s calls '
+              'refused as in use (each retried), %s re-driven from record_locked; their %s orders all posted: %s. '
               'Creates whose answer was lost: %s; calls refused while the tunnel was down: %s; request bodies '
               'refused by the OpenAPI check: %s; duplicate document numbers: %s.',
               j#>>'{record_locks,accounts}', j#>>'{record_locks,user}', j#>>'{record_locks,held_s}',
