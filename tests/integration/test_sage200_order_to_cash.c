@@ -73,9 +73,10 @@ static int set_up(void)
     setenv("SAGE200_SITE", "sandbox-site", 1);
     setenv("SAGE200_COMPANY", "1", 1);
     setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
-    /* Faults in both: throttling, 5xx, record locks, cut-off bodies, a few dropped connections. */
+    /* Faults in both: throttling, 5xx, record locks, cut-off bodies, a few dropped connections.
+     * (Sage's 429 carries Retry-After, which holds the whole connection: few of them.) */
     const char *sage_args[] = {"--random-seed", "5", "--latency-ms", "2",
-                               "--faults", "429=0.02,503=0.02,lock=0.02,malformed=0.01,timeout=0.002",
+                               "--faults", "429=0.005,503=0.03,lock=0.02,malformed=0.01,timeout=0.002",
                                "--fault-timeout-ms", "1000", NULL};
     const char *centra_args[] = {"--random-seed", "5", "--faults", "429=0.03,503=0.03,malformed=0.01", NULL};
     if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
