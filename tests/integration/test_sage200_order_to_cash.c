@@ -528,7 +528,8 @@ static void test_an_order_found_in_sage_with_another_total_is_a_finance_exceptio
 }
 
 static CU_TestInfo tests[] = {
-    {"Centra orders become Sage 200 sales orders exactly once, to the penny, under faults, lost answers and a killed runner",
+    {"1,000 Centra orders become Sage 200 sales orders exactly once, to the penny, under faults, lost answers, "
+     "the tunnel down, accounts open in the desktop client and a killed runner; every body passes the OpenAPI check",
      test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_penny},
     {"a field the company requires stops the order naming it, until a default is set",
      test_a_field_the_company_requires_stops_the_order_naming_it_until_a_default_is_set},
