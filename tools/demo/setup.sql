@@ -1,8 +1,13 @@
 -- make demo (tools/demo/run): point the connections at the sandboxes, load the mapping tables from
 -- the ERP sandbox's catalogue, and start from a clean slate.
 -- Variables: erp (netsuite or sage200), erp_url, centra_url, seed_file (GET /_sandbox/seed of the
--- ERP sandbox).
+-- ERP sandbox). Without erp: NetSuite at netsuite_url (as make chaos and the bench call it).
 
+\if :{?erp}
+\else
+\set erp netsuite
+\set erp_url :netsuite_url
+\endif
 select set_config('o2c.demo_erp', :'erp', false) \g /dev/null
 
 -- The demo points the connections at its sandboxes and drops its pipelines' workflows: never in a
