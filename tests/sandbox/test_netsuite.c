@@ -422,6 +422,11 @@ static void test_return_and_credit_memo(void)
     CU_ASSERT_EQUAL(write_json("POST", REC "salesOrder",
                                "{\"entity\":{\"id\":\"502\"},\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":1,\"rate\":100}]}}",
                                so, sizeof so, NULL, 0), 204);
+    /* Nothing shipped: nothing can come back. */
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"externalId\":\"RMA-1\"}", ra, sizeof ra, NULL, 0), 400);
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 204);
     snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so);
     CU_ASSERT_EQUAL(write_json("POST", path, "{\"externalId\":\"RMA-1\"}", ra, sizeof ra, NULL, 0), 204);
     snprintf(path, sizeof path, REC "returnAuthorization/%s/!transform/creditMemo", ra);
@@ -433,6 +438,9 @@ static void test_return_and_credit_memo(void)
     CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "createdFrom"), "id"), ra);
     CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "100.00");
     json_object_put(o);
+    /* The authorization is credited in full: nothing more can be. */
+    snprintf(path, sizeof path, REC "returnAuthorization/%s/!transform/creditMemo", ra);
+    CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 400);
     snprintf(path, sizeof path, REC "creditMemo/%s/!transform/itemFulfillment", cm);
     CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 400);
 }

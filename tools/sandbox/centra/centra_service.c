@@ -341,6 +341,34 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
             json_object_object_add(out, "error", json_object_new_string(why[-rc]));
             sb_respond_json(res, rc == -1 ? 404 : rc == -2 ? 400 : 409, out);
         }
+    } else if (post && strncmp(req->path, "/_sandbox/orders/", 17) == 0 &&
+               strlen(req->path) > 24 && strcmp(req->path + strlen(req->path) - 7, "/return") == 0) {
+        /* {"lines": [{"line": <order line id> | "sku": "…", "quantity": 1}], "shipping": "4.90",
+         * "amount": "…" (default: the goods' value plus shipping), "reason": "…"}: customer service
+         * takes goods back and refunds them (centra_refunds.c). */
+        int number = atoi(req->path + 17), entry = 0, ret = 0;
+        json_object *body = req->body_len ? sb_parse_json(req->body, req->body_len) : NULL, *v;
+        const char *amount = body && json_object_object_get_ex(body, "amount", &v) ? json_object_get_string(v) : NULL;
+        const char *shipping = body && json_object_object_get_ex(body, "shipping", &v) ? json_object_get_string(v) : NULL;
+        const char *reason = body && json_object_object_get_ex(body, "reason", &v) ? json_object_get_string(v) : NULL;
+        json_object *lines = body && json_object_object_get_ex(body, "lines", &v) ? v : NULL;
+        pthread_mutex_lock(&c->lock);
+        int rc = centra_return_goods(c, number, lines, amount, shipping, reason, &ret, &entry);
+        pthread_mutex_unlock(&c->lock);
+        json_object_put(body);
+        json_object_object_add(out, "order", json_object_new_int(number));
+        if (rc == 0) {
+            json_object_object_add(out, "return", json_object_new_int(ret));
+            json_object_object_add(out, "refund", json_object_new_int(entry));
+            sb_respond_json(res, 201, out);
+        } else {
+            static const char *const why[] = {"", "no such order", "lines [{line|sku, quantity}] and decimal text amounts in the order's currency",
+                                              "the order's payment is not captured, or refunds would exceed what was paid",
+                                              "more shipping refunded than the order charged",
+                                              "those units are not shipped and unreturned in one completed shipment"};
+            json_object_object_add(out, "error", json_object_new_string(why[-rc]));
+            sb_respond_json(res, rc == -1 ? 404 : rc == -2 ? 400 : 409, out);
+        }
     } else if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/_sandbox/stock/writes") == 0) {
         char sku[128];
         const sb_item *item = sb_query_param(req, "sku", sku, sizeof sku) ? sb_seed_item_by_sku(c->seed, sku) : NULL;
