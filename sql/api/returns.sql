@@ -297,6 +297,7 @@ declare
     v_share    numeric;
     v_tax      numeric;
     v_ship_tax numeric := 0;
+    v_ship_taxed boolean := false;
     v_lines    jsonb := '[]';
     v_n        int := 0;
     v_count    int;
@@ -360,7 +361,9 @@ begin
                                                  'taxed', r.tax <> 0 or coalesce(r.tax_rate, 0) > 0);
     end loop;
     if v_shipping > 0 then
-        select coalesce(round(v_shipping * l.tax / nullif(l.net + l.tax, 0), v_order.minor_digits), 0) into v_ship_tax
+        select coalesce(round(v_shipping * l.tax / nullif(l.net + l.tax, 0), v_order.minor_digits), 0),
+               l.tax <> 0 or coalesce(l.tax_rate, 0) > 0
+          into v_ship_tax, v_ship_taxed
           from o2c.canonical_order_line l where l.order_key = v_key and l.kind = 'shipping' order by l.line_no limit 1;
         if not found then
             return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'refund_exceeds_payment',
@@ -379,6 +382,7 @@ begin
         'refund_tax', (select coalesce(sum((l->>'tax')::numeric), 0) from jsonb_array_elements(v_lines) l) + v_ship_tax,
         'shipping_refund', v_shipping,
         'shipping_tax', v_ship_tax,
+        'shipping_taxed', v_ship_taxed,
         'refunded_at', coalesce(o2c.try_timestamptz(p_refund->>'refunded_at'), now()),
         'lines', v_lines));
 exception
@@ -431,7 +435,7 @@ begin
         else
             v_lines := v_lines || (jsonb_build_object('orderLine', v_erp_line, 'quantity', 1,
                                                       'amount', v_ret.shipping_refund - (p_record->>'shipping_tax')::numeric)
-                                   || case when (p_record->>'shipping_tax')::numeric <> 0
+                                   || case when coalesce((p_record->>'shipping_taxed')::boolean, false)
                                            then jsonb_build_object('tax1Amt', (p_record->>'shipping_tax')::numeric) else '{}' end);
         end if;
     end if;

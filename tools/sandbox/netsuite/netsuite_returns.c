@@ -6,7 +6,7 @@
  *       fulfilled unit not returned yet. An inventory line may not return more than was fulfilled
  *       less what earlier return authorizations of the order return: 400 USER_ERROR.
  *   returnAuthorization → creditMemo  no more than the authorization's total less what credit
- *       memos made from it credited before: 400 USER_ERROR.
+ *       memos made from it credited before, and not dated in a closed period: 400 USER_ERROR.
  *   customerRefund  each applied credit memo must be the customer's and have that much left to
  *       refund (what other customer refunds applied to it is gone): 400 USER_ERROR.
  *   POST /_sandbox/netsuite/receive {"returnAuthorization": id[, "lines": [{"line", "quantity"}]]}
@@ -165,6 +165,13 @@ static int64_t total_micro(json_object *body)
 
 bool ns_credit_check(ns_state *ns, ns_record *ra, json_object *overrides, sb_response *res)
 {
+    const char *date = json_object_get_string(get(overrides, "tranDate"));
+    if (ns_period_closed(ns, date)) {
+        ns_error(res, 400, "USER_ERROR", "tranDate",
+                 "The accounting period of %.10s is closed; choose a date in an open period or reopen the period.",
+                 date ? date : "today");
+        return false;
+    }
     int64_t credited = 0;
     for (size_t i = 0; i < ns->n_records; i++)
         if (ns->records[i]->type == &NS_CREDIT_MEMO && created_from(ns->records[i], ra))
