@@ -5,6 +5,7 @@
  * Token permissions come from CENTRA_TOKEN_PERMISSIONS ("Order:read,Shipment:write"; unset = all).
  * "Customer:read" style names; a "X:write" permission also grants "X:read". */
 #include "tools/sandbox/centra/centra.h"
+#include "tools/sandbox/framework/money.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,12 +355,19 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
         json_object *lines = body && json_object_object_get_ex(body, "lines", &v) ? v : NULL;
         pthread_mutex_lock(&c->lock);
         int rc = centra_return_goods(c, number, lines, amount, shipping, reason, &ret, &entry);
+        char refunded[40] = "";
+        if (rc == 0) {
+            const centra_order *o = centra_order_by_number(c, number);
+            sb_money_format(o->refunds[o->n_refunds - 1].amount, c->seed->currencies[o->currency].exponent, refunded,
+                            sizeof refunded);
+        }
         pthread_mutex_unlock(&c->lock);
         json_object_put(body);
         json_object_object_add(out, "order", json_object_new_int(number));
         if (rc == 0) {
             json_object_object_add(out, "return", json_object_new_int(ret));
             json_object_object_add(out, "refund", json_object_new_int(entry));
+            json_object_object_add(out, "amount", json_object_new_string(refunded));
             sb_respond_json(res, 201, out);
         } else {
             static const char *const why[] = {"", "no such order", "lines [{line|sku, quantity}] and decimal text amounts in the order's currency",
