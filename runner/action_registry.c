@@ -19,7 +19,6 @@ static const struct o2c_action *const tables[] = {
     o2c_centra_item_actions,
     o2c_netsuite_customer_actions,
     o2c_netsuite_journal_actions,
-    o2c_netsuite_return_actions,
     o2c_sage200_actions,
     o2c_sage200_stock_actions,
 };

@@ -12,10 +12,12 @@
 --   map              storefront's half → canonical return (+ lines) → ERP's half (sql/api/returns.sql);
 --                    an order not read or not posted yet is looked at again later; more than the
 --                    shopper paid is refund_exceeds_payment for finance
---   return_auth      salesOrder → returnAuthorization (NetSuite refuses more than was fulfilled:
---                    remote_rejected, ops)
---   await_receipt    reads the authorization every wait_ms until the warehouse has received the goods
---   credit_memo      returnAuthorization → creditMemo (its lines: the authorization's)
+--   return_auth      netsuite.transform salesOrder → returnAuthorization (NetSuite refuses more
+--                    than was fulfilled: remote_rejected, ops)
+--   read_return_auth, await_receipt
+--                    reads the authorization (netsuite.get_record) every wait_ms until the
+--                    warehouse has received the goods (sql.check_receipt records when)
+--   credit_memo      netsuite.transform returnAuthorization → creditMemo (its lines: the authorization's)
 --   customer_refund  the money paid back, applied to the credit memo
 --   o2c.erp_return holds each id as it is made (o2c.reconciliation_gaps reads it)
 
@@ -31,9 +33,8 @@ select o2c.define_workflow('return_to_credit_memo', $spec$
     "return_auth": {
       "description": "transform the sales order into a return authorization for the returned lines, once by external id",
       "action": "netsuite.transform", "lane": "finance", "connection": "netsuite", "owner": "ops",
-      "params": {"from_type": "salesOrder", "to_type": "returnAuthorization", "from_id_key": "sales_order_id",
-                 "external_id_key": "return_auth_external_id", "body_key": "return_auth_body",
-                 "result_key": "return_auth_id"},
+      "params": {"from": "salesOrder", "to": "returnAuthorization", "id_key": "sales_order_id",
+                 "body_key": "return_auth_body", "result_key": "return_auth_id"},
       "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
       "lock": {"max_attempts": 30, "delay_ms": 500},
       "redrive_from": "map",
@@ -42,27 +43,27 @@ select o2c.define_workflow('return_to_credit_memo', $spec$
     "record_return_auth": {
       "description": "remember the return authorization",
       "action": "sql.record_return_auth", "lane": "finance", "owner": "engineering",
+      "on": {"ok": "read_return_auth"}
+    },
+    "read_return_auth": {
+      "description": "read the return authorization: are the goods back?",
+      "action": "netsuite.get_record", "lane": "finance", "connection": "netsuite", "owner": "ops",
+      "params": {"type": "returnAuthorization", "id_key": "return_auth_id", "result_key": "return_auth"},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
       "on": {"ok": "await_receipt"}
     },
     "await_receipt": {
-      "description": "wait until the warehouse has received the returned goods",
-      "action": "netsuite.await_receipt", "lane": "finance", "connection": "netsuite", "owner": "ops",
-      "params": {"id_key": "return_auth_id", "wait_ms": 5000},
-      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
-      "lock": {"max_attempts": 30, "delay_ms": 500},
-      "on": {"received": "record_receipt", "waiting": "await_receipt"}
-    },
-    "record_receipt": {
-      "description": "remember when the goods were received",
-      "action": "sql.record_receipt", "lane": "finance", "owner": "engineering",
-      "on": {"ok": "credit_memo"}
+      "description": "received when every returned unit is back in the warehouse; otherwise read again in wait_ms",
+      "action": "sql.check_receipt", "lane": "finance", "owner": "ops",
+      "params": {"wait_ms": 5000},
+      "on": {"received": "credit_memo", "waiting": "read_return_auth"}
     },
     "credit_memo": {
       "description": "transform the return authorization into a credit memo for exactly the refund, once by external id",
       "action": "netsuite.transform", "lane": "finance", "connection": "netsuite", "owner": "finance",
-      "params": {"from_type": "returnAuthorization", "to_type": "creditMemo", "from_id_key": "return_auth_id",
-                 "external_id_key": "credit_memo_external_id", "body_key": "credit_memo_body",
-                 "result_key": "credit_memo_id"},
+      "params": {"from": "returnAuthorization", "to": "creditMemo", "id_key": "return_auth_id",
+                 "body_key": "credit_memo_body", "result_key": "credit_memo_id"},
       "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
       "lock": {"max_attempts": 30, "delay_ms": 500},
       "on": {"ok": "record"}

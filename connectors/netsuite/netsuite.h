@@ -121,7 +121,5 @@ extern const struct o2c_action o2c_netsuite_item_actions[];
 extern const struct o2c_action o2c_netsuite_customer_actions[];
 /* netsuite.upsert_journal (netsuite_journal.c): settlement journals. */
 extern const struct o2c_action o2c_netsuite_journal_actions[];
-/* netsuite.transform, netsuite.await_receipt (netsuite_return.c): returns with goods. */
-extern const struct o2c_action o2c_netsuite_return_actions[];
 
 #endif

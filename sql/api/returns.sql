@@ -265,7 +265,7 @@ $$;
 --                                      credit memo's header
 --   o2c.erp_customer_of_order          the ERP customer an order was posted for
 --   o2c_action.map_return              both halves, the checks, the wait for the order's posting
---   o2c_action.record_return_auth / record_receipt   o2c.erp_return as the ERP has it
+--   o2c_action.record_return_auth / check_receipt   o2c.erp_return as the ERP has it; the wait
 --   o2c_action.map_customer_refund     the customer refund body for a credited return or refund
 --   o2c_action.record_customer_refund  the customer refund in o2c.erp_return
 
@@ -447,12 +447,14 @@ begin
     return jsonb_build_object(
         'return_auth_external_id', 'RA-' || v_suffix,
         'return_auth', jsonb_build_object(
+            'externalId', 'RA-' || v_suffix,
             'tranDate', to_char(coalesce(v_ret.refunded_at, now()) at time zone 'UTC', 'YYYY-MM-DD'),
             'otherRefNum', v_order.number,
             'memo', format('%s return %s of order %s', initcap(v_ret.channel), v_ret.return_key, v_order.number),
             'item', jsonb_build_object('items', v_lines)),
         'credit_memo_external_id', 'RF-' || v_suffix,
         'credit_memo', jsonb_build_object(
+            'externalId', 'RF-' || v_suffix,
             'tranDate', to_char(coalesce(v_ret.refunded_at, now()) at time zone 'UTC', 'YYYY-MM-DD'),
             'otherRefNum', v_order.number,
             'memo', format('%s refund of return %s of order %s', initcap(v_ret.channel), v_ret.return_key, v_order.number)));
@@ -583,16 +585,35 @@ begin
 end
 $$;
 
-create or replace function o2c_action.record_receipt(p_context jsonb, p_params jsonb)
+-- The `await_receipt` state: the return authorization as NetSuite answered it (context
+-- return_auth, read by netsuite.get_record). received — its status is Pending Refund or Refunded,
+-- or every line that expects goods (it has quantityReceived) has them all — records when in
+-- o2c.erp_return; otherwise waiting, read again after params wait_ms (default 60000). The
+-- authorization read is dropped from the context either way.
+create or replace function o2c_action.check_receipt(p_context jsonb, p_params jsonb)
 returns jsonb
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
 as $$
+declare
+    v_ra       jsonb := p_context->'return_auth';
+    v_status   text := coalesce(v_ra->>'orderStatus', '');
+    v_received boolean;
 begin
+    select v_status in ('Pending Refund', 'Refunded')
+           or (count(*) > 0 and bool_and((l->>'quantityReceived')::numeric >= (l->>'quantity')::numeric))
+      into v_received
+      from jsonb_array_elements(case when jsonb_typeof(v_ra#>'{item,items}') = 'array' then v_ra#>'{item,items}' else '[]' end) l
+     where l ? 'quantityReceived';
+    if not v_received then
+        return jsonb_build_object('outcome', 'waiting', 'delay_ms', coalesce((p_params->>'wait_ms')::int, 60000),
+            'patch', jsonb_build_object('return_auth', null, 'return_status', v_status,
+                                        'receipt_checks', coalesce((p_context->>'receipt_checks')::int, 0) + 1));
+    end if;
     update o2c.erp_return set received_at = coalesce(received_at, now())
      where return_key = p_context->>'return_key' and erp_connection = coalesce(p_params->>'erp_connection', 'netsuite');
-    return jsonb_build_object('outcome', 'ok');
+    return jsonb_build_object('outcome', 'received', 'patch', jsonb_build_object('return_auth', null, 'return_status', v_status));
 end
 $$;
 
