@@ -156,6 +156,31 @@ begin
 end
 $$;
 
+-- A canonical return or refund (the JSON a storefront's half answers, "lines" [] for a refund)
+-- into o2c.canonical_return and _line, replacing what an earlier read of it recorded.
+create or replace function o2c.save_canonical_return(p_rec jsonb)
+returns void
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+begin
+    insert into o2c.canonical_return (return_key, order_key, channel, kind, currency, reason, restock,
+                                      refund_amount, refund_tax, shipping_refund, refunded_at)
+    select return_key, order_key, channel, kind, currency, reason, restock, refund_amount, refund_tax,
+           shipping_refund, refunded_at
+      from jsonb_populate_record(null::o2c.canonical_return, p_rec)
+    on conflict (return_key) do update
+       set refund_amount = excluded.refund_amount, refund_tax = excluded.refund_tax,
+           shipping_refund = excluded.shipping_refund, reason = excluded.reason;
+    delete from o2c.canonical_return_line where return_key = p_rec->>'return_key';
+    insert into o2c.canonical_return_line (return_key, line_no, order_line_no, sku, quantity, amount, tax)
+    select p_rec->>'return_key', (l->>'line_no')::int, (l->>'order_line_no')::int, l->>'sku',
+           (l->>'quantity')::numeric, (l->>'amount')::numeric, (l->>'tax')::numeric
+      from jsonb_array_elements(case when jsonb_typeof(p_rec->'lines') = 'array' then p_rec->'lines' else '[]' end) l;
+end
+$$;
+
 -- The `map` state of refund_to_credit_memo. Context: {"store", "refund": <the storefront's refund>}.
 -- Params: storefront_connection (default 'centra'), erp_connection (default 'netsuite').
 --   not_posted  the order is not in the ERP yet: look again later (delay_ms)
@@ -188,14 +213,7 @@ begin
     v_rec := v_half->'record';
     -- The storefront's refund is a fact whatever follows: recorded first, so one that waits or is
     -- refused shows in o2c.reconciliation_gaps as a refund without a credit memo.
-    insert into o2c.canonical_return (return_key, order_key, channel, kind, currency, reason, restock,
-                                      refund_amount, refund_tax, shipping_refund, refunded_at)
-    select return_key, order_key, channel, kind, currency, reason, restock, refund_amount, refund_tax,
-           shipping_refund, refunded_at
-      from jsonb_populate_record(null::o2c.canonical_return, v_rec)
-    on conflict (return_key) do update
-       set refund_amount = excluded.refund_amount, refund_tax = excluded.refund_tax,
-           shipping_refund = excluded.shipping_refund, reason = excluded.reason;
+    perform o2c.save_canonical_return(v_rec);
     select * into v_link from o2c.erp_order where order_key = v_rec->>'order_key' and erp_connection = v_erp;
     if v_link.erp_order_id is null then
         return jsonb_build_object('outcome', 'not_posted', 'delay_ms', coalesce((p_params->>'wait_ms')::int, 5000),
@@ -521,19 +539,7 @@ begin
             format('Return %s breaks the canonical model''s rules: %s', v_rec->>'return_key', array_to_string(v_problems, '; ')));
     end if;
     -- The storefront's refund is a fact whatever follows (o2c.reconciliation_gaps shows it).
-    insert into o2c.canonical_return (return_key, order_key, channel, kind, currency, reason, restock,
-                                      refund_amount, refund_tax, shipping_refund, refunded_at)
-    select return_key, order_key, channel, kind, currency, reason, restock, refund_amount, refund_tax,
-           shipping_refund, refunded_at
-      from jsonb_populate_record(null::o2c.canonical_return, v_rec)
-    on conflict (return_key) do update
-       set refund_amount = excluded.refund_amount, refund_tax = excluded.refund_tax,
-           shipping_refund = excluded.shipping_refund, reason = excluded.reason;
-    delete from o2c.canonical_return_line where return_key = v_rec->>'return_key';
-    insert into o2c.canonical_return_line (return_key, line_no, order_line_no, sku, quantity, amount, tax)
-    select v_rec->>'return_key', (l->>'line_no')::int, (l->>'order_line_no')::int, l->>'sku',
-           (l->>'quantity')::numeric, (l->>'amount')::numeric, (l->>'tax')::numeric
-      from jsonb_array_elements(v_rec->'lines') l;
+    perform o2c.save_canonical_return(v_rec);
 
     select * into v_link from o2c.erp_order where order_key = v_rec->>'order_key' and erp_connection = v_erp;
     if v_link.erp_order_id is null then
