@@ -295,8 +295,8 @@ $$;
 -- order. The refund is the truth: what it pays for goods (amount − shipping) is shared over the
 -- returned lines in proportion to what those units were sold for (rounded once, the last line
 -- takes the remainder), each share's tax at its line's own ratio; the shipping refund's tax at the
--- order's shipping line's. Paying more for goods than those units were sold for is
--- refund_exceeds_payment.
+-- order's shipping line's. The record carries goods_sold (what those units were sold for) and
+-- shipping_charged for map_return's checks.
 create or replace function o2c.centra_return_to_canonical(p_refund jsonb, p_connection text, p_store text)
 returns jsonb
 language plpgsql
@@ -356,11 +356,6 @@ begin
             'message', format('%s names lines or quantities order %s does not have: %s', v_who, v_order.number, p_refund->'lines'))));
     end if;
     v_goods := v_amount - v_shipping;
-    if v_goods > round(v_sold, v_order.minor_digits) then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'refund_exceeds_payment',
-            'message', format('%s refunds %s %s for goods the shopper paid %s %s for: nothing was credited. Check the refund in Centra.',
-                              v_who, v_goods, v_order.currency, round(v_sold, v_order.minor_digits), v_order.currency))));
-    end if;
     v_left := v_goods;
     for r in select ol.line_no, ol.sku, ol.net, ol.tax, ol.tax_rate, (w.l->>'quantity')::numeric as quantity,
                     (ol.net + ol.tax) * (w.l->>'quantity')::numeric / ol.quantity as sold, w.n
@@ -383,10 +378,6 @@ begin
                l.tax <> 0 or coalesce(l.tax_rate, 0) > 0
           into v_ship_tax, v_ship_taxed
           from o2c.canonical_order_line l where l.order_key = v_key and l.kind = 'shipping' order by l.line_no limit 1;
-        if not found then
-            return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'refund_exceeds_payment',
-                'message', format('%s refunds %s %s of shipping, but order %s charged no shipping.', v_who, v_shipping, v_order.currency, v_order.number))));
-        end if;
     end if;
     return jsonb_build_object('record', jsonb_build_object(
         'return_key', format('centra:%s:return:%s', p_store, p_refund->>'return_id'),
@@ -401,6 +392,8 @@ begin
         'shipping_refund', v_shipping,
         'shipping_tax', v_ship_tax,
         'shipping_taxed', v_ship_taxed,
+        'goods_sold', round(v_sold, v_order.minor_digits),
+        'shipping_charged', exists (select from o2c.canonical_order_line l where l.order_key = v_key and l.kind = 'shipping'),
         'refunded_at', coalesce(o2c.try_timestamptz(p_refund->>'refunded_at'), now()),
         'lines', v_lines));
 exception
@@ -554,6 +547,16 @@ begin
             format('Return %s of order %s refunds %s %s, but the shopper paid %s %s and %s was refunded before: nothing was credited in %s. Check the refund in the storefront.',
                    v_rec->>'return_key', v_order.number, v_rec->>'refund_amount', v_order.currency,
                    v_order.grand_total, v_order.currency, v_before, initcap(o2c.connection_system(v_erp))));
+    end if;
+    if (v_rec->>'refund_amount')::numeric - (v_rec->>'shipping_refund')::numeric > (v_rec->>'goods_sold')::numeric
+       or ((v_rec->>'shipping_refund')::numeric > 0 and not (v_rec->>'shipping_charged')::boolean) then
+        return o2c.sql_action_failed('refund_exceeds_payment', null, null,
+            format('Return %s of order %s refunds %s %s for the goods returned (sold for %s %s) and %s %s of shipping%s: nothing was credited in %s. Check the refund in the storefront.',
+                   v_rec->>'return_key', v_order.number,
+                   (v_rec->>'refund_amount')::numeric - (v_rec->>'shipping_refund')::numeric, v_order.currency,
+                   v_rec->>'goods_sold', v_order.currency, v_rec->>'shipping_refund', v_order.currency,
+                   case when (v_rec->>'shipping_charged')::boolean then '' else ', on an order that charged none' end,
+                   initcap(o2c.connection_system(v_erp))));
     end if;
     execute format('select o2c.canonical_return_to_%I_goods($1, $2)', o2c.connection_system(v_erp)) into v_out using v_rec, v_erp;
     if v_out ? 'missing' then

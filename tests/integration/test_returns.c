@@ -425,6 +425,34 @@ static void test_returning_more_than_netsuite_fulfilled_is_refused_and_an_except
                                    "and gap = 'refund_without_credit_memo' and redrive_sql like 'select o2c.redrive(%'", 1, p), 1);
 }
 
+static void test_a_return_refunding_more_for_the_goods_than_they_sold_for_is_an_exception_for_finance(void)
+{
+    long number = shipped_order(2);
+    CU_ASSERT_FATAL(number > 0);
+    /* Two units' price back for one unit returned: Centra takes it (the order paid that much). */
+    char key[64], amount[32], sku[64], ra[64];
+    snprintf(key, sizeof key, "centra:1:%ld", number);
+    const char *p[] = {key};
+    PGresult *r = tpg_query(db, "select round((l.net + l.tax) / l.quantity * 2, o.minor_digits)::text "
+                                "from o2c.canonical_order o join o2c.canonical_order_line l using (order_key) "
+                                "where o.order_key = $1 and l.kind = 'product' and l.quantity >= 2 "
+                                "order by l.quantity desc, l.line_no limit 1", 1, p);
+    CU_ASSERT_FATAL(r && PQntuples(r) == 1);
+    snprintf(amount, sizeof amount, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    long ret = centra_return(number, 1, amount, "0", sku, sizeof sku);
+    CU_ASSERT_FATAL(ret > 0);
+    char rkey[64];
+    snprintf(rkey, sizeof rkey, "centra:1:return:%ld", ret);
+    snprintf(ra, sizeof ra, "RA-CENTRA-1-RETURN-%ld", ret);
+    const char *q[] = {rkey};
+    CU_ASSERT(wait_sql("select count(*) from o2c.exceptions where business_key = $1 "
+                       "and category = 'refund_exceeds_payment' and owner = 'finance'", q, 1));
+    CU_ASSERT_EQUAL(count_records("returnAuthorization", ra, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where reference = $1 "
+                                   "and gap = 'refund_without_credit_memo' and owner = 'finance'", 1, q), 1);
+}
+
 static void test_netsuite_records_a_lost_answer_already_made_are_found_and_not_made_twice(void)
 {
     long number = shipped_order(1);
@@ -544,6 +572,8 @@ static CU_TestInfo tests[] = {
      test_a_shipping_only_refund_is_a_shipping_credit_memo_paid_back_from_the_clearing_account},
     {"returning more than NetSuite fulfilled is refused, and is an exception with NetSuite's words and a reconciliation gap",
      test_returning_more_than_netsuite_fulfilled_is_refused_and_an_exception_with_netsuites_words},
+    {"a return refunding more for the goods than they sold for is an exception for finance, and nothing is made in NetSuite",
+     test_a_return_refunding_more_for_the_goods_than_they_sold_for_is_an_exception_for_finance},
     {"a return authorization and credit memo NetSuite made for a run whose answer was lost are found, not made twice",
      test_netsuite_records_a_lost_answer_already_made_are_found_and_not_made_twice},
     {"reconciliation gaps show a return stuck after the receipt or the credit memo, and are empty once fixed and re-driven",
