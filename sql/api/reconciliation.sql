@@ -19,7 +19,8 @@
 --   fulfilment_not_in_storefront  an ERP fulfilment the storefront does not show: its workflow is
 --                                 in exception, or has been on its way for over an hour
 --   refund_without_credit_memo    a storefront refund with no credit memo in the ERP yet (in
---                                 exception, or older than an hour)
+--                                 exception, or older than an hour; a return whose goods are
+--                                 not back says so)
 --   credit_memo_differs           a credit memo whose amount is not the storefront's refund
 --   received_without_credit_memo  a return whose goods the ERP received, with no credit memo yet
 --                                 (its workflow in exception, or on its way for over an hour)
@@ -109,7 +110,9 @@ select 'refund_without_credit_memo',
        r.return_key,
        format('%s of %s %s refunded in the storefront for order %s has no credit memo in the ERP%s',
               case r.kind when 'return' then 'A return' else 'A refund' end, r.refund_amount, r.currency,
-              o.number, coalesce(': ' || w.exception_message, '')),
+              o.number, coalesce(': ' || w.exception_message,
+                                 case when w.state in ('read_return_auth', 'await_receipt')
+                                      then ': its goods are not back in the warehouse yet' end, '')),
        r.refund_amount,
        r.currency,
        coalesce(r.refunded_at, r.recorded_at),
