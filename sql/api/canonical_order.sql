@@ -33,17 +33,18 @@ as $$
                   regexp_replace(p_ref, '[^A-Za-z0-9_-]', '_', 'g')) end
 $$;
 
--- obj with one more member, key: value, as json text. For records of thousands of lines: PostgreSQL
--- rewrites a whole jsonb each time one is nested in another (jsonb_build_object, ||), so the big
--- part is built as json text once and the whole parsed as jsonb once. obj must be a JSON object.
-create or replace function o2c.json_with_member(p_obj json, p_key text, p_value json)
-returns json
+-- The text of JSON object obj with one more member, key: value (value given as JSON text), for
+-- records of thousands of lines: PostgreSQL rewrites a whole jsonb each time one is nested in
+-- another (jsonb_build_object, ||), and a cast to json parses the text only to check it; so the
+-- big part is built as text once and the whole parsed as jsonb once, by the caller.
+drop function if exists o2c.json_with_member(json, text, json);
+create or replace function o2c.json_text_with_member(p_obj jsonb, p_key text, p_value text)
+returns text
 language sql
 immutable
 as $$
-    select (left(p_obj::text, length(rtrim(p_obj::text)) - 1)
-            || case when p_obj::text ~ '^\s*\{\s*\}\s*$' then '' else ', ' end
-            || to_json(p_key)::text || ': ' || coalesce(p_value::text, 'null') || '}')::json
+    select case when p_obj = '{}' then '{' else left(p_obj::text, -1) || ', ' end
+           || to_json(p_key)::text || ': ' || coalesce(p_value, 'null') || '}'
 $$;
 
 -- Does money value p have no more decimals than the currency's digits?
@@ -60,11 +61,18 @@ $$;
 -- decimals than the currency has (never rounded away), whole non-negative quantities, the header
 -- sums equal to its lines', and lines + shipping + their taxes equal to what the shopper was
 -- charged, to the cent (category total_mismatch, owned by finance).
+--
+-- This function and the others that take a whole order (both halves of the mapping,
+-- o2c.record_canonical_order, o2c_action.map_order) plan their statements generically
+-- (plan_cache_mode): a custom plan folds the order, megabytes for thousands of lines, into the
+-- plan as a constant and the planner copies it on every pass; a 10,000-line map step spent about
+-- a quarter of its time there.
 create or replace function o2c.order_problems(p_order jsonb)
 returns table (category text, message text)
 language plpgsql
 stable
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     -- The header alone: the argument may arrive compressed, and every look into it would
@@ -183,6 +191,7 @@ create or replace function o2c.record_canonical_order(p_order jsonb)
 returns boolean
 language plpgsql
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     v_row  o2c.canonical_order := jsonb_populate_record(null::o2c.canonical_order,

@@ -54,6 +54,7 @@ returns jsonb
 language plpgsql
 stable
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     v_number   text := p_order->>'number';
@@ -70,7 +71,7 @@ declare
     v_grand    numeric := o2c.centra_money(p_order->'grandTotal');
     v_placed   timestamptz;
     v_updated  timestamptz;
-    v_lines    json;
+    v_lines    text;
     v_ship     json;
     v_count    int;
     v_bad      text;
@@ -164,7 +165,7 @@ begin
                'tax', gross - net,
                'tax_rate', rate,
                'discount_net', case when v_included then discount - discount_tax else discount end,
-               'discount_tax', discount_tax) order by line_no),
+               'discount_tax', discount_tax) order by line_no)::text,
            sum(net) filter (where qty > 0), sum(gross - net) filter (where qty > 0),
            sum(case when v_included then discount - discount_tax else discount end) filter (where qty > 0),
            sum(discount_tax) filter (where qty > 0),
@@ -187,13 +188,13 @@ begin
             'tax_rate', v_first_rate,
             'discount_net', 0,
             'discount_tax', 0);
-        -- Appended as text: json_agg's array is "[…]" (see o2c.json_with_member on why not jsonb).
-        v_lines := (left(v_lines::text, -1) || case when v_count > 0 then ', ' else '' end || v_ship::text || ']')::json;
+        -- Appended as text: json_agg's array is "[…]" (see o2c.json_text_with_member on why).
+        v_lines := left(v_lines, -1) || case when v_count > 0 then ', ' else '' end || v_ship::text || ']';
     end if;
 
     -- Nulls are left out of the header; the lines keep theirs (their columns may be null). The
-    -- lines join as text and the record is parsed once (o2c.json_with_member).
-    return json_build_object('record', o2c.json_with_member(jsonb_strip_nulls(jsonb_build_object(
+    -- lines join as text and the record is parsed once (o2c.json_text_with_member).
+    return ('{"record": ' || o2c.json_text_with_member(jsonb_strip_nulls(jsonb_build_object(
         'order_key', o2c.order_key('centra', p_store, v_number),
         'channel', 'centra',
         'connection', p_connection,
@@ -238,6 +239,6 @@ begin
         'shipping_net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
         'shipping_tax', v_ship_tax,
         'grand_total', v_grand,
-        'source_updated_at', v_updated))::json, 'lines', v_lines))::jsonb;
+        'source_updated_at', v_updated)), 'lines', v_lines) || '}')::jsonb;
 end
 $$;

@@ -52,6 +52,7 @@ returns jsonb
 language plpgsql
 stable
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     -- The header alone: the argument may arrive compressed, and every look into it would
@@ -72,10 +73,10 @@ declare
     v_missing  text[] := '{}';
     v_category text;
     v_owner    text;
-    v_lines    json;
+    v_lines    text;
     v_no_item  bigint;
     v_no_tax   bigint;
-    v_line_map json;
+    v_line_map text;
     v_any_discount boolean;
     v_has_shipping boolean;
 begin
@@ -104,49 +105,13 @@ begin
         end if;
     end if;
 
-    -- Every line's item and tax code (o2c.netsuite_order_lines), in one pass; the missing ones,
-    -- when there are any, named once each.
-    select count(*) filter (where kind = 'product' and item_id is null), count(*) filter (where tax_code is null),
-           bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
-           bool_or(kind = 'shipping')
-      into v_no_item, v_no_tax, v_any_discount, v_has_shipping
-      from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item);
-    if v_no_item > 0 then
-        v_missing := v_missing || array(
-            select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
-                          sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
-              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
-             where kind = 'product' and item_id is null group by sku order by min(line_no));
-        v_category := 'unmapped_sku';
-        v_owner := 'ops';
-    end if;
-    if v_no_tax > 0 then
-        v_missing := v_missing || array(
-            select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
-                          coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
-              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
-             where tax_code is null group by rate order by min(line_no));
-        v_category := coalesce(v_category, 'unmapped_tax');
-        v_owner := coalesce(v_owner, 'ops');
-    end if;
-    if v_subsidiary is null or (v_has_shipping and v_ship_item is null) or (v_any_discount and v_disc_item is null) then
-        v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
-                                         concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
-                                                         case when v_has_shipping and v_ship_item is null then 'shipping_item_id' end,
-                                                         case when v_any_discount and v_disc_item is null then 'discount_item_id' end),
-                                         v_erp);
-    end if;
-    if cardinality(v_missing) > 0 then
-        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
-                                  'owner', coalesce(v_owner, 'ops'),
-                                  'message', format('%s cannot be posted. No mapping for %s Then re-drive the order.',
-                                                    v_who, array_to_string(v_missing, ' No mapping for ')));
-    end if;
-
-    -- Product lines, then one discount line per tax code, then shipping; line_map says which
+    -- Every line read once (o2c.netsuite_order_lines) with its item and tax code, and laid out:
+    -- product lines, then one discount line per tax code, then shipping. line_map says which
     -- canonical line each NetSuite line (by position, from 1) carries, and names each line for
     -- good (line_key: 'line:<canonical line>', or 'discount:<tax code>'), so a later change of
     -- the order finds the lines it changes whatever their positions (o2c.plan_order_change).
+    -- The layout is thrown away when a mapping is missing (below): rare, and only then are the
+    -- lines read a second time, to name what is missing.
     with mapped as materialized (
         select * from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
     ), laid as (
@@ -183,13 +148,50 @@ begin
     ), numbered as (
         select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
-    select json_agg(body order by erp_line),
-           json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key) order by erp_line)
-      into v_lines, v_line_map
-      from numbered;
+    select (select json_agg(body order by erp_line) from numbered)::text,
+           (select json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key)
+                            order by erp_line) from numbered)::text,
+           count(*) filter (where kind = 'product' and item_id is null), count(*) filter (where tax_code is null),
+           bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
+           bool_or(kind = 'shipping')
+      into v_lines, v_line_map, v_no_item, v_no_tax, v_any_discount, v_has_shipping
+      from mapped;
+    -- The missing items and tax codes, when there are any, named once each.
+    if v_no_item > 0 then
+        v_missing := v_missing || array(
+            select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
+                          sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
+              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+             where kind = 'product' and item_id is null group by sku order by min(line_no));
+        v_category := 'unmapped_sku';
+        v_owner := 'ops';
+    end if;
+    if v_no_tax > 0 then
+        v_missing := v_missing || array(
+            select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
+                          coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
+              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+             where tax_code is null group by rate order by min(line_no));
+        v_category := coalesce(v_category, 'unmapped_tax');
+        v_owner := coalesce(v_owner, 'ops');
+    end if;
+    if v_subsidiary is null or (v_has_shipping and v_ship_item is null) or (v_any_discount and v_disc_item is null) then
+        v_missing := v_missing || format('NetSuite settings %s: insert into o2c.erp_setting (erp_connection, name, value) values (%L, ''<name>'', ''<value>'');',
+                                         concat_ws(', ', case when v_subsidiary is null then 'subsidiary_id' end,
+                                                         case when v_has_shipping and v_ship_item is null then 'shipping_item_id' end,
+                                                         case when v_any_discount and v_disc_item is null then 'discount_item_id' end),
+                                         v_erp);
+    end if;
+    if cardinality(v_missing) > 0 then
+        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
+                                  'owner', coalesce(v_owner, 'ops'),
+                                  'message', format('%s cannot be posted. No mapping for %s Then re-drive the order.',
+                                                    v_who, array_to_string(v_missing, ' No mapping for ')));
+    end if;
 
-    return json_build_object(
-        'customer', jsonb_build_object(
+    -- Built as text and parsed once (o2c.json_text_with_member): the lines are most of it.
+    return format('{"customer": %s, "sales_order": %s, "lines_path": ["sales_order", "item", "items"], "line_map": %s}',
+        jsonb_build_object(
             'externalId', case when coalesce(btrim(v_head->>'email'), '') <> ''
                                then o2c.erp_external_id('shopper', v_head->>'channel', v_head->>'store', v_head->>'email')
                                else o2c.erp_external_id('customer', v_head->>'channel', v_head->>'store', v_head->>'customer_ref') end,
@@ -198,10 +200,10 @@ begin
             'lastName', coalesce(v_head->>'last_name', split_part(v_head->>'email', '@', 1)),
             'email', v_head->>'email',
             'subsidiary', jsonb_build_object('id', v_subsidiary),
-            'currency', jsonb_build_object('id', v_cur_id)),
+            'currency', jsonb_build_object('id', v_cur_id))::text,
         -- Nulls are left out of the header (NetSuite reads an absent field as "not set"); the
         -- lines were built without any, so the big part is never walked again.
-        'sales_order', o2c.json_with_member(jsonb_strip_nulls(jsonb_build_object(
+        o2c.json_text_with_member(jsonb_strip_nulls(jsonb_build_object(
             'externalId', o2c.erp_external_id('order', v_head->>'channel', v_head->>'store', v_head->>'number'),
             'tranDate', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
             'otherRefNum', v_head->>'number',
@@ -215,10 +217,9 @@ begin
             'email', v_head->>'email',
             'orderStatus', case when v_head->>'status' = 'pending' then 'Pending Approval' end,
             'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
-            'billingAddress', o2c.netsuite_address(v_head->'billing_address')))::json,
-            'item', json_build_object('items', v_lines)),
-        'lines_path', json_build_array('sales_order', 'item', 'items'),
-        'line_map', v_line_map)::jsonb;
+            'billingAddress', o2c.netsuite_address(v_head->'billing_address'))),
+            'item', '{"items": ' || coalesce(v_lines, '[]') || '}'),
+        coalesce(v_line_map, '[]'))::jsonb;
 end
 $$;
 

@@ -107,6 +107,7 @@ create or replace function o2c_action.map_order(p_context jsonb, p_params jsonb)
 returns jsonb
 language plpgsql
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     v_sf       text := coalesce(p_params->>'storefront_connection', 'centra');

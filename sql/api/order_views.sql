@@ -15,8 +15,10 @@ exception when others then
 end
 $$;
 
--- Storefront orders without an ERP sales order yet: every open order_to_cash workflow, oldest
--- first, with its age, the step it is in, why it is there in words, and who owns it.
+-- Storefront orders without an ERP sales order yet: every open order-to-cash workflow, whatever
+-- the ERP (a pipeline whose steps include sql.map_order: order_to_cash for NetSuite,
+-- order_to_cash_sage200, …), oldest first, with its age, the step it is in, why it is there in
+-- words, who owns it, and the pipeline.
 create or replace view o2c.order_bottlenecks as
 select i.id as workflow_id,
        i.business_key,
@@ -43,14 +45,17 @@ select i.id as workflow_id,
             else format('waiting for step %s (due %s)', i.state, to_char(s.due_at, 'HH24:MI:SS')) end as reason,
        coalesce(i.exception_owner, st.owner) as owner,
        i.exception_category as category,
-       case when i.status = 'exception' then format('select o2c.redrive(%s);', i.id) end as redrive_sql
+       case when i.status = 'exception' then format('select o2c.redrive(%s);', i.id) end as redrive_sql,
+       i.workflow as pipeline
   from o2c.instance i
   join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
   left join o2c.step s on s.instance_id = i.id
   left join o2c.connection c on c.name = st.connection
   left join lateral (select e.outcome, e.detail from o2c.event e
                       where e.workflow_id = i.id order by e.id desc limit 1) last on true
- where i.workflow = 'order_to_cash' and i.status in ('active', 'exception');
+ where i.status in ('active', 'exception')
+   and exists (select from o2c.workflow_state m
+                where (m.workflow, m.version) = (i.workflow, i.version) and m.action = 'sql.map_order');
 
 -- Age of the last successful sync per stream. Two kinds of stream:
 --   poller    a perpetual reader (a workflow whose state loops to itself, e.g. centra_order_poll):

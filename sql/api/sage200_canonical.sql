@@ -89,6 +89,7 @@ create or replace function o2c.canonical_order_to_sage200(p_order jsonb, p_erp_c
 returns jsonb
 language plpgsql
 set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
     v_head     jsonb := p_order - 'lines';

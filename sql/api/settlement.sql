@@ -1,7 +1,9 @@
 -- Settlement import and posting (tables: sql/migrations/0011_settlements.sql).
 --
---   bin/o2c import-settlement FILE...      COPYs each file's lines into o2c.settlement_staging, then
---                                           select * from o2c.settlement_load(load_id, file_name)
+--   bin/o2c import-settlement FILE...      COPYs each file's normalised lines into the session's
+--                                           pg_temp.settlement_file_line (o2c.settlement_load_begin), then
+--                                           o2c.settlement_load_read, COPY, o2c.settlement_load_check
+--                                           (see "Loading a file" below)
 --   select * from o2c.import_settlement(file_name, content)   the same from SQL
 --   select o2c.settlement_redrive(channel, settlement_id)     after finance fixed a mapping row: checks
 --                                           again, rebuilds unposted journals, and re-drives the
@@ -95,48 +97,99 @@ as $$
     limit 1
 $$;
 
--- A new load id for o2c.settlement_staging.
+-- The common spellings of a file's values ('-12.50', '2026-11-28') read in the query itself, anything
+-- else by the full readers above (same result, same errors). SQL-standard bodies (bound when
+-- created, so no search_path to fix) with no SET clause and no security definer, so PostgreSQL
+-- inlines them into the queries that read a file: a 500,000-line file pays a regular expression
+-- and a cast per value, not a function call with its search_path switched.
+create or replace function o2c.settlement_amount_of(p_text text)
+returns numeric
+language sql
+immutable
+begin atomic
+    select case when p_text ~ '^-?[0-9]+(\.[0-9]+)?$' then p_text::numeric else o2c.settlement_amount(p_text) end;
+end;
+
+-- (stable, not immutable: the text → timestamptz cast is, although the offset here is explicit.
+-- 'YYYY-MM-DD' tested as ten characters with dashes fifth and eighth, then digits-digits-digits:
+-- the same strings as settlement_time's \d{4}-\d{2}-\d{2}, at half the cost of bounded repeats.)
+create or replace function o2c.settlement_time_of(p_text text)
+returns timestamptz
+language sql
+stable
+begin atomic
+    select case when p_text like '____-__-__' and p_text ~ '^[0-9]+-[0-9]+-[0-9]+$'
+                then (p_text || ' 00:00+00')::timestamptz
+                else o2c.settlement_time(p_text) end;
+end;
+
+-- A new load id, and the session's temporary table pg_temp.settlement_file_line (load_id, line_no,
+-- line) that bin/o2c import-settlement COPYs a file's lines into: a temporary table lives in the
+-- session's own local buffers (temp_buffers), is never WAL-logged and goes at commit, so a big
+-- file neither fills shared buffers nor the WAL before it is read. The lines are normalised by
+-- whoever stages them (connectors/common/settlement_file.c, o2c.import_settlement): no BOM, no
+-- trailing whitespace, no blank lines.
 create or replace function o2c.settlement_load_begin()
 returns bigint
-language sql
+language plpgsql
 security definer
 set search_path = o2c, pg_temp
-as $$ select nextval('o2c.settlement_load_seq') $$;
+as $$
+begin
+    if to_regclass('pg_temp.settlement_file_line') is null then
+        create temporary table settlement_file_line (load_id bigint not null, line_no int not null, line text not null)
+            on commit drop;
+        -- Made by this function's owner; the caller (its own login) COPYs into it.
+        grant insert on pg_temp.settlement_file_line to public;
+    end if;
+    return nextval('o2c.settlement_load_seq');
+end
+$$;
 
--- Reads the staged lines of one file into o2c.settlement + o2c.canonical_settlement_line, set-based.
--- Returns what became of each settlement in the file: status 'imported'/'ready'/'unmapped'/
--- 'inconsistent' (journals built when ready), or 'unchanged' for a file already imported.
--- A different file with a settlement id already imported raises duplicate_settlement (recorded
--- in o2c.settlement_conflict first, in its own statement the caller may keep).
-create or replace function o2c.settlement_load(p_load_id bigint, p_file_name text)
+-- Loading a file, in three steps (o2c.settlement_load below does all three; bin/o2c import-settlement
+-- does the middle one with COPY, whose bulk-write ring keeps a big file's pages out of most of the
+-- shared buffers):
+--   1. o2c.settlement_load_read(load_id, file_name, digest) reads the staged lines set-based: each
+--      line split once, each value read once, the amount lines numbered in file order into
+--      pg_temp.settlement_new_line (the columns of o2c.canonical_settlement_line), a row in
+--      o2c.settlement for each new settlement. Returns each settlement of the file, status 'new' or
+--      'unchanged' (the same file again). A different file with a settlement id already imported
+--      raises duplicate_settlement. p_digest: md5 of the normalised lines joined by LF (the C reader
+--      computes it while streaming); null computes it here (the whole text is built in memory).
+--   2. pg_temp.settlement_new_line → o2c.canonical_settlement_line.
+--   3. o2c.settlement_load_check() checks each new settlement from the staged lines' sums (not
+--      reading the big table again) and builds its journals; returns each settlement of the file
+--      with its status 'ready'/'unmapped'/'inconsistent'/'variance' or 'unchanged', and message.
+create or replace function o2c.settlement_load_read(p_load_id bigint, p_file_name text, p_digest text)
 returns table (channel text, settlement_id text, status text, message text)
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
 as $$
 declare
+    v_first int;
     v_header text;
     v_format text;
     v_sep text;
     v_col jsonb;
-    v_digest text;
+    v_digest text := p_digest;
     v_channel text;
-    v_ids text[];
     v_existing record;
     v_id text;
+    -- Column positions of the Amazon formats (null: the file has no such column).
+    v_sid int; v_total int; v_type int; v_posted int; v_posted_time int; v_order int;
+    v_atype int; v_descr int; v_amount int;
+    -- The summary rows' settlement ids and currencies, looked up per line without a join.
+    v_heads text[]; v_currencies text[];
 begin
-    -- The normalised file: no BOM, no CR, no trailing spaces, no blank lines.
-    create temporary table if not exists settlement_rows (line_no int, f text[]) on commit drop;
-    truncate settlement_rows;
-    update o2c.settlement_staging s set line = regexp_replace(replace(s.line, chr(65279), ''), '[\r\s]+$', '')
-    where s.load_id = p_load_id;
-    select md5(string_agg(s.line, E'\n' order by s.line_no)) into v_digest
-    from o2c.settlement_staging s where s.load_id = p_load_id and s.line <> '';
-    select s.line into v_header from o2c.settlement_staging s
-    where s.load_id = p_load_id and s.line <> '' order by s.line_no limit 1;
+    select s.line_no, s.line into v_first, v_header from pg_temp.settlement_file_line s
+    where s.load_id = p_load_id order by s.line_no limit 1;
     if v_header is null then
-        delete from o2c.settlement_staging s where s.load_id = p_load_id;
         raise exception 'settlement file %: empty', p_file_name using errcode = '22023';
+    end if;
+    if v_digest is null then
+        select md5(string_agg(s.line, E'\n' order by s.line_no)) into v_digest
+        from pg_temp.settlement_file_line s where s.load_id = p_load_id;
     end if;
 
     if v_header like E'%\t%' and v_header ~* '(^|\t)amount-type(\t|$)' then
@@ -146,64 +199,80 @@ begin
     elsif v_header ~* '(^|,)"?Batch Number"?(,|$)' and v_header ~* '(^|,)"?Type"?(,|$)' then
         v_format := 'adyen'; v_sep := ','; v_channel := 'adyen';
     else
-        delete from o2c.settlement_staging s where s.load_id = p_load_id;
         raise exception 'settlement file %: unknown format (header "%")', p_file_name, left(v_header, 120)
             using errcode = '22023';
     end if;
-
-    insert into settlement_rows
-    select s.line_no, case when v_sep = ',' then o2c.settlement_csv_fields(s.line)
-                           else string_to_array(s.line, v_sep) end
-    from o2c.settlement_staging s
-    where s.load_id = p_load_id and s.line <> '';
-    delete from o2c.settlement_staging s where s.load_id = p_load_id;
-
     select jsonb_object_agg(lower(btrim(replace(h, '"', ''))), n) into v_col
-    from settlement_rows r, unnest(r.f) with ordinality as u(h, n)
-    where r.line_no = (select min(line_no) from settlement_rows);
-    delete from settlement_rows r where r.line_no = (select min(x.line_no) from settlement_rows x);
+    from unnest(case when v_sep = ',' then o2c.settlement_csv_fields(v_header) else string_to_array(v_header, v_sep) end)
+         with ordinality as u(h, n);
 
     create temporary table if not exists settlement_head (settlement_id text, starts_at timestamptz,
         ends_at timestamptz, deposit_at timestamptz, deposit numeric, currency text) on commit drop;
-    create temporary table if not exists settlement_lines (settlement_id text, ord bigint, sub int,
-        transaction_type text, amount_type text, description text, amount numeric, currency text,
-        posted_at timestamptz, order_reference text) on commit drop;
-    truncate settlement_head; truncate settlement_lines;
+    if to_regclass('pg_temp.settlement_new_line') is null then
+        -- (exactly the types of o2c.canonical_settlement_line: bin/o2c COPYs it there in binary)
+        create temporary table settlement_new_line (channel text, settlement_id text, line_no int,
+            transaction_type text, amount_type text, description text, amount numeric, currency text,
+            posted_at timestamptz, order_reference text,
+            orphan boolean) on commit drop;  -- a line whose settlement has no summary row
+        create temporary table settlement_loaded (channel text, settlement_id text, status text, message text) on commit drop;
+        grant select on pg_temp.settlement_new_line to public;  -- bin/o2c import-settlement's COPY
+    end if;
+    truncate settlement_head; truncate settlement_new_line; truncate settlement_loaded;
 
     if v_format in ('amazon_v2', 'amazon_flat') then
         if not v_col ?& array['settlement-id', 'total-amount', 'currency', 'transaction-type'] then
             raise exception 'settlement file %: % header lacks settlement-id, total-amount, currency or transaction-type',
                 p_file_name, v_format using errcode = '22023';
         end if;
+        v_sid := v_col->>'settlement-id'; v_total := v_col->>'total-amount'; v_type := v_col->>'transaction-type';
+        v_posted := v_col->>'posted-date'; v_posted_time := v_col->>'posted-date-time'; v_order := v_col->>'order-id';
+        v_atype := v_col->>'amount-type'; v_descr := v_col->>'amount-description'; v_amount := v_col->>'amount';
+        -- The summary rows (a total): a few, found without splitting every line.
         insert into settlement_head
-        select btrim(r.f[(v_col->>'settlement-id')::int]),
-               o2c.settlement_time(r.f[(v_col->>'settlement-start-date')::int]),
+        select btrim(r.f[v_sid]), o2c.settlement_time(r.f[(v_col->>'settlement-start-date')::int]),
                o2c.settlement_time(r.f[(v_col->>'settlement-end-date')::int]),
                o2c.settlement_time(r.f[(v_col->>'deposit-date')::int]),
-               o2c.settlement_amount(r.f[(v_col->>'total-amount')::int]),
-               btrim(r.f[(v_col->>'currency')::int])
-        from settlement_rows r
-        where coalesce(btrim(r.f[(v_col->>'total-amount')::int]), '') <> '';
+               o2c.settlement_amount(r.f[v_total]), btrim(r.f[(v_col->>'currency')::int])
+        from (select string_to_array(s.line, E'\t') as f from pg_temp.settlement_file_line s
+              where s.load_id = p_load_id and s.line_no > v_first
+                and btrim(split_part(s.line, E'\t', v_total)) <> '') r;
 
-        with detail as (
-            select r.line_no, r.f, btrim(r.f[(v_col->>'settlement-id')::int]) as sid,
-                   coalesce(btrim(r.f[(v_col->>'transaction-type')::int]), '') as ttype,
-                   o2c.settlement_time(coalesce(nullif(btrim(r.f[(v_col->>'posted-date-time')::int]), ''),
-                                                r.f[(v_col->>'posted-date')::int])) as posted,
-                   nullif(btrim(coalesce(r.f[(v_col->>'order-id')::int], '')), '') as oref
-            from settlement_rows r
-            where coalesce(btrim(r.f[(v_col->>'total-amount')::int]), '') = ''
-        ), amounts as (
-            select d.sid, d.line_no, p.sub, d.ttype, p.atype, p.descr, o2c.settlement_amount(p.amt) as amount,
-                   d.posted, d.oref
-            from detail d
+        select array_agg(h.settlement_id), array_agg(h.currency) into v_heads, v_currencies from settlement_head h;
+
+        -- The amount lines, in one pass: each line split once and each value read once (offset 0
+        -- keeps the planner from repeating them for every use), its settlement's currency from the
+        -- summary row. Numbered as they come: a temporary table is scanned from its first page
+        -- (no synchronised scans for local buffers), the lines were staged in file order, and the
+        -- scan feeds the numbering directly, so the numbers follow the file without a sort of the
+        -- whole file; a file of several settlements is renumbered per settlement below.
+        if v_format = 'amazon_v2' then
+            insert into settlement_new_line
+            select v_channel, d.sid, row_number() over (), d.ttype, d.atype, d.descr, d.amount,
+                   v_currencies[d.head], d.posted, d.oref, d.head is null
+            from (select r.line_no, array_position(v_heads, btrim(r.f[v_sid])) as head, btrim(r.f[v_sid]) as sid,
+                         coalesce(btrim(r.f[v_type]), '') as ttype,
+                         btrim(coalesce(r.f[v_atype], '')) as atype, btrim(coalesce(r.f[v_descr], '')) as descr,
+                         o2c.settlement_amount_of(r.f[v_amount]) as amount,
+                         o2c.settlement_time_of(coalesce(nullif(btrim(r.f[v_posted_time]), ''), r.f[v_posted])) as posted,
+                         nullif(btrim(coalesce(r.f[v_order], '')), '') as oref
+                  from (select s.line_no, string_to_array(s.line, E'\t') as f from pg_temp.settlement_file_line s
+                        where s.load_id = p_load_id and s.line_no > v_first offset 0) r
+                  where coalesce(btrim(r.f[v_total]), '') = '' offset 0) d
+            where d.sid is not null and (d.amount is not null or d.head is null);
+        else
+            insert into settlement_new_line
+            select v_channel, d.sid, row_number() over (), d.ttype, p.atype, p.descr, p.amount,
+                   v_currencies[d.head], d.posted, d.oref, d.head is null
+            from (select r.line_no, r.f, array_position(v_heads, btrim(r.f[v_sid])) as head, btrim(r.f[v_sid]) as sid,
+                         coalesce(btrim(r.f[v_type]), '') as ttype,
+                         o2c.settlement_time_of(coalesce(nullif(btrim(r.f[v_posted_time]), ''), r.f[v_posted])) as posted,
+                         nullif(btrim(coalesce(r.f[v_order], '')), '') as oref
+                  from (select s.line_no, string_to_array(s.line, E'\t') as f from pg_temp.settlement_file_line s
+                        where s.load_id = p_load_id and s.line_no > v_first offset 0) r
+                  where coalesce(btrim(r.f[v_total]), '') = '' offset 0) d
             cross join lateral (
-                select 1 as sub, btrim(coalesce(d.f[(v_col->>'amount-type')::int], '')) as atype,
-                       btrim(coalesce(d.f[(v_col->>'amount-description')::int], '')) as descr,
-                       d.f[(v_col->>'amount')::int] as amt
-                where v_format = 'amazon_v2'
-                union all
-                select x.sub, x.atype, btrim(coalesce(d.f[(v_col->>x.type_col)::int], '')), d.f[(v_col->>x.amount_col)::int]
+                select x.sub, x.atype, btrim(coalesce(d.f[(v_col->>x.type_col)::int], '')) as descr,
+                       o2c.settlement_amount_of(d.f[(v_col->>x.amount_col)::int]) as amount
                 from (values (1, 'ItemPrice', 'price-type', 'price-amount'),
                              (2, 'ItemFees', 'item-related-fee-type', 'item-related-fee-amount'),
                              (3, 'ShipmentFees', 'shipment-fee-type', 'shipment-fee-amount'),
@@ -213,24 +282,30 @@ begin
                              (7, 'Promotion', 'promotion-type', 'promotion-amount'),
                              (8, 'DirectPayment', 'direct-payment-type', 'direct-payment-amount'),
                              (9, 'Other', 'other-description', 'other-amount')) as x(sub, atype, type_col, amount_col)
-                where v_format = 'amazon_flat' and v_col ? x.amount_col
+                where v_col ? x.amount_col
             ) p
-        )
-        insert into settlement_lines
-        select a.sid, a.line_no, a.sub, a.ttype, a.atype, a.descr, a.amount, h.currency, a.posted, a.oref
-        from amounts a join settlement_head h on h.settlement_id = a.sid
-        where a.amount is not null;
-        if exists (select 1 from settlement_rows r
-                   where coalesce(btrim(r.f[(v_col->>'total-amount')::int]), '') = ''
-                     and btrim(r.f[(v_col->>'settlement-id')::int]) not in (select h.settlement_id from settlement_head h)) then
+            where d.sid is not null and (p.amount is not null or d.head is null);
+        end if;
+        if exists (select 1 from settlement_new_line l where l.orphan) then
             raise exception 'settlement file %: lines for a settlement id without its summary row', p_file_name
                 using errcode = '22023';
+        end if;
+        if cardinality(v_heads) > 1 then
+            update settlement_new_line n set line_no = x.line_no
+            from (select l.ctid, row_number() over (partition by l.settlement_id order by l.line_no) as line_no
+                  from settlement_new_line l) x
+            where n.ctid = x.ctid;
         end if;
     else
         if not v_col ?& array['type', 'batch number', 'merchant account', 'net currency'] then
             raise exception 'settlement file %: Adyen header lacks Type, Batch Number, Merchant Account or Net Currency',
                 p_file_name using errcode = '22023';
         end if;
+        create temporary table if not exists settlement_rows (line_no int, f text[]) on commit drop;
+        truncate settlement_rows;
+        insert into settlement_rows
+        select s.line_no, o2c.settlement_csv_fields(s.line) from pg_temp.settlement_file_line s
+        where s.load_id = p_load_id and s.line_no > v_first;
         with rows as (
             select r.line_no,
                    btrim(r.f[(v_col->>'merchant account')::int]) || ':' || btrim(r.f[(v_col->>'batch number')::int]) as sid,
@@ -254,8 +329,9 @@ begin
             group by p.sid
             returning 1
         )
-        insert into settlement_lines
-        select r.sid, r.line_no, x.sub, r.ttype, x.atype, '', x.amount, r.cur, r.at, r.oref
+        insert into settlement_new_line
+        select v_channel, r.sid, row_number() over (partition by r.sid order by r.line_no, x.sub), r.ttype, x.atype, '',
+               x.amount, r.cur, r.at, r.oref, false
         from rows r
         cross join lateral (values
             -- The fee columns are part of the net amount: gross (in the net currency) = net + fees.
@@ -266,11 +342,12 @@ begin
             (2, 'Commission', -r.commission), (3, 'Markup', -r.markup),
             (4, 'Scheme Fees', -r.scheme), (5, 'Interchange', -r.interchange)) as x(sub, atype, amount)
         where r.ttype <> 'MerchantPayout' and x.atype is not null and (x.amount <> 0 or x.sub = 1);
-        if exists (select 1 from settlement_lines l where l.settlement_id not in (select h.settlement_id from settlement_head h)) then
+        if exists (select 1 from settlement_new_line l where l.settlement_id not in (select h.settlement_id from settlement_head h)) then
             raise exception 'settlement file %: a batch without its MerchantPayout row', p_file_name
                 using errcode = '22023';
         end if;
     end if;
+    -- (The staged lines stay until commit drops their table: deleting them would be one more pass.)
 
     if not exists (select 1 from settlement_head) then
         raise exception 'settlement file %: no settlement summary row', p_file_name using errcode = '22023';
@@ -280,9 +357,7 @@ begin
         select s.* into v_existing from o2c.settlement s where s.channel = v_channel and s.settlement_id = v_id;
         if found then
             if v_existing.file_digest = v_digest then
-                channel := v_channel; settlement_id := v_id; status := 'unchanged';
-                message := 'already imported from ' || v_existing.file_name;
-                return next;
+                insert into settlement_loaded values (v_channel, v_id, 'unchanged', 'already imported from ' || v_existing.file_name);
                 continue;
             end if;
             raise exception 'duplicate_settlement: % settlement % was imported from %; % is a different file',
@@ -293,20 +368,83 @@ begin
         select v_channel, h.settlement_id, v_format, p_file_name, v_digest, h.starts_at, h.ends_at,
                h.deposit_at, h.deposit, h.currency
         from settlement_head h where h.settlement_id = v_id;
-        insert into o2c.canonical_settlement_line (channel, settlement_id, line_no, transaction_type, amount_type,
-                                                   description, amount, currency, posted_at, order_reference)
-        select v_channel, l.settlement_id, row_number() over (order by l.ord, l.sub), l.transaction_type,
-               l.amount_type, l.description, l.amount, l.currency, l.posted_at, l.order_reference
-        from settlement_lines l where l.settlement_id = v_id;
-        channel := v_channel; settlement_id := v_id;
-        status := o2c.settlement_check(v_channel, v_id);
-        select s.problem into message from o2c.settlement s where s.channel = v_channel and s.settlement_id = v_id;
+        insert into settlement_loaded values (v_channel, v_id, 'new', null);
+    end loop;
+    -- Only the new settlements' lines go on.
+    if not exists (select 1 from settlement_loaded l where l.status = 'new') then
+        truncate settlement_new_line;
+    elsif exists (select 1 from settlement_loaded l where l.status = 'unchanged') then
+        delete from settlement_new_line n where n.settlement_id in (select l.settlement_id from settlement_loaded l where l.status = 'unchanged');
+    end if;
+    return query select l.channel, l.settlement_id, l.status, l.message from settlement_loaded l order by 1, 2;
+end
+$$;
+
+-- Step 3 (see above): after the new lines are in o2c.canonical_settlement_line.
+create or replace function o2c.settlement_load_check()
+returns table (channel text, settlement_id text, status text, message text)
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_l record;
+begin
+    -- The staged lines summed in one pass for all the file's new settlements (hashed: a few dozen
+    -- groups, whatever the number of lines).
+    if to_regclass('pg_temp.settlement_staged_kinds') is null then
+        create temporary table settlement_staged_kinds (channel text, settlement_id text, period text,
+            transaction_type text, amount_type text, description text, amount numeric, last_posted timestamptz)
+            on commit drop;
+    end if;
+    truncate settlement_staged_kinds;
+    insert into settlement_staged_kinds
+    select k.channel, k.settlement_id, to_char(k.month, 'YYYY-MM'), k.transaction_type, k.amount_type, k.description,
+           k.amount, k.last_posted
+    from (select l.channel, l.settlement_id, date_trunc('month', l.posted_at at time zone 'UTC') as month,
+                 l.transaction_type, l.amount_type, l.description, sum(l.amount) as amount, max(l.posted_at) as last_posted
+          from pg_temp.settlement_new_line l
+          group by 1, 2, 3, 4, 5, 6) k;
+    for v_l in select * from settlement_loaded l order by l.channel, l.settlement_id loop
+        channel := v_l.channel; settlement_id := v_l.settlement_id; status := v_l.status; message := v_l.message;
+        if v_l.status = 'new' then
+            perform o2c.settlement_kind_sums(v_l.channel, v_l.settlement_id, true);
+            status := o2c.settlement_check_sums(v_l.channel, v_l.settlement_id);
+            select s.problem into message from o2c.settlement s where s.channel = v_l.channel and s.settlement_id = v_l.settlement_id;
+        end if;
         return next;
     end loop;
 end
 $$;
 
--- The same import from SQL: the file's whole text.
+-- All three steps in SQL.
+create or replace function o2c.settlement_load(p_load_id bigint, p_file_name text, p_digest text)
+returns table (channel text, settlement_id text, status text, message text)
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+begin
+    perform from o2c.settlement_load_read(p_load_id, p_file_name, p_digest);
+    insert into o2c.canonical_settlement_line (channel, settlement_id, line_no, transaction_type, amount_type,
+                                               description, amount, currency, posted_at, order_reference)
+    select n.channel, n.settlement_id, n.line_no, n.transaction_type, n.amount_type, n.description, n.amount,
+           n.currency, n.posted_at, n.order_reference
+    from pg_temp.settlement_new_line n;
+    return query select * from o2c.settlement_load_check();
+end
+$$;
+
+-- The same, the digest computed here.
+create or replace function o2c.settlement_load(p_load_id bigint, p_file_name text)
+returns table (channel text, settlement_id text, status text, message text)
+language sql
+security definer
+set search_path = o2c, pg_temp
+as $$ select * from o2c.settlement_load(p_load_id, p_file_name, null) $$;
+
+-- The same import from SQL: the file's whole text, normalised here as the C reader does (no BOM,
+-- no CR or other whitespace at a line's end, no blank lines).
 create or replace function o2c.import_settlement(p_file_name text, p_content text)
 returns table (channel text, settlement_id text, status text, message text)
 language plpgsql
@@ -314,17 +452,69 @@ security definer
 set search_path = o2c, pg_temp
 as $$
 declare
-    v_load bigint := nextval('o2c.settlement_load_seq');
+    v_load bigint := o2c.settlement_load_begin();
 begin
-    insert into o2c.settlement_staging (load_id, line_no, line)
-    select v_load, n, l from unnest(string_to_array(p_content, E'\n')) with ordinality as u(l, n);
-    return query select * from o2c.settlement_load(v_load, p_file_name);
+    insert into pg_temp.settlement_file_line (load_id, line_no, line)
+    select v_load, u.n, u.l
+    from (select n, regexp_replace(replace(l, chr(65279), ''), '[\r\s]+$', '') as l
+          from unnest(string_to_array(p_content, E'\n')) with ordinality as x(l, n)) u
+    where u.l <> '';
+    return query select * from o2c.settlement_load(v_load, p_file_name, null);
+end
+$$;
+
+-- pg_temp.settlement_kinds: one settlement's lines summed by accounting month and kind of line (a
+-- file of 500,000 lines has a few dozen) in one pass, which the mapping check, the total and the
+-- journals all read. p_staged: from the file just read (pg_temp.settlement_staged_kinds, which
+-- o2c.settlement_load_check sums from pg_temp.settlement_new_line), else from
+-- o2c.canonical_settlement_line.
+create or replace function o2c.settlement_kind_sums(p_channel text, p_settlement_id text, p_staged boolean)
+returns void
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+begin
+    if to_regclass('pg_temp.settlement_kinds') is null then  -- (no NOTICE per settlement of a file)
+        create temporary table settlement_kinds (period text, transaction_type text, amount_type text,
+            description text, amount numeric, last_posted timestamptz) on commit drop;
+    end if;
+    truncate settlement_kinds;
+    if p_staged then
+        insert into settlement_kinds
+        select k.period, k.transaction_type, k.amount_type, k.description, k.amount, k.last_posted
+        from pg_temp.settlement_staged_kinds k
+        where k.channel = p_channel and k.settlement_id = p_settlement_id;
+    else
+        insert into settlement_kinds
+        select to_char(k.month, 'YYYY-MM'), k.transaction_type, k.amount_type, k.description, k.amount, k.last_posted
+        from (select date_trunc('month', l.posted_at at time zone 'UTC') as month, l.transaction_type, l.amount_type,
+                     l.description, sum(l.amount) as amount, max(l.posted_at) as last_posted
+              from o2c.canonical_settlement_line l
+              where l.channel = p_channel and l.settlement_id = p_settlement_id
+              group by 1, 2, 3, 4) k;
+    end if;
 end
 $$;
 
 -- Checks a settlement (mapping, total) and, when both hold, (re)builds its unposted journals.
 -- Returns the status: 'unmapped', 'inconsistent', 'ready', 'posted' or 'variance'.
 create or replace function o2c.settlement_check(p_channel text, p_settlement_id text)
+returns text
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+begin
+    if (select s.status from o2c.settlement s where s.channel = p_channel and s.settlement_id = p_settlement_id) is distinct from 'posted' then
+        perform o2c.settlement_kind_sums(p_channel, p_settlement_id, false);
+    end if;
+    return o2c.settlement_check_sums(p_channel, p_settlement_id);
+end
+$$;
+
+-- settlement_check on the sums in pg_temp.settlement_kinds (o2c.settlement_kind_sums).
+create or replace function o2c.settlement_check_sums(p_channel text, p_settlement_id text)
 returns text
 language plpgsql
 security definer
@@ -343,13 +533,10 @@ begin
     if v_s.status = 'posted' then
         return v_s.status;
     end if;
-    -- Each kind of line asked once (a file of 500,000 lines has a few dozen kinds).
     select string_agg(u.kind, '; ' order by u.kind)
     into v_unmapped
     from (select distinct format('%s / %s / %s', k.transaction_type, k.amount_type, k.description) as kind
-            from (select distinct l.transaction_type, l.amount_type, l.description
-                    from o2c.canonical_settlement_line l
-                   where l.channel = p_channel and l.settlement_id = p_settlement_id) k
+            from (select distinct k.transaction_type, k.amount_type, k.description from settlement_kinds k) k
            where not exists (select 1 from o2c.settlement_map(p_channel, k.transaction_type, k.amount_type, k.description))) u;
     if v_unmapped is not null then
         delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
@@ -358,8 +545,7 @@ begin
         where s.channel = p_channel and s.settlement_id = p_settlement_id;
         return 'unmapped';
     end if;
-    select coalesce(sum(l.amount), 0) into v_total from o2c.canonical_settlement_line l
-    where l.channel = p_channel and l.settlement_id = p_settlement_id;
+    select coalesce(sum(k.amount), 0) into v_total from settlement_kinds k;
     v_diff := v_total - v_s.deposit;
     if v_diff <> 0 and v_s.variance_account is null then
         delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
@@ -405,7 +591,8 @@ $$;
 -- when money came to the seller, debit otherwise), the clearing account the opposite; the
 -- deposit's month also moves the deposit from clearing to the bank. A named variance (finance's
 -- decision) is its own line on the variance account. Each journal balances by construction and
--- is checked; the clearing lines of all journals net to zero.
+-- is checked; the clearing lines of all journals net to zero. Reads pg_temp.settlement_kinds, the
+-- sums settlement_check_sums (its only caller) was given for this settlement.
 create or replace function o2c.settlement_build_journals(p_channel text, p_settlement_id text)
 returns int
 language plpgsql
@@ -425,8 +612,7 @@ begin
         raise exception 'no o2c.settlement_channel row for %', p_channel using errcode = '22023';
     end if;
     v_deposit_period := to_char(coalesce(v_s.deposit_at, v_s.ends_at,
-                                         (select max(l.posted_at) from o2c.canonical_settlement_line l
-                                          where l.channel = p_channel and l.settlement_id = p_settlement_id),
+                                         (select max(k.last_posted) from settlement_kinds k),
                                          v_s.imported_at) at time zone 'UTC', 'YYYY-MM');
     delete from o2c.settlement_journal j where j.channel = p_channel and j.settlement_id = p_settlement_id and j.posted_at is null;
 
@@ -435,13 +621,12 @@ begin
             amount numeric, memo text) on commit drop;
     end if;
     truncate journal_amounts;
-    -- Summed by month and kind of line first, then each kind mapped once.
+    -- Summed by month and kind of line first (settlement_check's pass), then each kind mapped once.
     insert into journal_amounts
     select k.period, m.gl_account, m.category, sum(k.amount), m.category
-    from (select coalesce(to_char(l.posted_at at time zone 'UTC', 'YYYY-MM'), v_deposit_period) as period,
-                 l.transaction_type, l.amount_type, l.description, sum(l.amount) as amount
-            from o2c.canonical_settlement_line l
-           where l.channel = p_channel and l.settlement_id = p_settlement_id
+    from (select coalesce(k.period, v_deposit_period) as period, k.transaction_type, k.amount_type, k.description,
+                 sum(k.amount) as amount
+            from settlement_kinds k
            group by 1, 2, 3, 4) k
     cross join lateral o2c.settlement_map(p_channel, k.transaction_type, k.amount_type, k.description) m
     group by 1, 2, 3;
@@ -545,8 +730,10 @@ from o2c.settlement s join periods p using (channel, settlement_id);
 
 grant execute on function o2c.settlement_load_begin() to o2c_admin;
 grant execute on function o2c.settlement_load(bigint, text) to o2c_admin;
+grant execute on function o2c.settlement_load(bigint, text, text) to o2c_admin;
+grant execute on function o2c.settlement_load_read(bigint, text, text) to o2c_admin;
+grant execute on function o2c.settlement_load_check() to o2c_admin;
 grant execute on function o2c.import_settlement(text, text) to o2c_admin;
 grant execute on function o2c.settlement_redrive(text, text) to o2c_admin;
 grant execute on function o2c.settlement_post_variance(text, text, text, text) to o2c_admin;
 grant select on o2c.settlements to o2c_analyst, o2c_admin;
-grant insert on o2c.settlement_staging to o2c_admin;

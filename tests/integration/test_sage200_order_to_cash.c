@@ -382,6 +382,9 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
                                                    "where category <> 'record_locked' or message not like '%in use by%'"), 0);
     CU_ASSERT(tproc_sandbox_stat(sage.port, "locked_refusals") >= locked * 2);
     long long all_locked = tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL);
+    /* The orders not in Sage yet are where ops look for stuck orders, whatever the ERP. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_bottlenecks where pipeline = 'order_to_cash_sage200' "
+                                   "and status = 'exception' and owner = 'ops' and redrive_sql is not null", 0, NULL), all_locked);
     /* Released and re-driven: done, once each. */
     for (int i = 0; i < PQntuples(r); i++) {
         char body[160];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static char conninfo[1024];
 static PGconn *db;
@@ -96,6 +97,84 @@ static void test_an_amazon_v2_file_spanning_a_month_end_becomes_two_balanced_jou
 
 #define V2_HEAD "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\t" \
                 "transaction-type\torder-id\tamount-type\tamount-description\tamount\tposted-date\n"
+
+/* A file the test writes, for the command line; its path in path. */
+static int write_temp_file(const char *content, char *path, size_t len)
+{
+    snprintf(path, len, "/tmp/o2c-settlement-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "w");
+    int ok = f && fputs(content, f) >= 0;
+    if (f)
+        fclose(f);
+    else
+        close(fd);
+    return ok ? 0 : -1;
+}
+
+static void test_one_file_of_two_interleaved_amazon_settlements_numbers_each_ones_lines_in_file_order(void)
+{
+    char path[64], args[256], out[4096], buf[512];
+    CU_ASSERT_FATAL(write_temp_file(V2_HEAD
+                                    "7101\t2026-11-01\t2026-11-14\t2026-11-16\t30.00\tEUR\t\t\t\t\t\t\n"
+                                    "7102\t2026-11-01\t2026-11-14\t2026-11-16\t12.00\tGBP\t\t\t\t\t\t\n"
+                                    "7101\t\t\t\t\t\tOrder\ta\tItemPrice\tPrincipal\t10.00\t2026-11-03\n"
+                                    "7102\t\t\t\t\t\tOrder\tb\tItemPrice\tPrincipal\t5.00\t2026-11-03\n"
+                                    "7101\t\t\t\t\t\tOrder\tc\tItemPrice\tPrincipal\t\t2026-11-03\n"
+                                    "7101\t\t\t\t\t\tOrder\td\tItemPrice\tPrincipal\t20.00\t2026-11-04\n"
+                                    "7102\t\t\t\t\t\tOrder\te\tItemPrice\tPrincipal\t7.00\t2026-11-04\n",
+                                    path, sizeof path) == 0);
+    snprintf(args, sizeof args, "import-settlement %s", path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "amazon 7101 ready") != NULL && strstr(out, "amazon 7102 ready") != NULL);
+    /* Each settlement's lines numbered from 1 in the file's order, its own currency; a line without
+     * an amount is not a line. */
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(settlement_id || ':' || line_no || ':' || order_reference || ':' || currency, ' ' "
+                                   "order by settlement_id, line_no) from o2c.canonical_settlement_line "
+                                   "where settlement_id in ('7101', '7102')", 0, NULL, buf, sizeof buf),
+                           "7101:1:a:EUR 7101:2:d:EUR 7102:1:b:GBP 7102:2:e:GBP");
+    assert_balanced("amazon", "7101");
+    assert_balanced("amazon", "7102");
+    unlink(path);
+}
+
+static void test_the_command_line_and_sql_read_the_same_file_as_the_same_file(void)
+{
+    /* The C reader normalises the lines and computes the file's digest while streaming; SQL does
+     * both itself for o2c.import_settlement. The fixture (BOM, CRLF, trailing spaces and tabs,
+     * blank last lines) read both ways is one file: the second import changes nothing. */
+    char path[1024], args[1100], out[4096], buf[256];
+    const char *top = getenv("O2C_TOP");
+    snprintf(path, sizeof path, "%s/tests/fixtures/settlements/amazon_v2_month_end.tsv", top ? top : ".");
+    snprintf(args, sizeof args, "import-settlement %s", path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_FATAL(f != NULL);
+    static char content[65536];
+    size_t n = fread(content, 1, sizeof content - 1, f);
+    fclose(f);
+    content[n] = '\0';
+    const char *p[] = {"the same file by SQL", content};
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, p, buf, sizeof buf), "unchanged");
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_settlement_line where settlement_id = '1001'", 0, NULL), 14);
+
+    /* Lines ending in Unicode spaces: U+3000 and U+2003 are whitespace to both (stripped), a
+     * no-break space U+00A0 to neither (kept); a BOM inside a line goes. */
+    const char *odd = V2_HEAD
+        "7201\t2026-11-01\t2026-11-14\t2026-11-16\t10.00\tEUR\t\t\t\t\t\t\xC2\xA0\r\n"
+        "7201\t\t\t\t\t\tOrder\t1\tItem\xEF\xBB\xBFPrice\tPrincipal\t10.00\t2026-11-03 \xE3\x80\x80\xE2\x80\x83\t\n"
+        " \xE3\x80\x80\n";
+    char odd_path[64];
+    CU_ASSERT_FATAL(write_temp_file(odd, odd_path, sizeof odd_path) == 0);
+    snprintf(args, sizeof args, "import-settlement %s", odd_path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "amazon 7201 ready") != NULL);
+    const char *q[] = {"the odd file by SQL", odd};
+    CU_ASSERT_STRING_EQUAL(text_of("select status from o2c.import_settlement($1, $2)", 2, q, buf, sizeof buf), "unchanged");
+    unlink(odd_path);
+}
 
 static void test_lines_missing_the_total_by_one_cent_wait_for_finance_with_the_difference(void)
 {
@@ -198,25 +277,48 @@ static void test_a_negative_settlement_in_the_older_flat_file_has_the_bank_pay_t
     assert_balanced("amazon", "5001");
 }
 
+/* An Adyen Settlement details report of one batch (BOM, CRLF, a quoted amount with a thousands
+ * separator, a blank last line). */
+#define ADYEN_BATCH(n) \
+    "\xEF\xBB\xBF" "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method," \
+    "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency," \
+    "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\r\n" \
+    "Brand,BrandEU,P1,CENTRA-1,visa,2026-12-01 10:00:00,CET,Settled,EUR,,\"1,000.00\",EUR,,970.00,10.00,5.00,3.00,12.00," n "\r\n" \
+    "Brand,BrandEU,P2,CENTRA-2,mc,2026-12-01 11:00:00,CET,Refunded,EUR,50.00,,EUR,50.50,,0.50,,,," n "\r\n" \
+    "Brand,BrandEU,P3,CENTRA-3,visa,2026-12-01 12:00:00,CET,Chargeback,EUR,20.00,,EUR,35.00,,,,,," n "\r\n" \
+    "Brand,BrandEU,,,,2026-12-02 06:00:00,CET,MerchantPayout,,,,EUR,884.50,,,,,," n "\r\n\r\n"
+
 static void test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout(void)
 {
-    const char *p[] = {"adyen.csv",
-                       "\xEF\xBB\xBF" "Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,"
-                       "Creation Date,TimeZone,Type,Gross Currency,Gross Debit (GC),Gross Credit (GC),Net Currency,"
-                       "Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Batch Number\r\n"
-                       "Brand,BrandEU,P1,CENTRA-1,visa,2026-12-01 10:00:00,CET,Settled,EUR,,\"1,000.00\",EUR,,970.00,10.00,5.00,3.00,12.00,42\r\n"
-                       "Brand,BrandEU,P2,CENTRA-2,mc,2026-12-01 11:00:00,CET,Refunded,EUR,50.00,,EUR,50.50,,0.50,,,,42\r\n"
-                       "Brand,BrandEU,P3,CENTRA-3,visa,2026-12-01 12:00:00,CET,Chargeback,EUR,20.00,,EUR,35.00,,,,,,42\r\n"
-                       "Brand,BrandEU,,,,2026-12-02 06:00:00,CET,MerchantPayout,,,,EUR,884.50,,,,,,42\r\n\r\n"};
+    const char *p[] = {"adyen.csv", ADYEN_BATCH("42")};
     char buf[256];
     CU_ASSERT_STRING_EQUAL(text_of("select channel || ' ' || settlement_id || ' ' || status from o2c.import_settlement($1, $2)",
                                    2, p, buf, sizeof buf), "adyen BrandEU:42 ready");
-    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(category || '=' || (debit - credit), ' ' order by category) "
-                                   "from o2c.settlement_journal_line where external_id = 'STL-adyen-BrandEU:42-2026-12' "
-                                   "and category not in ('clearing', 'deposit')", 0, NULL, buf, sizeof buf),
+    const char *journal = "select string_agg(category || '=' || (debit - credit), ' ' order by category) "
+                          "from o2c.settlement_journal_line where external_id = $1 and category not in ('clearing', 'deposit')";
+    const char *eid42[] = {"STL-adyen-BrandEU:42-2026-12"};
+    CU_ASSERT_STRING_EQUAL(text_of(journal, 1, eid42, buf, sizeof buf),
                            "chargebacks=35.00 fee_commission=10.50 fee_interchange=12.00 fee_markup=5.00 fee_scheme=3.00 "
                            "payments_settled=-1000.00 refunds=50.00");
     assert_balanced("adyen", "BrandEU:42");
+
+    /* The same report for the next batch through the command line (its lines COPYed in): the
+     * same lines and the same journal. */
+    char path[64], args[256], out[4096], again[256];
+    CU_ASSERT_FATAL(write_temp_file(ADYEN_BATCH("43"), path, sizeof path) == 0);
+    snprintf(args, sizeof args, "import-settlement %s", path);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    CU_ASSERT(strstr(out, "adyen BrandEU:43 ready") != NULL);
+    const char *eid43[] = {"STL-adyen-BrandEU:43-2026-12"};
+    CU_ASSERT_STRING_EQUAL(text_of(journal, 1, eid43, again, sizeof again), text_of(journal, 1, eid42, buf, sizeof buf));
+    CU_ASSERT_STRING_EQUAL(text_of("select string_agg(line_no || ' ' || transaction_type || ' ' || amount_type || ' ' || amount, ', ' "
+                                   "order by line_no) from o2c.canonical_settlement_line where settlement_id = 'BrandEU:43'",
+                                   0, NULL, again, sizeof again),
+                           text_of("select string_agg(line_no || ' ' || transaction_type || ' ' || amount_type || ' ' || amount, ', ' "
+                                   "order by line_no) from o2c.canonical_settlement_line where settlement_id = 'BrandEU:42'",
+                                   0, NULL, buf, sizeof buf));
+    assert_balanced("adyen", "BrandEU:43");
+    unlink(path);
 }
 
 /* Adyen pays out for Centra orders: each settled payment is matched to its posted order; what does
@@ -289,6 +391,9 @@ static CU_TestInfo tests[] = {
     {"an unknown line type stops the settlement until a mapping row and a redrive", test_an_unknown_line_type_stops_the_settlement_until_a_mapping_row_and_a_redrive},
     {"a refund posted after a settlement closed belongs to the later one", test_a_refund_posted_after_a_settlement_closed_belongs_to_the_later_one},
     {"a different file with a known settlement id is refused", test_a_different_file_with_a_known_settlement_id_is_refused},
+    {"one file of two interleaved Amazon settlements numbers each one's lines in file order",
+     test_one_file_of_two_interleaved_amazon_settlements_numbers_each_ones_lines_in_file_order},
+    {"the command line and SQL read the same file as the same file", test_the_command_line_and_sql_read_the_same_file_as_the_same_file},
     {"a negative settlement in the older flat file has the bank pay the channel", test_a_negative_settlement_in_the_older_flat_file_has_the_bank_pay_the_channel},
     {"an Adyen batch books each fee column and the merchant payout", test_an_adyen_batch_books_each_fee_column_and_the_merchant_payout},
     {"payout gaps name unmatched payments and the month-end report sums the month",
