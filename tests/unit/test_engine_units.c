@@ -7,6 +7,7 @@
 #include "tests/support/harness.h"
 
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,7 @@ static void test_completion_json_carries_every_result_as_written(void)
     struct o2c_step *rich = step_with_context("core.noop", "{}");
     rich->workflow_id = 7;
     rich->lease_token = -1;
+    rich->duration_ms = INT64_MIN; /* the longest number there is */
     o2c_outcome_named(&rich->outcome, "said \"no\"\\\n\x01");
     rich->outcome.patch = json_tokener_parse("{\"cursor\":\"a/b\",\"n\":1.5}");
     rich->outcome.detail = json_tokener_parse("{\"message\":\"Ångström\\there \\\"x\\\"\"}");
@@ -159,6 +161,7 @@ static void test_completion_json_carries_every_result_as_written(void)
 
     json_object *b = json_object_array_get_idx(batch, 1);
     CU_ASSERT_EQUAL(json_object_get_int64(member(b, "token")), -1);
+    CU_ASSERT_EQUAL(json_object_get_int64(member(b, "duration_ms")), INT64_MIN);
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(b, "outcome")), "said \"no\"\\\n\x01");
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(b, "patch"), "cursor")), "a/b");
     CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(member(member(b, "patch"), "n")), 1.5, 1e-9);
