@@ -2,6 +2,7 @@
 #include "runner/sql_actions.h"
 
 #include "runner/action.h"
+#include "runner/completion.h"
 #include "runner/connections.h"
 #include "runner/db.h"
 #include "runner/lease_keeper.h"
@@ -204,24 +205,6 @@ static int claim(struct runner *r, int want)
     return rows;
 }
 
-static json_object *result_json(const struct o2c_step *s)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(s->workflow_id));
-    json_object_object_add(o, "token", json_object_new_int64(s->lease_token));
-    json_object_object_add(o, "outcome", json_object_new_string(s->outcome.name));
-    if (s->outcome.patch)
-        json_object_object_add(o, "patch", json_object_get(s->outcome.patch));
-    if (s->outcome.detail)
-        json_object_object_add(o, "detail", json_object_get(s->outcome.detail));
-    if (s->outcome.delay_ms >= 0)
-        json_object_object_add(o, "delay_ms", json_object_new_int(s->outcome.delay_ms));
-    if (s->outcome.start)
-        json_object_object_add(o, "start", json_object_get(s->outcome.start));
-    json_object_object_add(o, "duration_ms", json_object_new_int64(s->duration_ms));
-    return o;
-}
-
 static void log_outcome(const struct o2c_step *s, bool refused)
 {
     const char *name = s->outcome.name;
@@ -254,13 +237,9 @@ static void free_finished(struct runner *r, int from, int count)
 /* The o2c.complete argument for steps [from, from+count) of r->finished (caller frees). */
 static char *results_json(struct runner *r, int from, int count)
 {
-    json_object *batch = json_object_new_array_ext(count);
-    for (int i = 0; i < count; i++)
-        json_object_array_add(batch, result_json(r->finished[from + i]));
-    char *text = strdup(json_object_to_json_string_ext(batch, JSON_C_TO_STRING_PLAIN));
-    json_object_put(batch);
+    char *text = o2c_completion_json(r->finished + from, count);
     if (!text)
-        abort();
+        abort(); /* out of memory with results in hand: nothing sensible to do */
     return text;
 }
 

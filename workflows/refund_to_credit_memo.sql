@@ -11,6 +11,9 @@
 --                what the shopper paid is refund_exceeds_payment for finance
 --   credit_memo  PUT creditMemo/eid:<external id> for the order's customer
 --   record       o2c.erp_return (o2c.reconciliation_gaps compares it with the refund)
+--   refund, customer_refund, record_refund
+--                the money paid back: a customerRefund (CR-…) from the gateway's clearing account
+--                applied to the credit memo (sql/api/returns.sql, map_customer_refund)
 
 select o2c.define_workflow('refund_to_credit_memo', $spec$
 {
@@ -35,9 +38,30 @@ select o2c.define_workflow('refund_to_credit_memo', $spec$
     "record": {
       "description": "remember the credit memo and its amount",
       "action": "sql.record_credit_memo", "lane": "finance", "owner": "engineering",
+      "on": {"ok": "refund"}
+    },
+    "refund": {
+      "description": "the money paid back, as a customer refund body from the gateway's clearing account",
+      "action": "sql.map_customer_refund", "lane": "finance", "owner": "finance",
+      "on": {"ok": "customer_refund"}
+    },
+    "customer_refund": {
+      "description": "upsert the customer refund applied to the credit memo, by external id",
+      "action": "netsuite.upsert", "lane": "finance", "connection": "netsuite", "owner": "finance",
+      "params": {"type": "customerRefund", "external_id_key": "customer_refund_external_id",
+                 "body_key": "customer_refund_body", "result_key": "customer_refund_id",
+                 "refs": {"customer.id": "customer_id"}},
+      "retry": {"max_attempts": 12, "base_ms": 1000, "cap_ms": 300000},
+      "lock": {"max_attempts": 30, "delay_ms": 500},
+      "redrive_from": "refund",
+      "on": {"ok": "record_refund"}
+    },
+    "record_refund": {
+      "description": "remember the customer refund",
+      "action": "sql.record_customer_refund", "lane": "finance", "owner": "engineering",
       "on": {"ok": "credited"}
     },
-    "credited": {"terminal": true, "description": "the refund is a credit memo in NetSuite"}
+    "credited": {"terminal": true, "description": "the refund is a credit memo in NetSuite, paid back by a customer refund"}
   }
 }
 $spec$::jsonb);

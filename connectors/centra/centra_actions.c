@@ -15,7 +15,10 @@
  *       Context (all optional): cursor (updatedAt of the newest order seen; absent = from the
  *       beginning), after (Centra page cursor, see below), store ("1"), page_size (100, 1..200),
  *       poll_interval_ms (15000), child_workflow ("order_to_cash"), cancel_workflow
- *       ("order_cancellation"), refund_workflow ("refund_to_credit_memo"). Patch: cursor, after. Ok with delay_ms 0 while there is more to
+ *       ("order_cancellation"), refund_workflow ("refund_to_credit_memo"), return_workflow
+ *       ("return_to_credit_memo": a REFUND entry that pays a return back, key
+ *       centra:<store>:return:<return id>, the refund as above plus "return_id", "return_number",
+ *       "shipping" (the return's shippingCost) and "lines" [{"order_line_id", "quantity"}]). Patch: cursor, after. Ok with delay_ms 0 while there is more to
  *       read, poll_interval_ms otherwise.
  *
  * Ties. Centra's updatedAt has whole seconds, so many orders share one, possibly more than a
@@ -52,7 +55,7 @@ struct poll_config {
     const char *cursor;   /* NULL = from the beginning */
     int64_t cursor_us;
     const char *after;    /* NULL = none */
-    const char *store, *child, *cancel, *refund;
+    const char *store, *child, *cancel, *refund, *return_flow;
     int page_size, interval_ms;
     int page_size_now;    /* fewer while answers come back too large to read; grows back */
 };
@@ -109,6 +112,7 @@ static bool read_config(struct o2c_step *step, struct poll_config *c, struct o2c
         !read_string(ctx, "child_workflow", "order_to_cash", &c->child, out) ||
         !read_string(ctx, "cancel_workflow", "order_cancellation", &c->cancel, out) ||
         !read_string(ctx, "refund_workflow", "refund_to_credit_memo", &c->refund, out) ||
+        !read_string(ctx, "return_workflow", "return_to_credit_memo", &c->return_flow, out) ||
         !read_int(ctx, "page_size", 100, 1, MAX_PAGE, &c->page_size, out) ||
         !read_int(ctx, "poll_interval_ms", 15000, 0, MAX_INTERVAL_MS, &c->interval_ms, out) ||
         !read_int(ctx, "page_size_now", c->page_size, 1, MAX_PAGE, &c->page_size_now, out))
@@ -307,6 +311,55 @@ static void start_children(const struct poll_config *c, const struct order_view 
     }
 }
 
+/* The return a REFUND entry pays back: paramsJSON {"returnId": N}; 0 when it names none. */
+static int64_t paid_return(json_object *entry)
+{
+    const char *params = member_string(entry, "paramsJSON");
+    json_object *p = params ? json_tokener_parse(params) : NULL, *id;
+    int64_t n = p && json_object_is_type(p, json_type_object) && json_object_object_get_ex(p, "returnId", &id) &&
+                        json_object_is_type(id, json_type_int) ? json_object_get_int64(id) : 0;
+    json_object_put(p);
+    return n;
+}
+
+/* Puts the order's return return_id into refund: "return_id", "return_number", "shipping" (its
+ * shippingCost as Centra wrote it) and "lines" [{"order_line_id", "quantity"}]. False when the
+ * order does not list it (or it has no lines): the refund is then taken as one without goods. */
+static bool add_return(json_object *order, int64_t return_id, json_object *refund)
+{
+    json_object *returns, *r = NULL, *x = NULL, *lines;
+    if (!json_object_object_get_ex(order, "returns", &returns) || !json_object_is_type(returns, json_type_array))
+        return false;
+    for (size_t i = 0; i < json_object_array_length(returns) && !r; i++) {
+        json_object *each = json_object_array_get_idx(returns, i);
+        if (json_object_object_get_ex(each, "id", &x) && json_object_is_type(x, json_type_int) && json_object_get_int64(x) == return_id)
+            r = each;
+    }
+    if (!r || !json_object_object_get_ex(r, "lines", &lines) || !json_object_is_type(lines, json_type_array) ||
+        json_object_array_length(lines) == 0)
+        return false;
+    json_object *out = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(lines); i++) {
+        json_object *l = json_object_array_get_idx(lines, i), *line = json_object_new_object(), *q;
+        x = NULL;
+        json_object_object_get_ex(l, "orderLineId", &x);
+        json_object_object_add(line, "order_line_id", json_object_new_string(x ? json_object_get_string(x) : ""));
+        json_object_object_add(line, "quantity",
+                               json_object_object_get_ex(l, "quantity", &q) ? json_object_get(q) : NULL);
+        json_object_array_add(out, line);
+    }
+    char id[32];
+    snprintf(id, sizeof id, "%" PRId64, return_id);
+    json_object_object_add(refund, "return_id", json_object_new_string(id));
+    const char *number = member_string(r, "number");
+    json_object_object_add(refund, "return_number", number ? json_object_new_string(number) : NULL);
+    json_object *cost;
+    if (json_object_object_get_ex(r, "shippingCost", &cost) && json_object_object_get_ex(cost, "value", &x) && x)
+        json_object_object_add(refund, "shipping", json_object_new_string(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN)));
+    json_object_object_add(refund, "lines", out);
+    return true;
+}
+
 /* One refund_to_credit_memo per successful REFUND entry of the order's paymentHistory, keyed by
  * the entry's own id, so reading the order again (any later change touches it) starts nothing new.
  * Centra's paymentHistory gives one value per refund, no tax or shipping share: the refund is
@@ -347,7 +400,13 @@ static size_t start_refunds(const struct poll_config *c, const struct order_view
         json_object_object_add(refund, "refunded_at", at ? json_object_new_string(at) : NULL);
         json_object_object_add(input, "store", json_object_new_string(c->store));
         json_object_object_add(input, "refund", refund);
-        o2c_outcome_start(out, c->refund, key, input);
+        int64_t return_id = paid_return(e);
+        if (return_id > 0 && add_return(v->node, return_id, refund)) {
+            snprintf(key, sizeof key, "centra:%s:return:%" PRId64, c->store, return_id);
+            o2c_outcome_start(out, c->return_flow, key, input);
+        } else {
+            o2c_outcome_start(out, c->refund, key, input);
+        }
         started++;
     }
     return started;

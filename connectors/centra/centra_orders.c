@@ -10,7 +10,9 @@
  * excluding tax (aliases, since one response key may not carry two different arguments), so the
  * mapping never has to recompute tax. Refunds are the order's paymentHistory entries of type
  * REFUND (Centra's Integration API has no refund object of its own; the guide reads captures the
- * same way): the poller starts refund_to_credit_memo for each. */
+ * same way): the poller starts refund_to_credit_memo for each, or return_to_credit_memo for one
+ * whose paramsJSON names the return it pays back ({"returnId": N}; the order's returns give its
+ * lines and shippingCost). */
 /* When even one order's answer is too large to read: just where it is, to pass it by. */
 const char *const centra_poll_order_keys_document =
     "query PollOrderKeys($first: Int!, $after: String, $where: OrderFilter) {\n"
@@ -52,8 +54,9 @@ const char *const centra_poll_orders_document =
     "          lineValueExTax: lineValue(includingTax: false) { value }\n"
     "        }\n"
     "        paymentHistory(where: {entryType: [REFUND]}) {\n"
-    "          id entryType status createdAt value { value currency { code } }\n"
+    "          id entryType status createdAt value { value currency { code } } paramsJSON\n"
     "        }\n"
+    "        returns { id number createdAt shippingCost { value } lines { orderLineId quantity } }\n"
     "      }\n"
     "    }\n"
     "  }\n"

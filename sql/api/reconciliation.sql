@@ -19,8 +19,14 @@
 --   fulfilment_not_in_storefront  an ERP fulfilment the storefront does not show: its workflow is
 --                                 in exception, or has been on its way for over an hour
 --   refund_without_credit_memo    a storefront refund with no credit memo in the ERP yet (in
---                                 exception, or older than an hour)
+--                                 exception, or older than an hour; a return whose goods are
+--                                 not back says so)
 --   credit_memo_differs           a credit memo whose amount is not the storefront's refund
+--   received_without_credit_memo  a return whose goods the ERP received, with no credit memo yet
+--                                 (its workflow in exception, or on its way for over an hour)
+--   credit_memo_without_customer_refund
+--                                 a credit memo whose money paid back (customer refund from the
+--                                 gateway's clearing account) is not in the ERP (likewise)
 --   payout_line_without_erp_order, settled_without_deposit, amount_differs, payment_never_settled
 --                                 the rows of o2c.payout_gaps (payouts against the ERP's orders
 --                                 and the customer deposits order-to-cash recorded)
@@ -104,7 +110,9 @@ select 'refund_without_credit_memo',
        r.return_key,
        format('%s of %s %s refunded in the storefront for order %s has no credit memo in the ERP%s',
               case r.kind when 'return' then 'A return' else 'A refund' end, r.refund_amount, r.currency,
-              o.number, coalesce(': ' || w.exception_message, '')),
+              o.number, coalesce(': ' || w.exception_message,
+                                 case when w.state in ('read_return_auth', 'await_receipt')
+                                      then ': its goods are not back in the warehouse yet' end, '')),
        r.refund_amount,
        r.currency,
        coalesce(r.refunded_at, r.recorded_at),
@@ -117,8 +125,47 @@ select 'refund_without_credit_memo',
                       where i.workflow in ('refund_to_credit_memo', 'return_to_credit_memo') and i.business_key = r.return_key
                       order by i.id desc limit 1) w on true
  where r.refund_amount > 0
-   and not exists (select from o2c.erp_return e where e.return_key = r.return_key and e.credit_memo_id is not null)
+   and not exists (select from o2c.erp_return e where e.return_key = r.return_key
+                                                  and (e.credit_memo_id is not null or e.received_at is not null))
    and (w.status = 'exception' or coalesce(r.refunded_at, r.recorded_at) < now() - interval '1 hour')
+union all
+select 'received_without_credit_memo',
+       r.return_key,
+       format('Return authorization %s in %s for order %s: the goods are back, but the %s %s Centra refunded has no credit memo%s',
+              e.return_auth_id, e.erp_connection, o.number, r.refund_amount, r.currency, coalesce(': ' || w.exception_message, '')),
+       r.refund_amount,
+       r.currency,
+       e.received_at,
+       date_trunc('second', now() - e.received_at),
+       coalesce(w.exception_owner, 'finance'),
+       case when w.status = 'exception' then format('select o2c.redrive(%s);', w.id) end
+  from o2c.erp_return e
+  join o2c.canonical_return r on r.return_key = e.return_key
+  left join o2c.canonical_order o on o.order_key = r.order_key
+  left join lateral (select i.* from o2c.instance i
+                      where i.workflow = 'return_to_credit_memo' and i.business_key = r.return_key
+                      order by i.id desc limit 1) w on true
+ where e.received_at is not null and e.credit_memo_id is null
+   and (w.status = 'exception' or (w.status = 'active' and e.received_at < now() - interval '1 hour'))
+union all
+select 'credit_memo_without_customer_refund',
+       r.return_key,
+       format('Credit memo %s in %s for order %s (%s %s) has no customer refund paying it back from the clearing account%s',
+              e.credit_memo_id, e.erp_connection, o.number, e.credit_memo_amount, r.currency, coalesce(': ' || w.exception_message, '')),
+       e.credit_memo_amount,
+       r.currency,
+       e.recorded_at,
+       date_trunc('second', now() - e.recorded_at),
+       coalesce(w.exception_owner, 'finance'),
+       case when w.status = 'exception' then format('select o2c.redrive(%s);', w.id) end
+  from o2c.erp_return e
+  join o2c.canonical_return r on r.return_key = e.return_key
+  left join o2c.canonical_order o on o.order_key = r.order_key
+  left join lateral (select i.* from o2c.instance i
+                      where i.workflow in ('refund_to_credit_memo', 'return_to_credit_memo') and i.business_key = r.return_key
+                      order by i.id desc limit 1) w on true
+ where e.credit_memo_id is not null and e.customer_refund_id is null
+   and (w.status = 'exception' or (w.status = 'active' and e.recorded_at < now() - interval '1 hour'))
 union all
 select 'credit_memo_differs',
        r.return_key,

@@ -210,11 +210,94 @@ as $$
 declare
     v_refused bigint[];
     v_wake    int;
+    v_moved   bigint[];
 begin
+    -- The common case first, in one lean statement: a result that moves its workflow on (an
+    -- outcome with a transition) from a state that calls no connection, starting nothing. It
+    -- writes what the general statement below would write for it (instance, step, event), with
+    -- fewer lookups and none of the exception, retry and connection-pressure work. Whatever it
+    -- does not take (other outcomes, connections, starts, lost leases) goes to the general
+    -- statement, which decides and records it as before.
     with r as (
         select * from jsonb_to_recordset(p_results)
             as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb,
                  start jsonb)
+         where r.outcome not in ('retry', 'throttled', 'locked', 'failed')
+    ),
+    moved as (
+        select r.id, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, s.leased_at,
+               i.state, i.attempts, t.target, t.terminal, t.lane, t.priority, t.connection
+          from (select * from r order by r.id) r
+         -- Fencing, as below: lock the step only if it is still leased under the presented token.
+         cross join lateral (select s.leased_at from o2c.step s
+                              where s.instance_id = r.id and s.lease_token = r.token
+                             offset 0 for update) s
+         cross join lateral (select i.workflow, i.version, i.state, i.attempts
+                               from o2c.instance i where i.id = r.id offset 0) i
+         -- (Starts are left to the general statement; checked here rather than in r so that
+         -- the planner expects a full batch.)
+         cross join lateral (select st.connection from o2c.workflow_state st
+                              where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
+                                and r.start is null
+                             offset 0) st
+         cross join lateral (select t.target, ts.terminal, ts.lane, ts.priority, ts.connection
+                               from o2c.workflow_transition t
+                              cross join lateral (select ts.terminal, tl.name as lane, tl.priority,
+                                                         coalesce(ts.connection, '') as connection
+                                                    from o2c.workflow_state ts
+                                                    left join o2c.lane tl on tl.name = ts.lane
+                                                   where (ts.workflow, ts.version, ts.state) = (t.workflow, t.version, t.target)
+                                                  offset 0) ts
+                              where (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, r.outcome)
+                             offset 0) t
+         where st.connection is null or st.connection = ''
+    ),
+    moved_instance as (
+        update o2c.instance i
+           set state = m.target, status = case when m.terminal then 'done' else 'active' end,
+               attempts = 0, lock_attempts = 0, updated_at = now(),
+               context = case when m.patch is null or jsonb_typeof(m.patch) <> 'object' then i.context
+                              else i.context || m.patch end,
+               exception_category = null, exception_severity = null, exception_owner = null,
+               exception_message = null, exception_since = null
+          from moved m
+         where i.id = m.id
+    ),
+    moved_step as (
+        -- As below: the step keeps its due_at and place in line, a HOT update.
+        update o2c.step s
+           set due_at = case when m.delay_ms > 0 then now() + make_interval(secs => m.delay_ms / 1000.0)
+                             else s.due_at end,
+               leased_by = null, lease_token = null, leased_at = null, leased_until = null,
+               lane = coalesce(m.lane, s.lane), priority = coalesce(m.priority, s.priority),
+               connection = m.connection
+          from moved m
+         where s.instance_id = m.id and not m.terminal
+    ),
+    moved_done as (
+        delete from o2c.step s using moved m
+         where s.instance_id = m.id and m.terminal
+    ),
+    moved_event as (
+        insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
+                               duration_ms, detail)
+        select m.id, m.state, m.target, m.outcome, m.attempts + 1, p_runner, m.leased_at, m.duration_ms, m.detail
+          from moved m
+    )
+    select coalesce(array_agg(m.id), '{}') into v_moved from moved m;
+
+    if cardinality(v_moved) = jsonb_array_length(p_results) then
+        if cardinality(v_moved) > 0 then
+            perform pg_notify('o2c_work', '');  -- new due work: wake other runners
+        end if;
+        return '{}';
+    end if;
+
+    with r as (
+        select * from jsonb_to_recordset(p_results)
+            as r(id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int, detail jsonb,
+                 start jsonb)
+         where not (r.id = any(v_moved))
     ),
     -- Joins go through LATERAL ... OFFSET 0 so the batch always drives index lookups (see claim).
     held as (
@@ -409,7 +492,7 @@ begin
     )
     select coalesce((select array_agg(r.id) from r where r.id not in (select h.id from held h)), '{}'),
            (select count(*) from decided d where d.kind = 'advance' or d.conn <> '')
-           + (select count(*) from started)
+           + (select count(*) from started) + cardinality(v_moved)
       into v_refused, v_wake;
     -- New due work, or connection capacity freed: wake other runners.
     if v_wake > 0 then

@@ -422,6 +422,11 @@ static void test_return_and_credit_memo(void)
     CU_ASSERT_EQUAL(write_json("POST", REC "salesOrder",
                                "{\"entity\":{\"id\":\"502\"},\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":1,\"rate\":100}]}}",
                                so, sizeof so, NULL, 0), 204);
+    /* Nothing shipped: nothing can come back. */
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"externalId\":\"RMA-1\"}", ra, sizeof ra, NULL, 0), 400);
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 204);
     snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so);
     CU_ASSERT_EQUAL(write_json("POST", path, "{\"externalId\":\"RMA-1\"}", ra, sizeof ra, NULL, 0), 204);
     snprintf(path, sizeof path, REC "returnAuthorization/%s/!transform/creditMemo", ra);
@@ -433,8 +438,69 @@ static void test_return_and_credit_memo(void)
     CU_ASSERT_STRING_EQUAL(tsb_str(tsb_member(o, "createdFrom"), "id"), ra);
     CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "100.00");
     json_object_put(o);
+    /* The authorization is credited in full: nothing more can be. */
+    snprintf(path, sizeof path, REC "returnAuthorization/%s/!transform/creditMemo", ra);
+    CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 400);
     snprintf(path, sizeof path, REC "creditMemo/%s/!transform/itemFulfillment", cm);
     CU_ASSERT_EQUAL(write_json("POST", path, NULL, NULL, 0, NULL, 0), 400);
+}
+
+/* Returns as NetSuite rules them: no more back than was fulfilled, goods received by the warehouse
+ * (item receipt, status), no more credited than authorized, no more refunded than credited. */
+static void test_return_receipt_credit_and_refund_rules(void)
+{
+    char so[32], ra[32], cm[32], path[200], code[64], body[400];
+    CU_ASSERT_EQUAL(write_json("POST", REC "salesOrder",
+                               "{\"entity\":{\"id\":\"502\"},\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":3,\"rate\":100}]}}",
+                               so, sizeof so, NULL, 0), 204);
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"item\":{\"items\":[{\"orderLine\":1,\"quantity\":2}]}}", NULL, 0, NULL, 0), 204);
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so);
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"item\":{\"items\":[{\"orderLine\":1,\"quantity\":3}]}}", NULL, 0, code, sizeof code), 400);
+    CU_ASSERT_STRING_EQUAL(code, "USER_ERROR");
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"externalId\":\"RA-RULES\",\"item\":{\"items\":[{\"orderLine\":1,\"quantity\":1,\"amount\":80}]}}",
+                               ra, sizeof ra, NULL, 0), 204);
+    /* One unit is back on an authorization: one more may come back, not two. */
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"item\":{\"items\":[{\"orderLine\":1,\"quantity\":2}]}}", NULL, 0, NULL, 0), 400);
+    long st;
+    snprintf(path, sizeof path, REC "returnAuthorization/%s?expandSubResources=true", ra);
+    json_object *o = get_json(path, &st);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Receipt");
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "total"), "80.00");
+    json_object_put(o);
+    /* The warehouse receives the unit: an item receipt, the authorization Pending Refund. */
+    char url[160];
+    tsb_response r;
+    snprintf(url, sizeof url, "%s/_sandbox/netsuite/receive", sb.base);
+    snprintf(body, sizeof body, "{\"returnAuthorization\":\"%s\"}", ra);
+    tsb_http("POST", url, NULL, body, strlen(body), &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    tsb_response_free(&r);
+    tsb_http("POST", url, NULL, body, strlen(body), &r);
+    CU_ASSERT_EQUAL(r.status, 400); /* nothing left to receive */
+    tsb_response_free(&r);
+    o = get_json(path, &st);
+    CU_ASSERT_STRING_EQUAL(tsb_str(o, "orderStatus"), "Pending Refund");
+    json_object_put(o);
+    json_object *stats = tsb_stats(&sb);
+    CU_ASSERT_EQUAL(json_object_get_int64(tsb_member(tsb_member(stats, "records_by_type"), "itemReceipt")), 1);
+    json_object_put(stats);
+    /* Crediting more than the authorization is refused; exactly it is not. */
+    snprintf(path, sizeof path, REC "returnAuthorization/%s/!transform/creditMemo", ra);
+    CU_ASSERT_EQUAL(write_json("POST", path, "{\"item\":{\"items\":[{\"item\":{\"id\":\"1003\"},\"quantity\":1,\"amount\":80.01}]}}",
+                               NULL, 0, NULL, 0), 400);
+    CU_ASSERT_EQUAL(write_json("POST", path, NULL, cm, sizeof cm, NULL, 0), 204);
+    /* The money paid back: no more than the credit memo, and only to its customer. */
+    const char *fmt = "{\"customer\":{\"id\":\"%s\"},\"account\":{\"id\":\"104\"},\"apply\":{\"items\":"
+                      "[{\"doc\":{\"id\":\"%s\"},\"apply\":true,\"amount\":%s}]}}";
+    snprintf(body, sizeof body, fmt, "503", cm, "80.00");
+    CU_ASSERT_EQUAL(write_json("POST", REC "customerRefund", body, NULL, 0, NULL, 0), 400);
+    snprintf(body, sizeof body, fmt, "502", cm, "80.01");
+    CU_ASSERT_EQUAL(write_json("POST", REC "customerRefund", body, NULL, 0, NULL, 0), 400);
+    snprintf(body, sizeof body, fmt, "502", cm, "80.00");
+    CU_ASSERT_EQUAL(write_json("PUT", REC "customerRefund/eid:CR-RULES", body, NULL, 0, NULL, 0), 204);
+    snprintf(body, sizeof body, fmt, "502", cm, "0.01");
+    CU_ASSERT_EQUAL(write_json("POST", REC "customerRefund", body, NULL, 0, NULL, 0), 400);
 }
 
 static void test_journal_balance(void)
@@ -786,6 +852,8 @@ int main(void)
         {"references, fields and types checked with o:errorPath", test_reference_checks},
         {"transform to itemFulfillment, totals exact, creation order", test_transform_fulfilment_and_order},
         {"returnAuthorization and creditMemo transforms", test_return_and_credit_memo},
+        {"returns: no more back than fulfilled, received by the warehouse, credited and refunded within bounds",
+         test_return_receipt_credit_and_refund_rules},
         {"journal entries must balance to the cent", test_journal_balance},
         {"journals upsert by external id and a closed period refuses them", test_journals_upsert_by_external_id_and_closed_periods_refuse_them},
         {"customer deposits are checked and upserted once", test_customer_deposits_are_checked_and_upserted_once},

@@ -219,6 +219,8 @@ static void test_return_and_credit_memo_keep_line_tax(void)
         "{\"item\":{\"id\":\"1014\"},\"quantity\":1,\"amount\":119.19,\"taxCode\":{\"id\":\"10\"},\"tax1Amt\":29.79}]}}");
     CU_ASSERT_EQUAL_FATAL(so.status, 204);
     char path[128];
+    snprintf(path, sizeof path, REC "salesOrder/%s/!transform/itemFulfillment", so.id);
+    CU_ASSERT_EQUAL_FATAL(send_json("POST", path, NULL).status, 204);
     snprintf(path, sizeof path, REC "salesOrder/%s/!transform/returnAuthorization", so.id);
     answer ra = send_json("POST", path, NULL);
     CU_ASSERT_EQUAL_FATAL(ra.status, 204);

@@ -1,11 +1,13 @@
 /* Unit tests of engine pieces that need no database: UTF-8 clean-up of remote text, named
  * queries, outcome builders and the built-in actions. */
 #include "runner/action.h"
+#include "runner/completion.h"
 #include "runner/queries.h"
 #include "connectors/common/text.h"
 #include "tests/support/harness.h"
 
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,12 +118,73 @@ static void test_outcome_messages_are_valid_utf8(void)
     o2c_outcome_clear(&out);
 }
 
+static json_object *member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void test_completion_json_carries_every_result_as_written(void)
+{
+    struct o2c_step *plain = step_with_context("core.noop", "{}");
+    plain->workflow_id = 9007199254740993LL; /* beyond a double's exact integers */
+    plain->lease_token = 42;
+    plain->duration_ms = 3;
+    o2c_outcome_ok(&plain->outcome);
+
+    struct o2c_step *rich = step_with_context("core.noop", "{}");
+    rich->workflow_id = 7;
+    rich->lease_token = -1;
+    rich->duration_ms = INT64_MIN; /* the longest number there is */
+    o2c_outcome_named(&rich->outcome, "said \"no\"\\\n\x01");
+    rich->outcome.patch = json_tokener_parse("{\"cursor\":\"a/b\",\"n\":1.5}");
+    rich->outcome.detail = json_tokener_parse("{\"message\":\"Ångström\\there \\\"x\\\"\"}");
+    rich->outcome.start = json_tokener_parse("[{\"workflow\":\"w\",\"business_key\":\"k\"}]");
+    rich->outcome.delay_ms = 0;
+
+    struct o2c_step *steps[] = {plain, rich};
+    char *text = o2c_completion_json(steps, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    json_object *batch = json_tokener_parse(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(batch);
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(batch), 2);
+
+    json_object *a = json_object_array_get_idx(batch, 0);
+    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "id")), 9007199254740993LL);
+    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "token")), 42);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(a, "outcome")), "ok");
+    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "duration_ms")), 3);
+    CU_ASSERT_PTR_NULL(member(a, "patch"));
+    CU_ASSERT_PTR_NULL(member(a, "detail"));
+    CU_ASSERT_PTR_NULL(member(a, "delay_ms")); /* -1: the engine's default */
+    CU_ASSERT_PTR_NULL(member(a, "start"));
+
+    json_object *b = json_object_array_get_idx(batch, 1);
+    CU_ASSERT_EQUAL(json_object_get_int64(member(b, "token")), -1);
+    CU_ASSERT_EQUAL(json_object_get_int64(member(b, "duration_ms")), INT64_MIN);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(b, "outcome")), "said \"no\"\\\n\x01");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(b, "patch"), "cursor")), "a/b");
+    CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(member(member(b, "patch"), "n")), 1.5, 1e-9);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(b, "detail"), "message")), "Ångström\there \"x\"");
+    CU_ASSERT_EQUAL(json_object_get_int(member(b, "delay_ms")), 0);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(member(b, "start"), 0), "workflow")), "w");
+    json_object_put(batch);
+    free(text);
+
+    text = o2c_completion_json(steps, 0);
+    CU_ASSERT_STRING_EQUAL(text, "[]");
+    free(text);
+    o2c_step_free(plain);
+    o2c_step_free(rich);
+}
+
 static CU_TestInfo tests[] = {
     {"invalid UTF-8 from remote systems is replaced", test_utf8_sanitize},
     {"named queries are found and end where they should", test_named_queries},
     {"core.fail fails as told, counts down, then succeeds", test_core_fail_counts_down_then_succeeds},
     {"an unreadable context reads as empty; bad sleep input fails clearly", test_bad_context_reads_as_empty},
     {"outcome messages are valid UTF-8", test_outcome_messages_are_valid_utf8},
+    {"the completion JSON carries every result exactly as the action wrote it", test_completion_json_carries_every_result_as_written},
     CU_TEST_INFO_NULL,
 };
 

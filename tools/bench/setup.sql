@@ -45,5 +45,5 @@ create table if not exists public.bench_queue (
 
 -- Empties the engine's tables between measurements (the bench's own database only).
 create or replace function public.bench_reset() returns void language sql as $$
-    truncate o2c.step, o2c.event, o2c.instance restart identity;
+    truncate o2c.step, o2c.event, o2c.instance_update, o2c.instance restart identity;
 $$;

@@ -43,6 +43,7 @@ typedef struct centra_line {
 typedef struct centra_refund {
     int id;
     int64_t amount, shipping;        /* shipping is part of amount; both minor units */
+    int return_id;                   /* the return whose goods it pays back; 0: none */
     char *reason;
     int64_t created_us;
 } centra_refund;
@@ -89,6 +90,7 @@ typedef struct centra_return {
     char number[32];
     char *comment;
     bool to_stock;
+    int64_t shipping;                /* shipping refunded with the return (shippingCost), minor units */
     int64_t created_us;
     centra_return_line *lines;
     size_t n_lines;
@@ -211,6 +213,15 @@ int centra_cancel_order(centra *c, int number);
  * or the refunds would exceed what was paid, -4 shipping beyond the order's shipping. */
 int centra_refund_order(centra *c, int number, const char *amount, const char *shipping, const char *reason,
                         int *entry_id);
+/* Customer service takes goods back and refunds them: lines [{"line": <order line id> | "sku",
+ * "quantity"}] from one completed shipment become a return (shippingCost = shipping), and one
+ * REFUND entry pays it back, its paramsJSON naming the return ({"returnId": N}). amount (decimal
+ * text) defaults to the returned units' share of their lines' value, tax included, plus shipping.
+ * 0 ok (*return_id, *entry_id set); -1 unknown order; -2 unreadable lines or amounts; -3 as
+ * centra_refund_order; -4 shipping beyond the order's; -5 the units are not shipped and unreturned
+ * in one shipment. */
+int centra_return_goods(centra *c, int number, json_object *lines, const char *amount, const char *shipping,
+                        const char *reason, int *return_id, int *entry_id);
 json_object *centra_payment_history_json(centra *c, const centra_order *o, json_object *where);
 
 /* ---- JSON renderings (centra_json.c) ---- */

@@ -261,8 +261,10 @@ json_object *centra_shipment_json(centra *c, const centra_shipment *s)
 
 json_object *centra_return_json(centra *c, const centra_return *r)
 {
-    (void)c;
     json_object *j = json_object_new_object();
+    const centra_order *o = centra_order_by_id(c, r->order_id);
+    if (o)
+        json_object_object_add(j, "shippingCost", centra_money(c->seed, o->currency, r->shipping));
     json_object_object_add(j, "id", json_object_new_int(r->id));
     add_str(j, "number", r->number);
     add_str(j, "comment", r->comment);

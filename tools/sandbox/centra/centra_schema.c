@@ -82,6 +82,7 @@ const char centra_schema_sdl[] =
     "  id: Int! number: String! comment: String returnStockActionPolicy: ReturnStockActionPolicy!\n"
     "  createdAt(format: String = \"Y-m-d\\\\TH:i:sP\"): DateTimeTz!\n"
     "  shipment: Shipment @requires(permission: \"Shipment:read\")\n"
+    "  shippingCost: MonetaryValue\n"
     "  lines: [ReturnLine!]!\n"
     "}\n"
     "type PaymentHistoryEntry {\n"

@@ -5,6 +5,7 @@
  * Token permissions come from CENTRA_TOKEN_PERMISSIONS ("Order:read,Shipment:write"; unset = all).
  * "Customer:read" style names; a "X:write" permission also grants "X:read". */
 #include "tools/sandbox/centra/centra.h"
+#include "tools/sandbox/framework/money.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,41 @@ static bool control(void *svc, const sb_request *req, sb_response *res)
             static const char *const why[] = {"", "no such order", "amount and shipping must be decimal text in the order's currency, shipping at most amount",
                                               "the order's payment is not captured, or refunds would exceed what was paid",
                                               "more shipping refunded than the order charged"};
+            json_object_object_add(out, "error", json_object_new_string(why[-rc]));
+            sb_respond_json(res, rc == -1 ? 404 : rc == -2 ? 400 : 409, out);
+        }
+    } else if (post && strncmp(req->path, "/_sandbox/orders/", 17) == 0 &&
+               strlen(req->path) > 24 && strcmp(req->path + strlen(req->path) - 7, "/return") == 0) {
+        /* {"lines": [{"line": <order line id> | "sku": "…", "quantity": 1}], "shipping": "4.90",
+         * "amount": "…" (default: the goods' value plus shipping), "reason": "…"}: customer service
+         * takes goods back and refunds them (centra_refunds.c). */
+        int number = atoi(req->path + 17), entry = 0, ret = 0;
+        json_object *body = req->body_len ? sb_parse_json(req->body, req->body_len) : NULL, *v;
+        const char *amount = body && json_object_object_get_ex(body, "amount", &v) ? json_object_get_string(v) : NULL;
+        const char *shipping = body && json_object_object_get_ex(body, "shipping", &v) ? json_object_get_string(v) : NULL;
+        const char *reason = body && json_object_object_get_ex(body, "reason", &v) ? json_object_get_string(v) : NULL;
+        json_object *lines = body && json_object_object_get_ex(body, "lines", &v) ? v : NULL;
+        pthread_mutex_lock(&c->lock);
+        int rc = centra_return_goods(c, number, lines, amount, shipping, reason, &ret, &entry);
+        char refunded[40] = "";
+        if (rc == 0) {
+            const centra_order *o = centra_order_by_number(c, number);
+            sb_money_format(o->refunds[o->n_refunds - 1].amount, c->seed->currencies[o->currency].exponent, refunded,
+                            sizeof refunded);
+        }
+        pthread_mutex_unlock(&c->lock);
+        json_object_put(body);
+        json_object_object_add(out, "order", json_object_new_int(number));
+        if (rc == 0) {
+            json_object_object_add(out, "return", json_object_new_int(ret));
+            json_object_object_add(out, "refund", json_object_new_int(entry));
+            json_object_object_add(out, "amount", json_object_new_string(refunded));
+            sb_respond_json(res, 201, out);
+        } else {
+            static const char *const why[] = {"", "no such order", "lines [{line|sku, quantity}] and decimal text amounts in the order's currency",
+                                              "the order's payment is not captured, or refunds would exceed what was paid",
+                                              "more shipping refunded than the order charged",
+                                              "those units are not shipped and unreturned in one completed shipment"};
             json_object_object_add(out, "error", json_object_new_string(why[-rc]));
             sb_respond_json(res, rc == -1 ? 404 : rc == -2 ? 400 : 409, out);
         }

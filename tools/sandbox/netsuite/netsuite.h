@@ -8,6 +8,7 @@
  *   netsuite_orders.c    sales order lines: what is left to ship, committed stock, closing, status
  *   netsuite_suiteql.c   the SuiteQL subset the connectors use, with paging
  *   netsuite_control.c   /_sandbox/ paths: records, locks, warehouse fulfilments, stock changes
+ *   netsuite_returns.c   return, credit and refund rules; the warehouse receiving returned goods
  * One mutex guards the store; handlers take it for the whole of one request's work, so every
  * request sees and leaves a consistent store (NetSuite commits a record atomically too). */
 #ifndef O2C_SANDBOX_NETSUITE_H
@@ -24,7 +25,7 @@
 typedef enum ns_field_kind { F_STRING, F_DATE, F_BOOL, F_NUMBER, F_REF, F_SUBLIST, F_ADDRESS } ns_field_kind;
 typedef enum ns_ref_kind {
     R_NONE, R_CUSTOMER, R_ITEM, R_LOCATION, R_CURRENCY, R_TAX_CODE, R_SUBSIDIARY, R_ACCOUNT,
-    R_SALES_ORDER, R_RETURN_AUTHORIZATION, R_SALES_ORDER_LINE,
+    R_SALES_ORDER, R_RETURN_AUTHORIZATION, R_SALES_ORDER_LINE, R_CREDIT_MEMO,
     R_DISCOUNT_ITEM, R_PAYMENT_METHOD,
 } ns_ref_kind;
 
@@ -51,7 +52,7 @@ const ns_field *ns_field_find(const ns_field *fields, const char *name);
 const ns_type *ns_type_by_name(const char *name);
 extern const ns_type NS_CUSTOMER, NS_SALES_ORDER, NS_ITEM_FULFILLMENT, NS_RETURN_AUTHORIZATION,
     NS_CREDIT_MEMO, NS_JOURNAL_ENTRY, NS_INVENTORY_ITEM, NS_OTHER_CHARGE_ITEM, NS_DISCOUNT_ITEM,
-    NS_CUSTOMER_DEPOSIT;
+    NS_CUSTOMER_DEPOSIT, NS_ITEM_RECEIPT, NS_CUSTOMER_REFUND;
 extern const ns_type *const NS_TYPES[]; /* NULL-terminated */
 
 typedef struct ns_record {
@@ -188,5 +189,18 @@ const char *ns_suiteql_handle(ns_state *ns, const sb_request *req, sb_response *
 bool ns_control(ns_state *ns, const sb_request *req, sb_response *res);
 /* POST /_sandbox/warehouse/ship: partial and split fulfilments with parcels (netsuite_fulfil.c). */
 bool ns_warehouse_control(ns_state *ns, const sb_request *req, sb_response *res);
+
+/* ---- returns (netsuite_returns.c; the rules and the warehouse's receipts) ---- */
+/* salesOrder → returnAuthorization: replaces overrides' item lines with the authorization's (from
+ * the order's lines); false (answered 400) when more would come back than was fulfilled. */
+bool ns_return_lines(ns_state *ns, ns_record *so, json_object *overrides, sb_response *res);
+/* returnAuthorization → creditMemo: false (answered 400) when it would credit more than the
+ * authorization less what was credited from it before. */
+bool ns_credit_check(ns_state *ns, ns_record *ra, json_object *overrides, sb_response *res);
+/* A new customerRefund: false (answered 400) when an applied credit memo is another customer's or
+ * has less left to refund. */
+bool ns_refund_check(ns_state *ns, json_object *body, sb_response *res);
+/* POST /_sandbox/netsuite/receive (takes ns->lock itself). */
+bool ns_returns_control(ns_state *ns, const sb_request *req, sb_response *res);
 
 #endif

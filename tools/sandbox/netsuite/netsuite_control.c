@@ -1,6 +1,7 @@
 /* /_sandbox/ paths of the NetSuite sandbox: what tests inspect and what the business does.
  *   GET  /_sandbox/records/<type>       every record of a type, full bodies, creation order
  *   POST /_sandbox/netsuite/lock        {"type","id","count"[,"code"]}: the next writes fail
+ *   POST /_sandbox/netsuite/receive     {"returnAuthorization"[,"lines"]}: returned goods received (netsuite_returns.c)
  *   POST /_sandbox/fulfilments          {"count":N} or {"salesOrder":id[,"carrier","trackingNumber"]}
  *   POST /_sandbox/items                {"itemId","displayName","isInactive","product","size","prices"}: an item made or changed
  *   POST /_sandbox/stock                {"changes":[{"item"|"sku","location","quantity"|"delta"|"committed"}]} or {"count":N}
@@ -328,6 +329,8 @@ bool ns_control(ns_state *ns, const sb_request *req, sb_response *res)
         return true;
     }
     if (ns_warehouse_control(ns, req, res))
+        return true;
+    if (ns_returns_control(ns, req, res))
         return true;
     bool lock = strcmp(req->path, "/_sandbox/netsuite/lock") == 0;
     bool fulfil = strcmp(req->path, "/_sandbox/fulfilments") == 0;

@@ -1,6 +1,7 @@
 /* The record API under /services/rest/record/v1/: create (204 + Location), get (by id or eid:),
  * list, patch, upsert by PUT eid:, and the transforms salesOrder → itemFulfillment,
- * salesOrder → returnAuthorization, returnAuthorization → creditMemo. Every write to an existing
+ * salesOrder → returnAuthorization, returnAuthorization → creditMemo (their rules, and those of
+ * customerRefund: netsuite_returns.c). Every write to an existing
  * record honours on-demand record locks. Callers hold no lock: each handler takes ns->lock. */
 #include "tools/sandbox/framework/money.h"
 #include "tools/sandbox/netsuite/netsuite.h"
@@ -220,6 +221,8 @@ static ns_record *create(ns_state *ns, const ns_type *type, json_object *body, s
     if (eid && external_id_taken(ns, type, eid, NULL, res))
         return NULL;
     if (type == &NS_CUSTOMER && email_taken(ns, json_object_get_string(get(body, "email")), res))
+        return NULL;
+    if (type == &NS_CUSTOMER_REFUND && !ns_refund_check(ns, body, res))
         return NULL;
     if (type == &NS_SALES_ORDER)
         prepare_sales_order(ns, body);
@@ -509,10 +512,11 @@ static const char *transform(ns_state *ns, const sb_request *req, const ns_type 
             rec = ns_fulfil(ns, src, overrides, NULL, NULL, res);
     } else if (type == &NS_SALES_ORDER && target == &NS_RETURN_AUTHORIZATION) {
         op = "salesOrder.transform.returnAuthorization";
-        rec = transform_copy(ns, src, target, overrides, res);
+        if (ns_return_lines(ns, src, overrides, res))
+            rec = transform_copy(ns, src, target, overrides, res);
     } else if (type == &NS_RETURN_AUTHORIZATION && target == &NS_CREDIT_MEMO) {
         op = "returnAuthorization.transform.creditMemo";
-        if (!locked(src, res))
+        if (!locked(src, res) && ns_credit_check(ns, src, overrides, res))
             rec = transform_copy(ns, src, target, overrides, res);
     } else {
         ns_error(res, 400, "USER_ERROR", NULL, "Transformation from %s to %s is not supported.", type->name,
@@ -579,7 +583,7 @@ static void count_journal_write(ns_state *ns, const ns_record *rec)
 static const char *const OP_NAMES[][5] = {
     OPS("customer"), OPS("salesOrder"), OPS("itemFulfillment"), OPS("returnAuthorization"),
     OPS("creditMemo"), OPS("journalEntry"), OPS("inventoryItem"), OPS("otherChargeItem"),
-    OPS("discountItem"), OPS("customerDeposit"),
+    OPS("discountItem"), OPS("customerDeposit"), OPS("itemReceipt"), OPS("customerRefund"),
 };
 
 static const char *op_name(const ns_type *type, const char *verb)

@@ -53,12 +53,46 @@ static const ns_field FULFILMENT_FIELDS[] = {
     {"package", F_SUBLIST, R_NONE, PACKAGE_LINE}, {"item", F_SUBLIST, R_NONE, FULFILMENT_LINE}, {NULL},
 };
 
+/* A return authorization's line: orderLine is the sales order's line it returns (a transform
+ * fills item, taxCode and location from it); quantityReceived is set by item receipts. */
+static const ns_field RETURN_LINE[] = {
+    {"item", F_REF, R_ITEM}, {"quantity", F_NUMBER, R_NONE, NULL, true},
+    {"rate", F_NUMBER}, {"amount", F_NUMBER}, {"taxCode", F_REF, R_TAX_CODE},
+    {"location", F_REF, R_LOCATION}, {"description", F_STRING}, {"tax1Amt", F_NUMBER},
+    {"orderLine", F_NUMBER}, {"line", F_NUMBER}, {"quantityReceived", F_NUMBER}, {NULL},
+};
+
 static const ns_field RETURN_FIELDS[] = {
     {"externalId", F_STRING}, {"entity", F_REF, R_CUSTOMER, NULL, true},
     {"createdFrom", F_REF, R_SALES_ORDER}, {"tranDate", F_DATE}, {"currency", F_REF, R_CURRENCY},
     {"otherRefNum", F_STRING}, {"memo", F_STRING}, {"location", F_REF, R_LOCATION},
     {"subsidiary", F_REF, R_SUBSIDIARY}, {"orderStatus", F_STRING},
-    {"item", F_SUBLIST, R_NONE, ORDER_LINE, true}, {NULL},
+    {"item", F_SUBLIST, R_NONE, RETURN_LINE, true}, {NULL},
+};
+
+/* The goods of a return authorization received back into a location (the warehouse). */
+static const ns_field RECEIPT_LINE[] = {
+    {"orderLine", F_NUMBER}, {"item", F_REF, R_ITEM}, {"quantity", F_NUMBER},
+    {"location", F_REF, R_LOCATION}, {"itemReceive", F_BOOL}, {NULL},
+};
+
+static const ns_field RECEIPT_FIELDS[] = {
+    {"externalId", F_STRING}, {"createdFrom", F_REF, R_RETURN_AUTHORIZATION, NULL, true},
+    {"entity", F_REF, R_CUSTOMER}, {"tranDate", F_DATE}, {"memo", F_STRING},
+    {"currency", F_REF, R_CURRENCY}, {"subsidiary", F_REF, R_SUBSIDIARY},
+    {"item", F_SUBLIST, R_NONE, RECEIPT_LINE}, {NULL},
+};
+
+/* Money paid back to a customer from an account, applied to credit memos. */
+static const ns_field REFUND_APPLY_LINE[] = {
+    {"doc", F_REF, R_CREDIT_MEMO, NULL, true}, {"apply", F_BOOL}, {"amount", F_NUMBER, R_NONE, NULL, true}, {NULL},
+};
+
+static const ns_field CUSTOMER_REFUND_FIELDS[] = {
+    {"externalId", F_STRING}, {"customer", F_REF, R_CUSTOMER, NULL, true},
+    {"account", F_REF, R_ACCOUNT, NULL, true}, {"tranDate", F_DATE}, {"currency", F_REF, R_CURRENCY},
+    {"subsidiary", F_REF, R_SUBSIDIARY}, {"paymentMethod", F_REF, R_PAYMENT_METHOD}, {"memo", F_STRING},
+    {"apply", F_SUBLIST, R_NONE, REFUND_APPLY_LINE, true}, {NULL},
 };
 
 static const ns_field CREDIT_MEMO_FIELDS[] = {
@@ -106,11 +140,13 @@ const ns_type NS_INVENTORY_ITEM = {"inventoryItem", NULL, ITEM_FIELDS, "custitem
 const ns_type NS_OTHER_CHARGE_ITEM = {"otherChargeItem", NULL, ITEM_FIELDS, "custitem", 7};
 const ns_type NS_DISCOUNT_ITEM = {"discountItem", NULL, ITEM_FIELDS, "custitem", 8};
 const ns_type NS_CUSTOMER_DEPOSIT = {"customerDeposit", "CustDep", DEPOSIT_FIELDS, "custbody", 9};
+const ns_type NS_ITEM_RECEIPT = {"itemReceipt", "ItemRcpt", RECEIPT_FIELDS, "custbody", 10};
+const ns_type NS_CUSTOMER_REFUND = {"customerRefund", "CustRfnd", CUSTOMER_REFUND_FIELDS, "custbody", 11};
 
 const ns_type *const NS_TYPES[] = {
     &NS_CUSTOMER, &NS_SALES_ORDER, &NS_ITEM_FULFILLMENT, &NS_RETURN_AUTHORIZATION,
     &NS_CREDIT_MEMO, &NS_JOURNAL_ENTRY, &NS_INVENTORY_ITEM, &NS_OTHER_CHARGE_ITEM,
-    &NS_DISCOUNT_ITEM, &NS_CUSTOMER_DEPOSIT, NULL,
+    &NS_DISCOUNT_ITEM, &NS_CUSTOMER_DEPOSIT, &NS_ITEM_RECEIPT, &NS_CUSTOMER_REFUND, NULL,
 };
 
 /* The kinds of item an order line may name; they share one internal id space. */

@@ -80,6 +80,7 @@ static bool check_ref(ns_state *ns, const ns_field *f, json_object *value, const
     case R_DISCOUNT_ITEM: rec = ns_store_find(ns, &NS_DISCOUNT_ITEM, key); break;
     case R_SALES_ORDER: rec = ns_store_find(ns, &NS_SALES_ORDER, key); break;
     case R_RETURN_AUTHORIZATION: rec = ns_store_find(ns, &NS_RETURN_AUTHORIZATION, key); break;
+    case R_CREDIT_MEMO: rec = ns_store_find(ns, &NS_CREDIT_MEMO, key); break;
     case R_LOCATION:
         if (id && sb_seed_location_index_by_netsuite_id(seed, key) >= 0) resolved = key;
         break;
