@@ -103,6 +103,8 @@ static void test_customer_bodies_are_checked_against_the_spec(void)
     CU_ASSERT_EQUAL(status_of("POST", "/customers", "{\"reference\":\"ABCDEFGH\",\"name\":\"Someone else\"}"), 400);
     CU_ASSERT_EQUAL(stat("existing_key_refusals"), 1);
     CU_ASSERT_EQUAL(stat("refused_writes"), 5);
+    CU_ASSERT_EQUAL(status_of("POST", "/customers", "[{\"reference\":\"ABC\",\"name\":\"A\"}]"), 400); /* no JSON object */
+    CU_ASSERT_EQUAL(stat("refused_writes"), 6);
 }
 
 static void test_odata_options_are_validated_strictly(void)

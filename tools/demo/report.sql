@@ -1,8 +1,12 @@
 -- make demo's printed summary, for a finance lead: the figures of var/demo/summary.json
 -- (tools/demo/summary.sql), laid out as text. Variable: dir (var/demo). Run with psql -At.
+-- The ERP is the summary's: its name replaces "NetSuite" in the text, its keys are named for it.
 
 \set summary_text `cat :'dir'/summary.json`
 create temp table s as select (:'summary_text')::jsonb as j;
+select case when j->>'demo' = 'order_to_cash_sage200' then 'sage200' else 'netsuite' end as erp,
+       case when j->>'demo' = 'order_to_cash_sage200' then 'Sage 200' else 'NetSuite' end as erp_name
+  from s \gset
 create function pg_temp.n(v jsonb) returns text language sql immutable
     as $$ select coalesce(to_char((v #>> '{}')::numeric, 'FM999,999,999,990'), '-') $$;
 create function pg_temp.money(v jsonb) returns text language sql immutable
@@ -13,11 +17,11 @@ create function pg_temp.line(label text, v jsonb) returns text language sql immu
     as $$ select format('  %-52s %10s', label, pg_temp.n(v)) $$;
 
 \echo
-select format('== Order to cash: one trading day, Centra store 1 -> NetSuite (%s orders settled in %s s)',
+select format('== Order to cash: one trading day, Centra store 1 -> %s (%s orders settled in %s s)', :'erp_name',
               pg_temp.n(j->'orders_placed'), j->>'seconds') from s;
 \echo
 \echo 'Orders'
-select line from s, lateral (values
+select replace(line, 'NetSuite', :'erp_name') from s, lateral (values
     (1, pg_temp.line('placed in Centra', j->'orders_placed')),
     (2, pg_temp.line('  with more than one line', j->'multi_line_orders')),
     (3, pg_temp.line('  from customers already in NetSuite', j->'orders_from_existing_customers')),
@@ -29,7 +33,7 @@ select line from s, lateral (values
     (9, pg_temp.line('lost (neither posted, cancelled nor in an exception)', j->'lost'))
 ) as t(k, line) order by k;
 \echo
-\echo 'NetSuite, by its own count'
+select :'erp_name' || ', by its own count';
 select line from s, lateral (values
     (1, pg_temp.line('sales orders', j->'sales_orders')),
     (2, pg_temp.line('customers created', j->'customers_created')),
@@ -37,14 +41,14 @@ select line from s, lateral (values
     (4, pg_temp.line('duplicate order numbers', j->'duplicate_order_numbers'))
 ) as t(k, line) order by k;
 \echo
-select format('Money per currency  %9s %18s %18s %18s %11s', 'orders', 'placed in Centra', 'posted (Centra)', 'in NetSuite', 'difference');
+select format('Money per currency  %9s %18s %18s %18s %11s', 'orders', 'placed in Centra', 'posted (Centra)', 'in ' || :'erp_name', 'difference');
 select format('  %-17s %9s %18s %18s %18s %11s', c->>'currency', pg_temp.n(c->'orders'), pg_temp.money(c->'value'),
-              pg_temp.money(m->'centra_charged'), pg_temp.money(m->'netsuite_total'), pg_temp.money(m->'difference'))
+              pg_temp.money(m->'centra_charged'), pg_temp.money(m->(:'erp' || '_total')), pg_temp.money(m->'difference'))
   from s, jsonb_array_elements(j->'orders_placed_by_currency') c
   left join lateral (select m from jsonb_array_elements(j->'money_posted') m where m->>'currency' = c->>'currency') mm on true
  order by c->>'currency';
-select format('  (posted includes the %s orders cancelled afterwards; their sales orders are closed in NetSuite)',
-              j->>'closed_after_cancellation')
+select format('  (posted includes the %s orders cancelled afterwards; their sales orders are closed in %s)',
+              j->>'closed_after_cancellation', :'erp_name')
   from s where (j->>'closed_after_cancellation')::int > 0;
 \echo
 \echo 'Exceptions: each has an owner; fix the cause, then re-drive with the SQL shown'
@@ -53,11 +57,12 @@ select format(E'  %-22s owner %-12s %15s\n      e.g. %s\n      re-drive: %s',
               x->>'example', x->>'redrive_sql')
   from s, jsonb_array_elements(j->'exceptions_by_category') x;
 select '  none' from s where jsonb_array_length(j->'exceptions_by_category') = 0;
-select format(E'\nFixing one (%s, workflow %s): NetSuite has no item for the SKU yet. Once ops has set the\n'
+select replace(format(E'\nFixing one (%s, workflow %s): NetSuite has no item for the SKU yet. Once ops has set the\n'
               'item up in NetSuite, they map it and re-drive the order, which is then mapped again and posted:\n'
               '  %s\n  %s',
               j#>>'{fix_example,business_key}', j#>>'{fix_example,workflow_id}',
-              coalesce(j#>>'{fix_example,fix_sql}', '(see the message above)'), j#>>'{fix_example,redrive_sql}')
+              coalesce(j#>>'{fix_example,fix_sql}', '(see the message above)'), j#>>'{fix_example,redrive_sql}'),
+              'NetSuite', :'erp_name')
   from s where j->'fix_example' <> 'null';
 \echo
 \echo 'API calls and throttling (o2c.api_performance, last hour)'
@@ -67,14 +72,14 @@ select format('  %-9s %-26s %6s %6s %6s %7s %9s %6s %9s %7s', a->>'connection', 
               a->>'p50_ms', a->>'p95_ms', a->>'max_ms', a->>'throttled', a->>'locked', a->>'transient_errors',
               a->>'refused')
   from s, jsonb_array_elements(j->'api') a;
-select format('  NetSuite sandbox: %s requests; refused over its concurrency limit: %s; at most %s calls in flight '
+select format('  %s sandbox: %s requests; refused over its concurrency limit: %s; at most %s calls in flight '
               '(o2c''s limit for the connection: %s)',
-              pg_temp.n(j#>'{netsuite_sandbox,requests}'), pg_temp.n(j#>'{netsuite_sandbox,throttled}'),
-              j#>>'{netsuite_sandbox,max_concurrency}', j#>>'{netsuite_sandbox,connection_limit}')
+              :'erp_name', pg_temp.n(j->(:'erp' || '_sandbox')->'requests'), pg_temp.n(j->(:'erp' || '_sandbox')->'throttled'),
+              j->(:'erp' || '_sandbox')->>'max_concurrency', j->(:'erp' || '_sandbox')->>'connection_limit')
   from s;
-select format('    faults injected (%s): %s', j#>>'{netsuite_sandbox,faults}',
+select format('    faults injected (%s): %s', j->(:'erp' || '_sandbox')->>'faults',
               (select string_agg(format('%s %s', key, value), ', ' order by key)
-                 from jsonb_each_text(j#>'{netsuite_sandbox,faults_injected}') where value <> '0'))
+                 from jsonb_each_text(j->(:'erp' || '_sandbox')->'faults_injected') where value <> '0'))
   from s;
 select format('  Centra sandbox: %s requests; throttled by its rate limits: %s', pg_temp.n(j#>'{centra_sandbox,requests}'),
               pg_temp.n(j#>'{centra_sandbox,throttled}'))
@@ -85,8 +90,23 @@ select format('    faults injected (%s): %s', j#>>'{centra_sandbox,faults}',
   from s;
 \echo
 select format('Runner a was killed with SIGKILL halfway, holding %s; %s taken over by a runner after the lease '
-              'expired; NetSuite writes completed twice: %s.',
+              'expired; %s writes completed twice: %s.',
               pg_temp.plural(j#>'{runner_kill,leases_held}', 'step'),
               pg_temp.plural(j#>'{runner_kill,steps_redone_after_lease_expired}', 'step'),
-              j->>'writes_completed_twice')
+              :'erp_name', j->>'writes_completed_twice')
   from s;
+-- Sage 200's own day (tools/demo/flows/sage200.sh), and what the day did not play on this ERP.
+select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s calls '
+              'refused as in use (each retried), %s re-driven from record_locked; their %s orders all posted: %s. '
+              'Creates whose answer was lost: %s; calls refused while the tunnel was down: %s; request bodies '
+              'refused by the OpenAPI check: %s; duplicate document numbers: %s.',
+              j#>>'{record_locks,accounts}', j#>>'{record_locks,user}', j#>>'{record_locks,held_s}',
+              j#>>'{record_locks,locked_refusals}', j#>>'{record_locks,exceptions_redriven}',
+              j#>>'{record_locks,orders_of_locked_accounts}',
+              case when j#>'{record_locks,orders_of_locked_accounts}' = j#>'{record_locks,orders_of_locked_accounts_posted}'
+                   then 'yes' else 'NO' end,
+              j->>'lost_answers', j->>'tunnel_refusals', j->>'refused_bodies', j->>'duplicate_document_numbers')
+  from s where j ? 'record_locks';
+select format('Not played on %s (no %s side yet): %s.', :'erp_name', :'erp_name',
+              (select string_agg(f, ', ') from jsonb_array_elements_text(j->'flows_not_on_this_erp') f))
+  from s where j ? 'flows_not_on_this_erp';

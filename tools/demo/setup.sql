@@ -1,6 +1,14 @@
 -- make demo (tools/demo/run): point the connections at the sandboxes, load the mapping tables from
--- the NetSuite sandbox's catalogue, and start from a clean slate.
--- Variables: netsuite_url, centra_url, seed_file (GET /_sandbox/seed of the NetSuite sandbox).
+-- the ERP sandbox's catalogue, and start from a clean slate.
+-- Variables: erp (netsuite or sage200), erp_url, centra_url, seed_file (GET /_sandbox/seed of the
+-- ERP sandbox). Without erp: NetSuite at netsuite_url (as make chaos and the bench call it).
+
+\if :{?erp}
+\else
+\set erp netsuite
+\set erp_url :netsuite_url
+\endif
+select set_config('o2c.demo_erp', :'erp', false) \g /dev/null
 
 -- The demo points the connections at its sandboxes and drops its pipelines' workflows: never in a
 -- database whose connections lead to real systems.
@@ -10,7 +18,7 @@ declare
 begin
     select string_agg(format('%s at %s', name, base_url), ', ') into v_urls
       from o2c.connection
-     where name in ('netsuite', 'centra') and base_url !~ '^http://127\.0\.0\.1:[0-9]+$';
+     where name in (current_setting('o2c.demo_erp'), 'centra') and base_url !~ '^http://127\.0\.0\.1:[0-9]+$';
     if v_urls is not null then
         raise exception 'demo: this database''s connections lead to real systems (%); the demo runs only where they are unset or lead to local sandboxes', v_urls;
     end if;
@@ -40,10 +48,15 @@ end
 $$;
 
 update o2c.connection
-   set base_url = case name when 'netsuite' then :'netsuite_url' else :'centra_url' end,
+   set base_url = case name when 'centra' then :'centra_url' else :'erp_url' end,
        paused = false, throttled_until = '-infinity'
- where name in ('netsuite', 'centra');
+ where name in (:'erp', 'centra');
 
 \set seed `cat :'seed_file'`
 select set_config('o2c.seed', :'seed', false) \g /dev/null
+select :'erp' = 'sage200' as on_sage200 \gset
+\if :on_sage200
+\ir sage200_mappings.sql
+\else
 \ir nordtrail_mappings.sql
+\endif

@@ -1,16 +1,20 @@
 -- make demo's figures as one JSON object (var/demo/summary.json); tools/demo/report.sql prints them.
 -- Money is decimal text, never a float. Variables:
+--   erp            netsuite or sage200 (make demo ERP=…); workflow, its order to cash pipeline
 --   dir            var/demo, holding placed.txt (the answers of POST /_sandbox/orders, one a line),
---                  netsuite-stats.json, centra-stats.json (GET /_sandbox/stats) and
---                  netsuite-sales-orders.json (GET /_sandbox/records/salesOrder)
+--                  <erp>-stats.json, <erp>-stats-start.json, centra-stats.json (GET /_sandbox/stats)
+--                  and <erp>-sales-orders.json (GET /_sandbox/records/salesOrder, …/sop_orders)
 --   t_day, t_settled  epoch seconds: first order placed, every order settled
 --   killed_leases  steps runner a held when it was killed
---   netsuite_faults, centra_faults  the sandboxes' --faults
+--   erp_faults, centra_faults  the sandboxes' --faults
+-- The ERP's own figures are named for it (customers_in_<erp>, <erp>_total, <erp>_sandbox); the
+-- rest are the same keys for every ERP.
 
 \set placed_text `cat :'dir'/placed.txt`
-\set ns_stats_text `cat :'dir'/netsuite-stats.json`
+\set erp_stats_text `cat :'dir'/:'erp'-stats.json`
+\set erp_start_text `cat :'dir'/:'erp'-stats-start.json`
 \set centra_stats_text `cat :'dir'/centra-stats.json`
-\set ns_orders_text `cat :'dir'/netsuite-sales-orders.json`
+\set erp_orders_text `cat :'dir'/:'erp'-sales-orders.json`
 
 -- Every order number Centra answered when the shoppers placed them.
 create temp table placed as
@@ -18,12 +22,34 @@ select distinct (jsonb_array_elements_text(l::jsonb->'orders'))::int as number
   from regexp_split_to_table(:'placed_text', '\n') l
  where btrim(l) <> '';
 
-create temp table ns_order as
+-- The ERP's sales orders (external id: what o2c keys them by, the order number) and its own counts.
+select :'erp' = 'sage200' as on_sage200 \gset
+\if :on_sage200
+create temp table erp_order as
+select r->>'customer_document_no' as external_id, to_jsonb((r->>'total_gross_value')::numeric) as total, r
+  from jsonb_array_elements((:'erp_orders_text')::jsonb) r;
+create temp table erp_count as
+select (s#>>'{records,sop_orders}')::int as sales_orders,
+       (s#>>'{records,customers}')::int - ((:'erp_start_text')::jsonb#>>'{records,customers}')::int as customers_created,
+       (s#>>'{records,customers}')::int as customers,
+       (s->>'duplicate_customer_document_nos')::int as duplicate_external_ids,
+       (s->>'duplicate_customer_document_nos')::int as duplicate_order_numbers, s
+  from (select (:'erp_stats_text')::jsonb as s) x;
+\else
+create temp table erp_order as
 select r->>'externalId' as external_id, r->'total' as total, r
-  from jsonb_array_elements((:'ns_orders_text')::jsonb->'records') r;
+  from jsonb_array_elements((:'erp_orders_text')::jsonb->'records') r;
+create temp table erp_count as
+select (s#>>'{records_by_type,salesOrder}')::int as sales_orders,
+       (s#>>'{created_by_type,customer}')::int as customers_created,
+       (s#>>'{records_by_type,customer}')::int as customers,
+       (s->>'duplicate_external_ids')::int as duplicate_external_ids,
+       (s->>'duplicate_order_numbers')::int as duplicate_order_numbers, s
+  from (select (:'erp_stats_text')::jsonb as s) x;
+\endif
 
 create temp table demo_wf as
-select * from o2c.instance where workflow in ('order_to_cash', 'order_cancellation', 'centra_order_poll');
+select * from o2c.instance where workflow in (:'workflow', 'order_cancellation', 'centra_order_poll');
 
 create temp table o2c_order as
 select i.id, i.status, i.state, i.business_key, i.context,
@@ -31,7 +57,7 @@ select i.id, i.status, i.state, i.business_key, i.context,
        i.context#>>'{order,currency,code}' as currency,
        o2c.centra_money(i.context#>'{order,grandTotal}') as grand_total,
        jsonb_array_length(coalesce(i.context#>'{order,lines}', '[]')) as lines
-  from demo_wf i where i.workflow = 'order_to_cash';
+  from demo_wf i where i.workflow = :'workflow';
 
 -- One top-level figure a line, in the order written below (json keeps it; jsonb would not).
 create function pg_temp.pretty(j json) returns text language sql immutable as $$
@@ -42,7 +68,7 @@ $$;
 create temp table demo_event as
 select e.*, w.workflow from o2c.event e join demo_wf w on w.id = e.workflow_id;
 
-with ns as (select (:'ns_stats_text')::jsonb as s),
+with ns as (select * from erp_count),
      ce as (select (:'centra_stats_text')::jsonb as s),
      cancel as (select * from demo_wf where workflow = 'order_cancellation'),
      -- Placed in Centra, yet no order_to_cash for it, or one still at work: neither posted,
@@ -54,10 +80,10 @@ with ns as (select (:'ns_stats_text')::jsonb as s),
         select o.currency,
                count(*) as orders,
                sum(o.grand_total) as centra_charged,
-               sum(case when jsonb_typeof(n.total) = 'number' then (n.total::text)::numeric end) as netsuite_total,
+               sum(case when jsonb_typeof(n.total) = 'number' then (n.total::text)::numeric end) as erp_total,
                count(n.external_id) filter (where jsonb_typeof(n.total) = 'number') as with_total
           from o2c_order o
-          left join ns_order n on n.external_id = o.context->>'sales_order_external_id'
+          left join erp_order n on n.external_id = o.context->>'sales_order_external_id'
          where o.state = 'posted'
          group by o.currency),
      placed_by_currency as (
@@ -71,13 +97,13 @@ with ns as (select (:'ns_stats_text')::jsonb as s),
                e.redrive_sql
           from exc e where e.category = 'unmapped_sku' order by e.workflow_id limit 1)
 select pg_temp.pretty(json_build_object(
-    'demo', 'order_to_cash',
+    'demo', :'workflow',
     -- The headline figures: every order placed is posted, cancelled or in an exception (lost 0),
-    -- and NetSuite holds each record once (duplicate_external_ids 0).
+    -- and the ERP holds each record once (duplicate_external_ids 0; Sage 200: by customer_document_no).
     'orders_placed', (select (s#>>'{records,orders}')::int from ce),
-    'sales_orders', (select (s#>>'{records_by_type,salesOrder}')::int from ns),
-    'customers_created', (select (s#>>'{created_by_type,customer}')::int from ns),
-    'duplicate_external_ids', (select (s->>'duplicate_external_ids')::int from ns),
+    'sales_orders', (select sales_orders from ns),
+    'customers_created', (select customers_created from ns),
+    'duplicate_external_ids', (select duplicate_external_ids from ns),
     'exceptions', (select count(*) from exc),
     'lost', (select count(*) from lost),
     'seconds', round((:t_settled - :t_day)::numeric, 1),
@@ -88,10 +114,11 @@ select pg_temp.pretty(json_build_object(
         from placed_by_currency), '[]'),
     'multi_line_orders', (select count(*) from o2c_order where lines > 1),
     'orders_from_existing_customers', (select count(distinct workflow_id) from demo_event
-                                        where from_state in ('linked_customer', 'find_customer', 'find_duplicate')
+                                        where from_state in ('linked_customer', 'find_customer', 'find_duplicate', 'customer')
                                           and outcome = 'found'),
     'orders_from_new_customers', (select count(distinct workflow_id) from demo_event
-                                   where from_state = 'create_customer' and outcome = 'ok'),
+                                   where (from_state = 'create_customer' and outcome = 'ok')
+                                      or (from_state = 'customer' and outcome = 'created')),
     'posted', (select count(*) from o2c_order where state = 'posted'),
     'cancelled_before_posting', (select count(*) from o2c_order where state = 'cancelled_before_posting'),
     'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed', 'lines_changed')),
@@ -100,20 +127,20 @@ select pg_temp.pretty(json_build_object(
         (select state, count(*) as n from cancel group by state) c), '{}'),
     'lost_orders', coalesce((select jsonb_agg(number order by number) from
         (select number from lost order by number limit 20) l), '[]'),
-    -- NetSuite, by the sandbox's own count.
-    'customers_in_netsuite', (select (s#>>'{records_by_type,customer}')::int from ns),
-    'duplicate_order_numbers', (select (s->>'duplicate_order_numbers')::int from ns),
-    -- A NetSuite write (customer, sales order, close) that completed more than once for one workflow.
+    -- The ERP, by the sandbox's own count.
+    'customers_in_' || :'erp', (select customers from ns),
+    'duplicate_order_numbers', (select duplicate_order_numbers from ns),
+    -- An ERP write (customer, sales order, close) that completed more than once for one workflow.
     'writes_completed_twice', (select count(*) from (
-        select 1 from demo_event where from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'change_lines', 'ask_erp')
-                                   and outcome = 'ok'
+        select 1 from demo_event where (from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'change_lines', 'ask_erp')
+                                        and outcome = 'ok') or (from_state = 'customer' and outcome = 'created')
          group by workflow_id, from_state having count(*) > 1) d),
-    -- Posted orders: what Centra charged against the sales orders' totals in NetSuite.
+    -- Posted orders: what Centra charged against the sales orders' totals in the ERP.
     'money_posted', coalesce((select jsonb_agg(jsonb_build_object(
             'currency', currency, 'orders', orders,
             'centra_charged', centra_charged::text,
-            'netsuite_total', case when with_total = orders then netsuite_total::text end,
-            'difference', case when with_total = orders then (netsuite_total - centra_charged)::text end)
+            :'erp' || '_total', case when with_total = orders then erp_total::text end,
+            'difference', case when with_total = orders then (erp_total - centra_charged)::text end)
         order by currency) from money), '[]'),
     'exceptions_by_category', coalesce((select jsonb_agg(jsonb_build_object(
             'category', category, 'owner', owner, 'severity', severity, 'workflows', n,
@@ -133,13 +160,13 @@ select pg_temp.pretty(json_build_object(
             'connection', connection, 'action', action, 'calls', calls, 'p50_ms', p50_ms, 'p95_ms', p95_ms,
             'max_ms', max_ms, 'throttled', throttled, 'locked', locked, 'transient_errors', transient_errors,
             'refused', refused) order by connection, action) from api), '[]'),
-    'netsuite_sandbox', (select jsonb_build_object(
-            'faults', :'netsuite_faults',
+    :'erp' || '_sandbox', (select jsonb_build_object(
+            'faults', :'erp_faults',
             'requests', s->'requests_total',
             'throttled', s->'throttled',
             'faults_injected', s->'faults_injected',
             'max_concurrency', s->'max_concurrency',
-            'connection_limit', (select max_concurrent from o2c.connection where name = 'netsuite'))
+            'connection_limit', (select max_concurrent from o2c.connection where name = :'erp'))
         from ns),
     'centra_sandbox', (select jsonb_build_object(
             'faults', :'centra_faults',

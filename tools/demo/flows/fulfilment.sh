@@ -10,6 +10,7 @@
 # Summary keys: fulfilments (made in NetSuite), shipments (Centra's count), shipment_notifications
 # (Centra's count), duplicate_shipments (Centra's count; 0), fulfilment_exceptions and
 # fulfilment_gaps (o2c.reconciliation_gaps, fulfilment part; 0, or each named in the exceptions).
+[ "$ERP" = netsuite ] || { flow_not_on_this_erp fulfilment; return 0; }   # no side for ERP=sage200 yet
 
 fulfilment_orders=$(( orders / 20 )); [ "$fulfilment_orders" -ge 5 ] || fulfilment_orders=5
 [ "$fulfilment_orders" -le 60 ] || fulfilment_orders=60

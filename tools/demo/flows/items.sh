@@ -3,6 +3,7 @@
 # During the day the merchandiser launches a cap in two sizes, changes the price of a tee and takes
 # one size of another tee out of the range, all in NetSuite; Centra shows each change, and the
 # new SKUs are mapped for orders without anyone typing an insert.
+[ "$ERP" = netsuite ] || { flow_not_on_this_erp items; return 0; }   # no side for ERP=sage200 yet
 
 items_setup() {
     # The poller starts from now: the catalogue both sandboxes share (stamped when NetSuite's

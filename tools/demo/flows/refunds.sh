@@ -7,6 +7,7 @@
 # Summary keys: refunds (made in Centra), credit_memos (NetSuite's creditMemo records from refunds),
 # refund_difference (Centra's refunds minus NetSuite's credit memos, decimal text; "0.00"),
 # reconciliation_gaps (o2c.reconciliation_gaps rows of every kind; 0, or each named there).
+[ "$ERP" = netsuite ] || { flow_not_on_this_erp refunds; return 0; }   # no side for ERP=sage200 yet
 
 refunds_orders=$(( orders / 50 )); [ "$refunds_orders" -ge 3 ] || refunds_orders=3
 [ "$refunds_orders" -le 10 ] || refunds_orders=10

@@ -57,9 +57,10 @@
  *                                              | "reserve": ±N}]} or {"count": N} (random goods in
  *                                              and allocations): answers {"changed": [holdings]}
  * Stats: records.<collection>, duplicate_customer_document_nos (orders beyond the first per
- * customer_document_no), locked_refusals, tunnel_refusals, lost_answers, refused_writes (bodies
- * the spec's fields or Sage's rules refused: a client that obeys the spec keeps it at 0),
- * existing_key_refusals (a customer created with a reference that exists). */
+ * customer_document_no), locked_refusals, tunnel_refusals, lost_answers (lost_order_answers: of them,
+ * sales orders), refused_writes (bodies that are no JSON object, or that the spec's fields or
+ * Sage's rules refused: a client that obeys the spec keeps it at 0), existing_key_refusals (a
+ * customer created with a reference that exists). */
 #ifndef O2C_SANDBOX_SAGE200_H
 #define O2C_SANDBOX_SAGE200_H
 
@@ -123,7 +124,7 @@ typedef struct sg_state {
     double lose_rate;
     int lose_count;
     char required_field[64];
-    long locked_refusals, tunnel_refusals, lost_answers;
+    long locked_refusals, tunnel_refusals, lost_answers, lost_order_answers;
     long refused_writes; /* creates and updates refused for their body or what it names (not locks) */
     long existing_key_refusals; /* creates refused because the reference exists (a race, not a bad body) */
     long deleted_orders;        /* sales orders deleted through the API */

@@ -169,6 +169,9 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
         body = sb_parse_json(req->body, req->body_len);
         if (!body || !json_object_is_type(body, json_type_object)) {
             json_object_put(body);
+            pthread_mutex_lock(&sg->lock);
+            sg->refused_writes++;   /* a body that is no JSON object is refused as any bad body */
+            pthread_mutex_unlock(&sg->lock);
             sg_error(res, 400, NULL, "The request is invalid: the body is not a JSON object.");
             return op;
         }
@@ -193,6 +196,8 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
         if (sg_create(sg, (enum sg_collection)c, body, res)) {
             if (lose_this_answer(sg)) {
                 sg->lost_answers++;
+                if (c == SG_SOP_ORDERS)
+                    sg->lost_order_answers++;
                 lose = true;
             }
         } else if (sg->locked_refusals == locks_before && sg->existing_key_refusals == keys_before) {

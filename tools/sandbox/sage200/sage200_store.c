@@ -630,6 +630,7 @@ void sg_store_stats(sg_state *sg, json_object *out)
     json_object_object_add(out, "locked_refusals", json_object_new_int64(sg->locked_refusals));
     json_object_object_add(out, "tunnel_refusals", json_object_new_int64(sg->tunnel_refusals));
     json_object_object_add(out, "lost_answers", json_object_new_int64(sg->lost_answers));
+    json_object_object_add(out, "lost_order_answers", json_object_new_int64(sg->lost_order_answers));
     json_object_object_add(out, "refused_writes", json_object_new_int64(sg->refused_writes));
     json_object_object_add(out, "existing_key_refusals", json_object_new_int64(sg->existing_key_refusals));
     json_object_object_add(out, "deleted_orders", json_object_new_int64(sg->deleted_orders));
