@@ -22,7 +22,7 @@ select o2c.define_workflow('order_to_cash_sage200', $spec$
     "map": {
       "description": "storefront order → canonical order → Sage 200 customer and sales order bodies",
       "action": "sql.map_order", "lane": "orders", "owner": "ops",
-      "params": {"storefront_connection": "centra", "erp_connection": "sage200", "cancel_workflow": "order_cancellation",
+      "params": {"storefront_connection": "centra", "erp_connection": "sage200", "cancel_workflow": "order_cancellation_sage200",
                  "workflow": "order_to_cash_sage200"},
       "on": {"ok": "linked_customer", "cancelled": "cancelled_before_posting"}
     },

@@ -15,7 +15,14 @@
  *     Searches GET /<collection>?$filter=<key_field> eq '<value>'; found → found_outcome; else
  *     POST the body → created_outcome; find only and none → "not_found". A create whose answer
  *     was lost is found by the next attempt's search. The id goes to result_key as text.
- *     A total that differs → failed total_mismatch, naming the record (its id is kept). */
+ *     A total that differs → failed total_mismatch, naming the record (its id is kept).
+ *
+ *   sage200.delete_found  params: collection ("sop_orders"), key_field, key_key (as above).
+ *     Searches by the key; none → "not_found"; found → DELETE /<collection>/{id} → ok (patch
+ *     deleted_id). A record a user has open answers "in use" → locked (retried on the state's lock
+ *     budget, then an exception for ops naming the record and the user); Sage refusing (an order
+ *     already despatched) → failed remote_rejected with its words. A delete whose answer was lost
+ *     is found gone by the retry's search: "not_found" then means "not there any more". */
 #include "connectors/sage200/sage200.h"
 
 
@@ -108,9 +115,10 @@ static void settle(struct o2c_step *step, json_object *rec, int64_t id, const ch
 
 /* Searches the collection for the record whose key_field is the value (literal: encoded); the
  * lowest id first, so two copies made by someone else still give one answer. 1: found (outcome
- * set), 0: none, -1: the search failed (outcome set). */
+ * set; with id_only, *id_only set and no outcome unless it has no id), 0: none, -1: the search
+ * failed (outcome set). */
 static int search(struct o2c_step *step, const char *collection, const char *key_field, const char *literal,
-                  bool with_total, const char *what, struct o2c_outcome *out)
+                  bool with_total, const char *what, int64_t *id_only, struct o2c_outcome *out)
 {
     char path[1400];
     snprintf(path, sizeof path, "/%s?%%24filter=%s%%20eq%%20%%27%s%%27&%%24orderby=id&%%24top=2&%%24select=id,%s%s%s",
@@ -134,6 +142,8 @@ static int search(struct o2c_step *step, const char *collection, const char *key
         const char *name = o2c_step_param(step, "found_outcome");
         if (!read_record(rec, &id))
             o2c_outcome_failed(out, O2C_FAIL_REMOTE_DATA, "Sage 200 found %s but answered no record id", what);
+        else if (id_only)
+            *id_only = id;
         else
             settle(step, rec, id, name ? name : o2c_step_param(step, "body_key") ? "ok" : "found", what, out);
         answer = 1;
@@ -170,7 +180,7 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
         return;
     }
     /* The search, before every create attempt. */
-    int found = search(step, collection, key_field, literal, total_key != NULL, what, out);
+    int found = search(step, collection, key_field, literal, total_key != NULL, what, NULL, out);
     if (found != 0)
         return;
     if (!body_key) {
@@ -226,7 +236,7 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
             json_object_object_get_ex(out->detail, "remote_field", &field) &&
             strcmp(json_object_get_string(field), key_field) == 0) {
             o2c_outcome_clear(out);
-            if (search(step, collection, key_field, literal, total_key != NULL, what, out) == 0)
+            if (search(step, collection, key_field, literal, total_key != NULL, what, NULL, out) == 0)
                 o2c_outcome_retry(out, "Sage 200 says %s exists already, yet its search does not find it", what);
         }
         return;
@@ -238,7 +248,7 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
         /* Posted: the transaction is found by its key, like one an earlier attempt posted. */
         o2c_http_response_free(&res);
         json_object_put(made);
-        if (search(step, collection, key_field, literal, total_key != NULL, what, out) == 0)
+        if (search(step, collection, key_field, literal, total_key != NULL, what, NULL, out) == 0)
             o2c_outcome_retry(out, "Sage 200 posted %s (URN answered), yet its search does not find it yet", what);
         return;
     }
@@ -252,8 +262,54 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     o2c_http_response_free(&res);
 }
 
+
+static void delete_found(struct o2c_step *step, struct o2c_outcome *out)
+{
+    const char *collection = o2c_step_param(step, "collection");
+    const char *key_field = o2c_step_param(step, "key_field");
+    const char *key_key = o2c_step_param(step, "key_key");
+    if (!plain_name(collection) || !plain_name(key_field) || !key_key) {
+        o2c_outcome_failed(out, O2C_FAIL_WORKFLOW_ERROR, "sage200.delete_found needs params collection, key_field and key_key "
+                           "(collection and key_field in a-z, 0-9 and _)");
+        return;
+    }
+    char num[32];
+    const char *key = context_text(step, key_key, num, sizeof num);
+    if (!key || !*key) {
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s is missing: nothing names the %s record to delete", key_key, collection);
+        return;
+    }
+    char what[256], literal[1024];
+    snprintf(what, sizeof what, "%s %s '%s'", collection, key_field, key);
+    if (!sage200_filter_literal(key, literal, sizeof literal)) {
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "%s: the value cannot be searched for (a control character, or too long)", what);
+        return;
+    }
+    int64_t id = 0;
+    int found = search(step, collection, key_field, literal, false, what, &id, out);
+    if (found < 0 || (found == 1 && id <= 0))
+        return;
+    if (found == 0) {
+        o2c_outcome_named(out, "not_found");
+        return;
+    }
+    char path[160], delete_what[300];
+    snprintf(path, sizeof path, "/%s/%" PRId64, collection, id);
+    snprintf(delete_what, sizeof delete_what, "delete %s (record %" PRId64 ")", what, id);
+    struct o2c_http_response res;
+    if (!sage200_call(step, "DELETE", path, NULL, delete_what, &res, out))
+        return;
+    o2c_http_response_free(&res);
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%" PRId64, id);
+    o2c_outcome_named(out, "ok");
+    o2c_outcome_patch(out, "deleted_id", json_object_new_string(id_text));
+}
+
 const struct o2c_action o2c_sage200_actions[] = {
     {"sage200.find_or_create", find_or_create, false,
      "finds a Sage 200 record by a key field (customer reference, customer_document_no), or creates it", false},
+    {"sage200.delete_found", delete_found, false,
+     "finds a Sage 200 record by a key field and deletes it (a sales order cancelled in the storefront)", false},
     {NULL, NULL, false, NULL, false},
 };

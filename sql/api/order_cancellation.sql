@@ -6,7 +6,9 @@
 -- and as the store has it now (context order, or a newer snapshot in o2c.instance_update), and
 -- compares them line by line, each line known by its line_key (o2c.erp_order_line). Both layouts use
 -- today's mappings, so a mapping edited since posting is not mistaken for a change of the order.
--- Params: storefront_connection (default 'centra'), erp_connection (default 'netsuite'). Answers:
+-- Params: storefront_connection (default 'centra'), erp_connection (default 'netsuite'),
+-- workflow (the cancellation pipeline, default 'order_cancellation'), change_lines (default true;
+-- false: the ERP's connector cannot change lines, so a partial change is an exception). Answers:
 --   whole    the order is cancelled (o2c.order_cancellation_decision): close every line
 --   lines    some lines changed: patch line_changes, the ERP's line numbers with what to do —
 --            {"line": n, "close": true} for a line with no units left (a discount line whose
@@ -113,6 +115,18 @@ begin
     end if;
     if v_changes is null then
         return jsonb_build_object('outcome', 'nothing');
+    end if;
+    -- An ERP whose connector cannot change a posted order's lines (params.change_lines false:
+    -- Sage 200 lines are changed in the desktop client): ops are told exactly what to change.
+    if not coalesce((p_params->>'change_lines')::boolean, true) then
+        return o2c.sql_action_failed('order_changed_after_posting', null, null, format(
+            'Order %s lost units in the store after it was posted to %s: its lines %s no longer say what the store says. '
+            'o2c does not change the lines of a posted %s order, so nothing was changed: change the sales order %s by hand, '
+            'then cancel this workflow.',
+            v_order->>'number', o2c.system_title(v_erp_sys),
+            (select string_agg(c->>'line' || case when c ? 'close' then ' (no units left)' else ' (fewer units)' end, ', ')
+               from jsonb_array_elements(v_changes) c),
+            o2c.system_title(v_erp_sys), coalesce(v_then->>'document_key', v_order->>'number')));
     end if;
     return jsonb_build_object('outcome', 'lines', 'patch', jsonb_build_object('line_changes', v_changes));
 end

@@ -29,6 +29,15 @@ as $$
     select coalesce((select system from o2c.connection where name = p_connection), p_connection)
 $$;
 
+-- A system's name as its users write it, for messages ('Sage 200', 'NetSuite', 'Centra').
+create or replace function o2c.system_title(p_system text)
+returns text
+language sql
+immutable
+as $$
+    select case p_system when 'sage200' then 'Sage 200' when 'netsuite' then 'NetSuite' else initcap(p_system) end
+$$;
+
 -- The one cancellation decision of an unposted order. `p_snapshot` is the order as order_to_cash
 -- holds it; `p_cancel_snapshot` the order as its cancellation workflow holds it (newer: the poller
 -- starts that workflow when it sees a cancellation), or null. Answers whether nothing is to be
@@ -325,12 +334,14 @@ begin
         -- "Not posted" as far as o2c knows; the ERP is asked before anyone believes it (a sales
         -- order whose answer was lost may be there): patch the external id it would have.
         return jsonb_build_object('outcome', 'not_posted', 'patch', jsonb_build_object(
+            'order_number', p_context#>>'{order,number}',
             'sales_order_external_id', coalesce(v_inst.context->>'sales_order_external_id',
                 o2c.erp_external_id('order', coalesce(p_context->>'source', 'centra'),
                                     coalesce(p_context->>'store', '1'), p_context#>>'{order,number}'))));
     end if;
     if v_inst.status = 'done' then
         return jsonb_build_object('outcome', 'posted', 'patch', jsonb_build_object(
+            'order_number', p_context#>>'{order,number}',
             'sales_order_external_id', v_inst.context->>'sales_order_external_id',
             'sales_order_id', v_inst.context->>'sales_order_id'));
     end if;

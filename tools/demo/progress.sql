@@ -5,7 +5,7 @@
 --   posted       of them, with their sales order in the ERP
 --   open         of them, still at work (neither posted, cancelled before posting, nor in exception)
 --   exceptions   workflows of the demo's pipelines in an exception
---   cancel_open  order_cancellation workflows still at work, except those waiting for an order
+--   cancel_open  cancellation workflows (cancel_workflow) still at work, except those waiting for an order
 --                that is in an exception (they wait for its re-drive, as they should)
 --   caught_up    whether a poller round has started since `since` and finished
 with o as (select status, state from o2c.instance where workflow = :'workflow')
@@ -13,9 +13,9 @@ select (select count(*) from o),
        (select count(*) from o where state = 'posted'),
        (select count(*) from o where status = 'active'),
        (select count(*) from o2c.instance
-         where workflow in (:'workflow', 'order_cancellation', 'centra_order_poll') and status = 'exception'),
+         where workflow in (:'workflow', :'cancel_workflow', 'centra_order_poll') and status = 'exception'),
        (select count(*) from o2c.instance c
-         where c.workflow = 'order_cancellation' and c.status = 'active'
+         where c.workflow = :'cancel_workflow' and c.status = 'active'
            and not exists (select from o2c.instance o
                             where o.workflow = :'workflow' and o.status = 'exception'
                               and o.business_key = regexp_replace(c.business_key, ':cancel$', ''))),

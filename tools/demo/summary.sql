@@ -49,7 +49,7 @@ select (s#>>'{records_by_type,salesOrder}')::int as sales_orders,
 \endif
 
 create temp table demo_wf as
-select * from o2c.instance where workflow in (:'workflow', 'order_cancellation', 'centra_order_poll');
+select * from o2c.instance where workflow in (:'workflow', :'cancel_workflow', 'centra_order_poll');
 
 create temp table o2c_order as
 select i.id, i.status, i.state, i.business_key, i.context,
@@ -70,7 +70,7 @@ select e.*, w.workflow from o2c.event e join demo_wf w on w.id = e.workflow_id;
 
 with ns as (select * from erp_count),
      ce as (select (:'centra_stats_text')::jsonb as s),
-     cancel as (select * from demo_wf where workflow = 'order_cancellation'),
+     cancel as (select * from demo_wf where workflow = :'cancel_workflow'),
      -- Placed in Centra, yet no order_to_cash for it, or one still at work: neither posted,
      -- cancelled nor in an exception.
      lost as (select number from placed p
@@ -121,7 +121,7 @@ select pg_temp.pretty(json_build_object(
                                       or (from_state = 'customer' and outcome = 'created')),
     'posted', (select count(*) from o2c_order where state = 'posted'),
     'cancelled_before_posting', (select count(*) from o2c_order where state = 'cancelled_before_posting'),
-    'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed', 'lines_changed')),
+    'closed_after_cancellation', (select count(*) from cancel where state in ('closed', 'lines_closed', 'lines_changed', 'deleted')),
     'cancellations', (select count(*) from cancel),
     'cancellations_by_state', coalesce((select jsonb_object_agg(state, n) from
         (select state, count(*) as n from cancel group by state) c), '{}'),
@@ -132,7 +132,7 @@ select pg_temp.pretty(json_build_object(
     'duplicate_order_numbers', (select duplicate_order_numbers from ns),
     -- An ERP write (customer, sales order, close) that completed more than once for one workflow.
     'writes_completed_twice', (select count(*) from (
-        select 1 from demo_event where (from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'change_lines', 'ask_erp')
+        select 1 from demo_event where (from_state in ('create_customer', 'sales_order', 'close', 'close_lines', 'change_lines', 'ask_erp', 'delete')
                                         and outcome = 'ok') or (from_state = 'customer' and outcome = 'created')
          group by workflow_id, from_state having count(*) > 1) d),
     -- Posted orders: what Centra charged against the sales orders' totals in the ERP.

@@ -127,6 +127,7 @@ typedef struct sg_state {
     long locked_refusals, tunnel_refusals, lost_answers, lost_order_answers;
     long refused_writes; /* creates and updates refused for their body or what it names (not locks) */
     long existing_key_refusals; /* creates refused because the reference exists (a race, not a bad body) */
+    long deleted_orders;        /* sales orders deleted through the API */
 } sg_state;
 
 const char *sg_collection_name(enum sg_collection c);
@@ -149,6 +150,9 @@ void sg_odata_list(sg_state *sg, enum sg_collection c, const sb_request *req, sb
  * when a record was created or changed. */
 bool sg_create(sg_state *sg, enum sg_collection c, json_object *body, sb_response *res);
 bool sg_update(sg_state *sg, enum sg_collection c, int64_t id, json_object *body, sb_response *res);
+/* DELETE /sop_orders/{id}: refused while a user has the order open (in use, counted as a lock) or
+ * once anything of it was despatched; else the order is gone and its allocation given back. */
+bool sg_delete(sg_state *sg, enum sg_collection c, int64_t id, sb_response *res);
 json_object *sg_find(sg_state *sg, enum sg_collection c, int64_t id);
 /* The user holding a record open in the desktop client, or NULL. */
 const char *sg_locked_by(sg_state *sg, enum sg_collection c, int64_t id);
@@ -179,5 +183,7 @@ bool sg_holdings_change(sg_state *sg, json_object *body, sb_response *res);
 /* A new sales order allocates its standard lines' quantities from the holdings' free stock
  * (quantity_allocated_sop), as a company with automatic allocation does; no more than is free. */
 void sg_holdings_allocate_order(sg_state *sg, json_object *order);
+/* A deleted sales order gives back what its lines hold (allocated_quantity). */
+void sg_holdings_release_order(sg_state *sg, json_object *order);
 
 #endif

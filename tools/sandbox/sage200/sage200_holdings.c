@@ -225,5 +225,25 @@ void sg_holdings_allocate_order(sg_state *sg, json_object *order)
         set_qty(h, "quantity_allocated_sop", qty(h, "quantity_allocated_sop") + take);
         derive(h);
         stamp(h, "date_time_updated");
+        /* What this line holds, so a deleted order gives back exactly that. */
+        set_qty(l, "allocated_quantity", take);
+    }
+}
+
+void sg_holdings_release_order(sg_state *sg, json_object *order)
+{
+    json_object *lines = member(order, "lines");
+    for (size_t i = 0; lines && i < json_object_array_length(lines); i++) {
+        json_object *l = json_object_array_get_idx(lines, i);
+        int64_t held = qty(l, "allocated_quantity");
+        json_object *h = held > 0 ? holding_of(sg, json_object_get_int64(member(l, "product_id")),
+                                               json_object_get_int64(member(l, "warehouse_id"))) : NULL;
+        if (!h)
+            continue;
+        int64_t allocated = qty(h, "quantity_allocated_sop");
+        set_qty(h, "quantity_allocated_sop", allocated > held ? allocated - held : 0);
+        derive(h);
+        stamp(h, "date_time_updated");
+        set_qty(l, "allocated_quantity", 0);
     }
 }

@@ -96,6 +96,8 @@ static const char *classify(void *svc, const sb_request *req, bool *is_write)
         {"bank_receipt.read", "bank_receipt.create", "bank_receipt.update"},
         {"bank_payment.read", "bank_payment.create", "bank_payment.update"},
     };
+    if (strcmp(req->method, "DELETE") == 0)
+        return c == SG_SOP_ORDERS ? "sop_orders.delete" : "delete.refused";
     int k = strcmp(req->method, "POST") == 0 ? 1 : strcmp(req->method, "PUT") == 0 ? 2 : 0;
     return names[c][k];
 }
@@ -205,6 +207,8 @@ static const char *handle(void *svc, const sb_request *req, sb_response *res)
         long locks_before = sg->locked_refusals;
         if (!sg_update(sg, (enum sg_collection)c, id, body, res) && sg->locked_refusals == locks_before)
             sg->refused_writes++;
+    } else if (strcmp(req->method, "DELETE") == 0 && id > 0) {
+        sg_delete(sg, (enum sg_collection)c, id, res);
     } else {
         sg_error(res, 405, NULL, "The requested resource does not support http method '%s'.", req->method);
     }

@@ -569,6 +569,43 @@ bool sg_update(sg_state *sg, enum sg_collection c, int64_t id, json_object *body
     return true;
 }
 
+bool sg_delete(sg_state *sg, enum sg_collection c, int64_t id, sb_response *res)
+{
+    if (c != SG_SOP_ORDERS) {
+        sg_error(res, 405, NULL, "The requested resource does not support http method 'DELETE'.");
+        return false;
+    }
+    json_object *rec = sg_find(sg, c, id);
+    if (!rec) {
+        sg_error(res, 404, NULL, "The %s with Id %" PRId64 " was not found.", NAMES[c], id);
+        return false;
+    }
+    const char *user = sg_locked_by(sg, c, id);
+    if (user) {
+        sg->locked_refusals++;
+        sg_error(res, 400, NULL, "The sales order record %" PRId64 " is in use by %s and cannot be deleted. "
+                 "Close the record in Sage 200 and try again.", id, user);
+        return false;
+    }
+    json_object *despatches = sg->records[SG_DESPATCH_VIEWS];
+    for (size_t i = 0; i < json_object_array_length(despatches); i++)
+        if (json_object_get_int64(member(json_object_array_get_idx(despatches, i), "sop_order_id")) == id) {
+            sg_error(res, 400, NULL, "The sales order %s has been despatched and cannot be deleted.",
+                     member_str(rec, "document_no"));
+            return false;
+        }
+    sg_holdings_release_order(sg, rec);
+    size_t n = json_object_array_length(sg->records[c]);
+    for (size_t i = 0; i < n; i++)
+        if (json_object_array_get_idx(sg->records[c], i) == rec) {
+            json_object_array_del_idx(sg->records[c], i, 1);
+            break;
+        }
+    sg->deleted_orders++;
+    sb_respond_text(res, 200, "application/json", "");
+    return true;
+}
+
 void sg_store_stats(sg_state *sg, json_object *out)
 {
     json_object *records = json_object_new_object();
@@ -596,6 +633,7 @@ void sg_store_stats(sg_state *sg, json_object *out)
     json_object_object_add(out, "lost_order_answers", json_object_new_int64(sg->lost_order_answers));
     json_object_object_add(out, "refused_writes", json_object_new_int64(sg->refused_writes));
     json_object_object_add(out, "existing_key_refusals", json_object_new_int64(sg->existing_key_refusals));
+    json_object_object_add(out, "deleted_orders", json_object_new_int64(sg->deleted_orders));
     sg_postings_stats(sg, out);
 }
 
