@@ -47,8 +47,11 @@ select format('  %-17s %9s %18s %18s %18s %11s', c->>'currency', pg_temp.n(c->'o
   from s, jsonb_array_elements(j->'orders_placed_by_currency') c
   left join lateral (select m from jsonb_array_elements(j->'money_posted') m where m->>'currency' = c->>'currency') mm on true
  order by c->>'currency';
-select format('  (posted includes the %s orders cancelled afterwards; their sales orders are closed in %s)',
-              j->>'closed_after_cancellation', :'erp_name')
+select case when :'erp_name' = 'Sage 200'
+            then format('  (%s orders cancelled afterwards: their sales orders are deleted in %s, and not counted here)',
+                        j->>'closed_after_cancellation', :'erp_name')
+            else format('  (posted includes the %s orders cancelled afterwards; their sales orders are closed in %s)',
+                        j->>'closed_after_cancellation', :'erp_name') end
   from s where (j->>'closed_after_cancellation')::int > 0;
 \echo
 \echo 'Exceptions: each has an owner; fix the cause, then re-drive with the SQL shown'

@@ -52,3 +52,16 @@ select 'centra', i->>'sku', i->>'centraProductId', i->>'centraVariantId', i->>'s
   from seed, jsonb_array_elements(doc->'items') i
 on conflict (storefront_connection, sku) do update set product_id = excluded.product_id,
                                                      variant_id = excluded.variant_id, size_name = excluded.size_name;
+
+-- Refunds and payouts: credit notes book goodwill and shipping refunds to these nominal codes;
+-- payouts go through the cash book's clearing bank (the sandbox's bank 2); o2c's GL accounts are
+-- the Sage 200 nominal codes of the same number.
+insert into o2c.erp_setting (erp_connection, name, value, note)
+values ('sage200', 'refund_nominal_code', '4050', 'refunds and goodwill'),
+       ('sage200', 'shipping_nominal_code', '4010', 'shipping refunded'),
+       ('sage200', 'clearing_bank_id', '2', 'the gateway clearing bank in the cash book')
+on conflict (erp_connection, name) do update set value = excluded.value;
+
+insert into o2c.gl_account_map (erp_connection, account, erp_account_id)
+select 'sage200', account, account from o2c.gl_account
+on conflict do nothing;

@@ -85,6 +85,8 @@ with ns as (select * from erp_count),
           from o2c_order o
           left join erp_order n on n.external_id = o.context->>'sales_order_external_id'
          where o.state = 'posted'
+           -- a sales order deleted after a cancellation (Sage 200) holds no money any more
+           and not exists (select from cancel c where c.business_key = o.business_key || ':cancel' and c.state = 'deleted')
          group by o.currency),
      placed_by_currency as (
         select currency, count(*) as orders, sum(grand_total) as value

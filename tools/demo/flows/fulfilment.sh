@@ -10,10 +10,34 @@
 # Summary keys: fulfilments (made in NetSuite), shipments (Centra's count), shipment_notifications
 # (Centra's count), duplicate_shipments (Centra's count; 0), fulfilment_exceptions and
 # fulfilment_gaps (o2c.reconciliation_gaps, fulfilment part; 0, or each named in the exceptions).
-[ "$ERP" = netsuite ] || { flow_not_on_this_erp fulfilment; return 0; }   # no side for ERP=sage200 yet
 
 fulfilment_orders=$(( orders / 20 )); [ "$fulfilment_orders" -ge 5 ] || fulfilment_orders=5
 [ "$fulfilment_orders" -le 60 ] || fulfilment_orders=60
+
+fulfilment_summary() {  # the same keys for either ERP
+    local made=0
+    [ -e "$out/fulfilment-count" ] && made=$(cat "$out/fulfilment-count")
+    sql -v stats="$(cat "$out/centra-stats.json" 2>/dev/null || echo '{}')" -v made="$made" <<'SQL'
+select json_build_object(
+    'fulfilments', :made::int,
+    'fulfilments_shown', (select count(*) from o2c.instance
+                           where workflow = 'fulfilment_to_storefront' and state = 'shown_in_storefront'),
+    'shipments', coalesce((:'stats'::jsonb #>> '{records,shipments}')::int, 0),
+    'shipment_notifications', coalesce((:'stats'::jsonb #>> '{notifications,total}')::int, 0),
+    'duplicate_shipments', coalesce((:'stats'::jsonb ->> 'duplicate_shipments')::int, 0),
+    'fulfilment_exceptions', (select count(*) from o2c.instance
+                               where workflow = 'fulfilment_to_storefront' and status = 'exception'),
+    'fulfilment_gaps', (select count(*) from o2c.reconciliation_gaps where gap = 'fulfilment_not_in_storefront'),
+    'fulfilment_p95_seconds', (select max(p95_seconds) from o2c.fulfilment_latency))
+SQL
+}
+
+# Sage 200's warehouse despatches instead (its own setup, tick and settled).
+if [ "$ERP" = sage200 ]; then
+    # shellcheck source=tools/demo/flows/sage200/fulfilment.sh
+    . tools/demo/flows/sage200/fulfilment.sh
+    return 0
+fi
 
 fulfilment_setup() {
     sql -c "select o2c.start('netsuite_fulfilment_poll', 'demo:netsuite', '{\"repeat_ms\": 1000}')" >/dev/null
@@ -38,22 +62,4 @@ fulfilment_settled() {
     [ "$(sql -c "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront'")" \
         -ge "$(cat "$out/fulfilment-count")" ] &&
     [ "$(sql -c "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' and status = 'active'")" = 0 ]
-}
-
-fulfilment_summary() {
-    local made=0
-    [ -e "$out/fulfilment-count" ] && made=$(cat "$out/fulfilment-count")
-    sql -v stats="$(cat "$out/centra-stats.json" 2>/dev/null || echo '{}')" -v made="$made" <<'SQL'
-select json_build_object(
-    'fulfilments', :made::int,
-    'fulfilments_shown', (select count(*) from o2c.instance
-                           where workflow = 'fulfilment_to_storefront' and state = 'shown_in_storefront'),
-    'shipments', coalesce((:'stats'::jsonb #>> '{records,shipments}')::int, 0),
-    'shipment_notifications', coalesce((:'stats'::jsonb #>> '{notifications,total}')::int, 0),
-    'duplicate_shipments', coalesce((:'stats'::jsonb ->> 'duplicate_shipments')::int, 0),
-    'fulfilment_exceptions', (select count(*) from o2c.instance
-                               where workflow = 'fulfilment_to_storefront' and status = 'exception'),
-    'fulfilment_gaps', (select count(*) from o2c.reconciliation_gaps where gap = 'fulfilment_not_in_storefront'),
-    'fulfilment_p95_seconds', (select max(p95_seconds) from o2c.fulfilment_latency))
-SQL
 }

@@ -15,7 +15,6 @@
 # from refunds and returns),
 # refund_difference (Centra's refunds minus NetSuite's credit memos, decimal text; "0.00"),
 # reconciliation_gaps (o2c.reconciliation_gaps rows of every kind; 0, or each named there).
-[ "$ERP" = netsuite ] || { flow_not_on_this_erp refunds; return 0; }   # no side for ERP=sage200 yet
 
 refunds_orders=$(( orders / 50 )); [ "$refunds_orders" -ge 3 ] || refunds_orders=3
 [ "$refunds_orders" -le 10 ] || refunds_orders=10
@@ -40,11 +39,11 @@ refunds_money_back() {
             printf '%s\n' "$amount" >>"$out/refunds-amounts"
             made=$(( made + 1 ))
         fi
-    done < <(sql -F $'\t' -v n="$refunds_orders" <<'SQL'
+    done < <(sql -F $'\t' -v n="$refunds_orders" -v workflow="$o2c_workflow" <<'SQL'
 select c.number, round(c.grand_total / 10, c.minor_digits)::text,
        case when c.shipping_net > 0 then c.shipping_net::text else '0' end
   from o2c.instance i join o2c.canonical_order c on c.order_key = i.business_key
- where i.workflow = 'order_to_cash' and i.state = 'posted' and c.status <> 'cancelled'
+ where i.workflow = :'workflow' and i.state = 'posted' and c.status <> 'cancelled'
    and round(c.grand_total / 10, c.minor_digits) > 0
    and not exists (select 1 from o2c.canonical_order_line l where l.order_key = c.order_key and l.cancelled_quantity > 0)
  order by i.id desc limit :n
@@ -55,6 +54,13 @@ SQL
     echo "demo: customer service refunded $made orders in Centra (goodwill and shipping refunds)"
 }
 refunds_tick() { refunds_money_back "$@" && returns_tick "$@"; }
+
+# Sage 200: the same refunds become sales credit notes (its own tick, settled and figures).
+if [ "$ERP" = sage200 ]; then
+    # shellcheck source=tools/demo/flows/sage200/refunds.sh
+    . tools/demo/flows/sage200/refunds.sh
+    return 0
+fi
 
 returns_orders=$(( orders / 100 )); [ "$returns_orders" -ge 3 ] || returns_orders=3
 [ "$returns_orders" -le 8 ] || returns_orders=8

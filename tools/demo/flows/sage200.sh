@@ -83,8 +83,11 @@ with s as (select (:'stats_text')::jsonb as s),
      locked as (select l.email from o2c.customer_link l
                  where l.erp_connection = 'sage200'
                    and l.erp_customer_id = any (string_to_array(nullif(:'accounts', ''), ','))),
+     -- Their orders the lock could hold up: not those cancelled before posting, nor those stopped
+     -- for a reason of their own (an unmapped SKU), which the summary counts elsewhere.
      theirs as (select i.state from o2c.instance i join locked l on lower(i.context#>>'{order,customer,email}') = l.email
-                 where i.workflow = 'order_to_cash_sage200')
+                 where i.workflow = 'order_to_cash_sage200' and i.state <> 'cancelled_before_posting'
+                   and not (i.status = 'exception' and i.exception_category is distinct from 'record_locked'))
 select json_build_object(
     'duplicate_document_numbers', (s->>'duplicate_customer_document_nos')::int,
     'refused_bodies', (s->>'refused_writes')::int,

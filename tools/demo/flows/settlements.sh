@@ -11,17 +11,17 @@
 # debits differ from their credits, by numeric sums) and clearing_remainder (what the clearing
 # accounts keep: their net over NetSuite's journals plus any remainder o2c could not post; "0.00")
 # and payout_gaps (o2c.payout_gaps: Adyen payments that match no posted order or differ from it).
-[ "$ERP" = netsuite ] || { flow_not_on_this_erp settlements; return 0; }   # no side for ERP=sage200 yet
 
 settlements_files="$out/demo-settlements"
 
-settlements_setup() {
+# A rerun against the same database starts over: the sandbox is new, so are its journals.
+settlements_clean_up() {
     mkdir -p "$settlements_files" && rm -f "$settlements_files"/* "$out/settlements-payout"
-    # A rerun against the same database starts over: the sandbox is new, so are its journals.
     sql >/dev/null <<'SQL' || return 1
 begin;
 create temp table demo_old_settlement on commit drop as
-select id from o2c.instance where workflow in ('settlement_posting', 'settlement_posting_round');
+select id from o2c.instance where workflow in ('settlement_posting', 'settlement_posting_round',
+                                               'settlement_posting_sage200', 'settlement_posting_round_sage200');
 delete from o2c.connection_lease where instance_id in (select id from demo_old_settlement);
 delete from o2c.step where instance_id in (select id from demo_old_settlement);
 delete from o2c.event where workflow_id in (select id from demo_old_settlement);
@@ -31,6 +31,13 @@ delete from o2c.canonical_settlement_line l using o2c.settlement s
 delete from o2c.settlement where file_name like '%/demo-settlements/%';
 commit;
 SQL
+}
+
+settlements_setup() {
+    settlements_clean_up || return 1
+    # NetSuite's daily posting, as migrate makes it, if a Sage 200 day switched it off.
+    sql -c "select o2c.schedule('settlement_posting', '0 6 * * *', 'UTC', 'settlement_posting_round')
+             where not exists (select from o2c.schedule where name = 'settlement_posting')" >/dev/null || return 1
     settlements_amazon_file >"$settlements_files/amazon-settlement.tsv" &&
     bin/o2c import-settlement "$settlements_files/amazon-settlement.tsv" >"$out/settlements-import.log" &&
     sql -c "select o2c.start('settlement_posting_round', 'demo:amazon', '{}')" >/dev/null
@@ -170,3 +177,9 @@ select json_build_object(
                                    'FM999999990.00'));
 SQL
 }
+
+# Sage 200: the Amazon settlement through the cash book (its own setup, settled and figures).
+if [ "$ERP" = sage200 ]; then
+    # shellcheck source=tools/demo/flows/sage200/settlements.sh
+    . tools/demo/flows/sage200/settlements.sh
+fi
