@@ -152,6 +152,32 @@ static int search(struct o2c_step *step, const char *collection, const char *key
     return answer;
 }
 
+/* The key that names a record for good, read from the context (key_key), with the words that
+ * name it in messages and its OData literal. False with the outcome set when it is missing or
+ * cannot be searched for. */
+struct record_key {
+    const char *value;
+    char number[32], what[256], literal[1024];
+};
+
+static bool read_key(struct o2c_step *step, const char *collection, const char *key_field, const char *key_key,
+                     const char *verb, struct record_key *k, struct o2c_outcome *out)
+{
+    k->value = context_text(step, key_key, k->number, sizeof k->number);
+    if (!k->value || !*k->value) {
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s is missing: nothing names the %s record to %s", key_key,
+                           collection, verb);
+        return false;
+    }
+    snprintf(k->what, sizeof k->what, "%s %s '%s'", collection, key_field, k->value);
+    if (!sage200_filter_literal(k->value, k->literal, sizeof k->literal)) {
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "%s: the value cannot be searched for (a control character, or too long)",
+                           k->what);
+        return false;
+    }
+    return true;
+}
+
 static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *collection = o2c_step_param(step, "collection");
@@ -167,18 +193,10 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
                            "and result_key (collection, key_field and post_to in a-z, 0-9 and _)");
         return;
     }
-    char num[32];
-    const char *key = context_text(step, key_key, num, sizeof num);
-    if (!key || !*key) {
-        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s is missing: nothing names the %s record to find", key_key, collection);
+    struct record_key k;
+    if (!read_key(step, collection, key_field, key_key, "find", &k, out))
         return;
-    }
-    char what[256], literal[1024];
-    snprintf(what, sizeof what, "%s %s '%s'", collection, key_field, key);
-    if (!sage200_filter_literal(key, literal, sizeof literal)) {
-        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "%s: the value cannot be searched for (a control character, or too long)", what);
-        return;
-    }
+    const char *key = k.value, *what = k.what, *literal = k.literal;
     /* The search, before every create attempt. */
     int found = search(step, collection, key_field, literal, total_key != NULL, what, NULL, out);
     if (found != 0)
@@ -262,7 +280,6 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
     o2c_http_response_free(&res);
 }
 
-
 static void delete_found(struct o2c_step *step, struct o2c_outcome *out)
 {
     const char *collection = o2c_step_param(step, "collection");
@@ -273,18 +290,10 @@ static void delete_found(struct o2c_step *step, struct o2c_outcome *out)
                            "(collection and key_field in a-z, 0-9 and _)");
         return;
     }
-    char num[32];
-    const char *key = context_text(step, key_key, num, sizeof num);
-    if (!key || !*key) {
-        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s is missing: nothing names the %s record to delete", key_key, collection);
+    struct record_key k;
+    if (!read_key(step, collection, key_field, key_key, "delete", &k, out))
         return;
-    }
-    char what[256], literal[1024];
-    snprintf(what, sizeof what, "%s %s '%s'", collection, key_field, key);
-    if (!sage200_filter_literal(key, literal, sizeof literal)) {
-        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "%s: the value cannot be searched for (a control character, or too long)", what);
-        return;
-    }
+    const char *what = k.what, *literal = k.literal;
     int64_t id = 0;
     int found = search(step, collection, key_field, literal, false, what, &id, out);
     if (found < 0 || (found == 1 && id <= 0))
