@@ -29,23 +29,9 @@ static char logs[256];
 static tsb_sandbox sage, centra;
 static pid_t runners[2];
 
-/* POSTs a control request to a sandbox; returns the parsed answer (caller puts) or NULL. */
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    tsb_response_free(&res);
-    return out;
-}
-
 static bool control_ok(const tsb_sandbox *sb, const char *path, const char *body)
 {
-    json_object *a = control(sb, path, body);
+    json_object *a = tsb_control(sb, path, body);
     json_object_put(a);
     return a != NULL;
 }
@@ -119,7 +105,7 @@ static long place_orders(int n)
 {
     char body[128];
     snprintf(body, sizeof body, "{\"count\":%d,\"unknown_sku_rate\":0}", n);
-    json_object *answer = control(&centra, "/_sandbox/orders", body), *orders;
+    json_object *answer = tsb_control(&centra, "/_sandbox/orders", body), *orders;
     long last = 0;
     if (answer && json_object_object_get_ex(answer, "orders", &orders) && json_object_array_length(orders) > 0)
         last = json_object_get_int64(json_object_array_get_idx(orders, json_object_array_length(orders) - 1));

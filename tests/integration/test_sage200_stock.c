@@ -36,25 +36,12 @@ static json_object *get_json(const tsb_sandbox *sb, const char *path)
     return out;
 }
 
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    tsb_response_free(&res);
-    return out;
-}
-
 /* Changes Sage's holdings as the business would (goods in, other channels allocating). */
 static bool sage_holdings(const char *changes_json)
 {
     char body[4096];
     snprintf(body, sizeof body, "{\"changes\":%s}", changes_json);
-    json_object *out = control(&sage, "/_sandbox/sage200/holdings", body);
+    json_object *out = tsb_control(&sage, "/_sandbox/sage200/holdings", body);
     json_object_put(out);
     return out != NULL;
 }
@@ -278,7 +265,7 @@ static void test_at_rest_every_skus_centra_level_equals_the_formula_of_sages_hol
              "{\"sku\":\"%s\",\"warehouse_id\":1,\"confirmed\":1},{\"sku\":\"%s\",\"warehouse_id\":2,\"reserve\":2}]",
              seed_sku(10), seed_sku(11), seed_sku(0), seed_sku(13));
     CU_ASSERT_FATAL(sage_holdings(changes));
-    json_object_put(control(&sage, "/_sandbox/sage200/holdings", "{\"count\":40}"));
+    json_object_put(tsb_control(&sage, "/_sandbox/sage200/holdings", "{\"count\":40}"));
     CU_ASSERT_FATAL(mismatches(false) > 0); /* Centra does not hold the formula yet */
 
     /* Pages of 50 holdings: the seeded holdings all share one second, so paging must step
@@ -327,7 +314,7 @@ static void test_a_holdings_change_reaches_centra_as_one_delta(void)
     /* Another channel allocates 2 while the tunnel to the on-premise server is down: the reads
      * answer 504 and are retried; the level arrives once the tunnel is back, as one more write. */
     CU_ASSERT_FATAL(tpg_ok(db, "select set_config('test.since', now()::text, false)", 0, NULL));
-    json_object_put(control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
+    json_object_put(tsb_control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
     snprintf(changes, sizeof changes, "[{\"sku\":\"%s\",\"warehouse_id\":2,\"allocate\":2}]", sku);
     CU_ASSERT_FATAL(sage_holdings(changes));
     CU_ASSERT(tpg_wait_for(db, "select (count(*) >= 1)::int from o2c.event e join o2c.instance i on i.id = e.workflow_id "
@@ -335,7 +322,7 @@ static void test_a_holdings_change_reaches_centra_as_one_delta(void)
                                "   and e.at > current_setting('test.since')::timestamptz", 1, 30 * 1000));
     CU_ASSERT(tproc_sandbox_stat(sage.port, "tunnel_refusals") > 0);
     CU_ASSERT_EQUAL(centra_level(sku, "2"), before + 3);
-    json_object_put(control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
+    json_object_put(tsb_control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
     CU_ASSERT_EQUAL(wait_at_rest(), 0);
     wait_two_rounds();
     CU_ASSERT_EQUAL(centra_level(sku, "2"), before + 1);
