@@ -56,6 +56,32 @@ as $$
     select p is null or p = round(p, p_digits)
 $$;
 
+-- The lines of a canonical order record as rows, in their order; null when "lines" is no array.
+create or replace function o2c.canonical_lines(p_lines jsonb)
+returns o2c.canonical_line[]
+language sql
+immutable
+as $$
+    select case when jsonb_typeof(p_lines) = 'array' then
+               coalesce((select array_agg(l order by n)
+                           from jsonb_array_elements(p_lines) with ordinality as x(e, n),
+                                lateral jsonb_populate_record(null::o2c.canonical_line, e) l), '{}') end
+$$;
+
+-- Lines as the record's JSON "lines": every column of a product line (nulls too), a shipping
+-- line without the columns only products have.
+create or replace function o2c.canonical_lines_json(p_lines o2c.canonical_line[])
+returns jsonb
+language sql
+immutable
+as $$
+    select coalesce(jsonb_agg(case when l.kind = 'shipping'
+                                   then to_jsonb(l) - 'n' - 'storefront_line_id' - 'sku' - 'unit_price' - 'original_unit_price'
+                                   else to_jsonb(l) - 'n' end order by n), '[]')
+      from unnest(p_lines) with ordinality as l(line_no, kind, storefront_line_id, sku, name, quantity,
+               cancelled_quantity, unit_price, original_unit_price, net, tax, tax_rate, discount_net, discount_tax, n)
+$$;
+
 -- Every problem of a canonical order record, each with its failure category: nothing when it may
 -- go to an ERP. Checked: the keys and fields every ERP needs, a known currency, money with no more
 -- decimals than the currency has (never rounded away), whole non-negative quantities, the header
@@ -67,7 +93,11 @@ $$;
 -- (plan_cache_mode): a custom plan folds the order, megabytes for thousands of lines, into the
 -- plan as a constant and the planner copies it on every pass; a 10,000-line map step spent about
 -- a quarter of its time there.
-create or replace function o2c.order_problems(p_order jsonb)
+--
+-- The record is its header (jsonb, without "lines") and its lines as rows (o2c.canonical_line[],
+-- null when it has none): the form the map step passes between its stages. The record as one
+-- JSON document (header and "lines") is read by the form below, which takes it apart once.
+create or replace function o2c.order_problems(p_head jsonb, p_lines o2c.canonical_line[])
 returns table (category text, message text)
 language plpgsql
 stable
@@ -75,9 +105,7 @@ set search_path = o2c, pg_temp
 set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
-    -- The header alone: the argument may arrive compressed, and every look into it would
-    -- unpack all of its lines again.
-    v_head    jsonb := p_order - 'lines';
+    v_head    jsonb := p_head;
     v_who     text := format('%s order %s', initcap(coalesce(v_head->>'channel', 'storefront')), coalesce(v_head->>'number', '?'));
     v_cur     text := v_head->>'currency';
     v_digits  int;
@@ -98,7 +126,7 @@ begin
       from unnest(array['order_key', 'channel', 'connection', 'store', 'number', 'placed_at', 'status',
                         'currency', 'grand_total']) f
      where v_head->f is null or v_head->f = 'null';
-    if jsonb_typeof(p_order->'lines') is distinct from 'array' then
+    if p_lines is null then
         v_bad := concat_ws(', ', v_bad, 'lines');
     end if;
     if v_bad is not null then
@@ -116,10 +144,9 @@ begin
     -- Money and quantities line by line, and what the lines add up to, in one pass over the lines
     -- read as typed rows (a 10,000-line order is read once).
     with l as (
-        select *
-          from jsonb_to_recordset(p_order->'lines') as l(line_no text, storefront_line_id text, kind text, sku text,
-                   quantity numeric, cancelled_quantity numeric, net numeric, tax numeric, discount_net numeric,
-                   discount_tax numeric, unit_price numeric, original_unit_price numeric)
+        select * from unnest(p_lines) with ordinality as l(line_no, kind, storefront_line_id, sku, name, quantity,
+                   cancelled_quantity, unit_price, original_unit_price, net, tax, tax_rate, discount_net,
+                   discount_tax, ord)
     ), judged as (
         select l.*, array_remove(array[
                    case when quantity <> trunc(quantity) then format('quantity %s is not a whole number of units', quantity) end,
@@ -134,7 +161,7 @@ begin
                    case when kind = 'product' and coalesce(sku, '') = '' then 'it has no SKU' end], null) as wrong
           from l
     )
-    select coalesce(array_agg(format('%s line %s: %s', v_who, coalesce(storefront_line_id, line_no), w)
+    select coalesce(array_agg(format('%s line %s: %s', v_who, coalesce(storefront_line_id, line_no::text), w)
                               order by ord, k) filter (where w is not null), '{}'),
            coalesce(sum(net) filter (where kind = 'product' and quantity > 0), 0),
            coalesce(sum(tax) filter (where kind = 'product' and quantity > 0), 0),
@@ -143,7 +170,7 @@ begin
            coalesce(sum(tax) filter (where kind = 'shipping'), 0),
            coalesce(bool_or(kind = 'product' and quantity > 0), false)
       into v_wrong, v_l_net, v_l_tax, v_l_total, v_l_ship_net, v_l_ship_tax, v_l_has_units
-      from (select *, row_number() over () as ord from judged) j
+      from judged j
       -- A line with two problems comes twice: the sums are then wrong, but unused (named first).
       left join lateral unnest(wrong) with ordinality as u(w, k) on true;
     if cardinality(v_wrong) > 0 then
@@ -184,10 +211,21 @@ begin
 end
 $$;
 
+-- The same checks on the record as one JSON document (header and "lines").
+create or replace function o2c.order_problems(p_order jsonb)
+returns table (category text, message text)
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select * from o2c.order_problems(p_order - 'lines', o2c.canonical_lines(p_order->'lines'))
+$$;
+
 -- Records a canonical order (header and lines) that passed o2c.order_problems. A snapshot older
 -- than the one recorded (by source_updated_at) changes nothing: retries, re-drives and racing
 -- runners never put an older order back. Answers whether this snapshot is now the recorded one.
-create or replace function o2c.record_canonical_order(p_order jsonb)
+-- The record as header and lines (see o2c.order_problems).
+create or replace function o2c.record_canonical_order(p_head jsonb, p_lines o2c.canonical_line[])
 returns boolean
 language plpgsql
 set search_path = o2c, pg_temp
@@ -198,7 +236,7 @@ declare
                                      jsonb_build_object('discount_codes', '[]'::jsonb, 'discount_names', '[]'::jsonb,
                                                         'discount_net', 0, 'discount_tax', 0, 'shipping_net', 0,
                                                         'shipping_tax', 0)
-                                     || (p_order - 'lines') || jsonb_build_object('recorded_at', now()));
+                                     || (p_head - 'lines') || jsonb_build_object('recorded_at', now()));
     v_kept boolean;
 begin
     insert into o2c.canonical_order select v_row.*
@@ -230,9 +268,18 @@ begin
     select v_row.order_key, l.line_no, l.kind, l.storefront_line_id, l.sku, l.name, l.quantity,
            coalesce(l.cancelled_quantity, 0), l.unit_price, l.original_unit_price, l.net, l.tax,
            l.tax_rate, coalesce(l.discount_net, 0), coalesce(l.discount_tax, 0)
-      from jsonb_populate_recordset(null::o2c.canonical_order_line, p_order->'lines') l;
+      from unnest(p_lines) l;
     return true;
 end
+$$;
+
+-- The record as one JSON document (header and "lines").
+create or replace function o2c.record_canonical_order(p_order jsonb)
+returns boolean
+language sql
+set search_path = o2c, pg_temp
+as $$
+    select o2c.record_canonical_order(p_order - 'lines', o2c.canonical_lines(p_order->'lines'))
 $$;
 
 -- The canonical order recorded under a key, in its JSON form (header columns and "lines").
@@ -346,7 +393,7 @@ as $$
 $$;
 
 grant execute on function o2c.order_key(text, text, text), o2c.erp_external_id(text, text, text, text),
-      o2c.order_problems(jsonb), o2c.canonical_order_json(text), o2c.fulfilment_problems(jsonb),
+      o2c.order_problems(jsonb), o2c.order_problems(jsonb, o2c.canonical_line[]), o2c.canonical_order_json(text), o2c.fulfilment_problems(jsonb),
       o2c.return_problems(jsonb), o2c.stock_level_problems(jsonb), o2c.item_problems(jsonb),
       o2c.settlement_line_problems(jsonb)
    to o2c_analyst, o2c_admin, o2c_runner;

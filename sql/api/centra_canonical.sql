@@ -46,11 +46,14 @@ as $$
                'email', nullif(p_address->>'email', ''))), '{}')
 $$;
 
--- {"record": <canonical order>} or {"problems": [{"category", "message"}, …]} when the Centra order
--- cannot be read (every problem named at once). p_connection is the storefront connection it
--- came through, p_store the Centra store.
-create or replace function o2c.centra_order_to_canonical(p_order jsonb, p_connection text, p_store text)
-returns jsonb
+-- The canonical order as the map step passes it on: its header (jsonb) and its lines as rows
+-- (o2c.canonical_line[]); or problems ([{"category", "message"}, …]) when the Centra order
+-- cannot be read (every problem named at once), header and lines then null. p_connection is the
+-- storefront connection it came through, p_store the Centra store. The record as one JSON
+-- document: o2c.centra_order_to_canonical below.
+create or replace function o2c.centra_order_to_canonical_rows(p_order jsonb, p_connection text, p_store text,
+                                                              out problems jsonb, out head jsonb,
+                                                              out lines o2c.canonical_line[])
 language plpgsql
 stable
 set search_path = o2c, pg_temp
@@ -71,8 +74,7 @@ declare
     v_grand    numeric := o2c.centra_money(p_order->'grandTotal');
     v_placed   timestamptz;
     v_updated  timestamptz;
-    v_lines    text;
-    v_ship     json;
+    v_lines    o2c.canonical_line[];
     v_count    int;
     v_bad      text;
     v_lines_net numeric;
@@ -87,28 +89,32 @@ begin
     -- The order must be readable before anything else is said about it.
     if jsonb_typeof(p_order) is distinct from 'object' or coalesce(v_number, '') !~ '^[0-9]+$'
        or jsonb_typeof(p_order->'lines') is distinct from 'array' then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+        problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('The Centra order in this workflow is unreadable (no order number or no lines): %s',
-                              left(coalesce(p_order::text, 'nothing'), 300)))));
+                              left(coalesce(p_order::text, 'nothing'), 300))));
+        return;
     end if;
     if v_cust_id is null or coalesce(v_email, '') = '' or v_currency is null or v_country is null then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+        problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('%s lacks %s, which the ERP needs', v_who,
                    concat_ws(', ', case when v_cust_id is null then 'a customer id' end,
                                    case when coalesce(v_email, '') = '' then 'an email' end,
                                    case when v_currency is null then 'a currency' end,
-                                   case when v_country is null then 'a delivery country' end)))));
+                                   case when v_country is null then 'a delivery country' end))));
+        return;
     end if;
     if v_grand is null then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
-            'message', format('%s has no grand total', v_who))));
+        problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s has no grand total', v_who)));
+        return;
     end if;
     begin
         v_placed := (p_order->>'createdAt')::timestamptz;
         v_updated := coalesce(o2c.centra_order_updated_at(p_order), v_placed);
     exception when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
-            'message', format('%s has an unreadable value: %s', v_who, sqlerrm))));
+        problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s has an unreadable value: %s', v_who, sqlerrm)));
+        return;
     end;
     -- Digits decide how a discount's tax share is rounded; an unknown currency is named by the
     -- record's validation, so round as for two digits meanwhile.
@@ -131,8 +137,9 @@ begin
      where bad;
     end if;
     if v_bad is not null then
-        return jsonb_build_object('problems', jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
-            'message', format('%s: %s', v_who, v_bad))));
+        problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
+            'message', format('%s: %s', v_who, v_bad)));
+        return;
     end if;
 
     with line as (
@@ -151,21 +158,11 @@ begin
                     else round(discount * rate / 100, v_digits) end as discount_tax
           from line
     )
-    select json_agg(json_build_object(
-               'line_no', line_no,
-               'kind', 'product',
-               'storefront_line_id', l->>'id',
-               'sku', coalesce(l#>>'{productSize,SKU}', ''),
-               'name', l->>'productName',
-               'quantity', qty,
-               'cancelled_quantity', cancelled,
-               'unit_price', o2c.centra_money(l->'unitPrice'),
-               'original_unit_price', o2c.centra_money(l->'unitOriginalPrice'),
-               'net', net,
-               'tax', gross - net,
-               'tax_rate', rate,
-               'discount_net', case when v_included then discount - discount_tax else discount end,
-               'discount_tax', discount_tax) order by line_no)::text,
+    select array_agg(row(line_no, 'product', l->>'id', coalesce(l#>>'{productSize,SKU}', ''), l->>'productName',
+                         qty, cancelled, o2c.centra_money(l->'unitPrice'), o2c.centra_money(l->'unitOriginalPrice'),
+                         net, gross - net, rate,
+                         case when v_included then discount - discount_tax else discount end,
+                         discount_tax)::o2c.canonical_line order by line_no),
            sum(net) filter (where qty > 0), sum(gross - net) filter (where qty > 0),
            sum(case when v_included then discount - discount_tax else discount end) filter (where qty > 0),
            sum(discount_tax) filter (where qty > 0),
@@ -173,28 +170,18 @@ begin
            count(*)
       into v_lines, v_lines_net, v_lines_tax, v_disc_net, v_disc_tax, v_first_rate, v_count
       from split;
-    v_lines := coalesce(v_lines, '[]');
+    v_lines := coalesce(v_lines, '{}');
     -- Shipping: what Centra charged in tax beyond the lines' tax.
     v_ship_tax := v_tax_total - coalesce(v_lines_tax, 0);
     if v_shipping <> 0 or v_ship_tax <> 0 then
-        v_ship := json_build_object(
-            'line_no', v_count + 1,
-            'kind', 'shipping',
-            'name', 'Shipping',
-            'quantity', 1,
-            'cancelled_quantity', 0,
-            'net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
-            'tax', v_ship_tax,
-            'tax_rate', v_first_rate,
-            'discount_net', 0,
-            'discount_tax', 0);
-        -- Appended as text: json_agg's array is "[…]" (see o2c.json_text_with_member on why).
-        v_lines := left(v_lines, -1) || case when v_count > 0 then ', ' else '' end || v_ship::text || ']';
+        v_lines := v_lines || row(v_count + 1, 'shipping', null, null, 'Shipping', 1, 0, null, null,
+                                  case when v_included then v_shipping - v_ship_tax else v_shipping end,
+                                  v_ship_tax, v_first_rate, 0, 0)::o2c.canonical_line;
     end if;
 
-    -- Nulls are left out of the header; the lines keep theirs (their columns may be null). The
-    -- lines join as text and the record is parsed once (o2c.json_text_with_member).
-    return ('{"record": ' || o2c.json_text_with_member(jsonb_strip_nulls(jsonb_build_object(
+    -- Nulls are left out of the header; the lines keep theirs (their columns may be null).
+    lines := v_lines;
+    head := jsonb_strip_nulls(jsonb_build_object(
         'order_key', o2c.order_key('centra', p_store, v_number),
         'channel', 'centra',
         'connection', p_connection,
@@ -239,6 +226,19 @@ begin
         'shipping_net', case when v_included then v_shipping - v_ship_tax else v_shipping end,
         'shipping_tax', v_ship_tax,
         'grand_total', v_grand,
-        'source_updated_at', v_updated)), 'lines', v_lines) || '}')::jsonb;
+        'source_updated_at', v_updated));
 end
+$$;
+
+-- {"record": <canonical order>} or {"problems": [{"category", "message"}, …]}: the canonical
+-- order as one JSON document (header and "lines"), from o2c.centra_order_to_canonical_rows.
+create or replace function o2c.centra_order_to_canonical(p_order jsonb, p_connection text, p_store text)
+returns jsonb
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select case when problems is not null then jsonb_build_object('problems', problems)
+                else jsonb_build_object('record', head || jsonb_build_object('lines', o2c.canonical_lines_json(lines))) end
+      from o2c.centra_order_to_canonical_rows(p_order, p_connection, p_store)
 $$;

@@ -26,7 +26,7 @@ $$;
 
 -- The lines of a canonical order that go to NetSuite (product lines with units, and shipping),
 -- read once as typed rows, each with its NetSuite item and tax code (null when not mapped).
-create or replace function o2c.netsuite_order_lines(p_order jsonb, p_sf text, p_erp text, p_country text, p_ship_item text)
+create or replace function o2c.netsuite_order_lines(p_lines o2c.canonical_line[], p_sf text, p_erp text, p_country text, p_ship_item text)
 returns table (line_no int, kind text, sku text, name text, quantity numeric, net numeric, tax numeric,
                discount_net numeric, discount_tax numeric, rate numeric, item_id text, tax_code text)
 language sql
@@ -35,29 +35,33 @@ as $$
     select l.line_no, l.kind, l.sku, l.name, l.quantity, l.net, l.tax, coalesce(l.discount_net, 0),
            coalesce(l.discount_tax, 0), l.tax_rate,
            case when l.kind = 'shipping' then p_ship_item else s.erp_item_id end, t.erp_tax_code_id
-      from jsonb_to_recordset(p_order->'lines') as l(line_no int, kind text, sku text, name text, quantity numeric,
-               net numeric, tax numeric, discount_net numeric, discount_tax numeric, tax_rate numeric)
+      from unnest(p_lines) l
       left join o2c.sku_map s on s.storefront_connection = p_sf and s.erp_connection = p_erp and s.sku = l.sku
       left join o2c.tax_map t on t.storefront_connection = p_sf and t.erp_connection = p_erp and t.country = p_country
                               and t.rate_percent = l.tax_rate
      where l.kind = 'shipping' or l.quantity > 0
 $$;
 
--- {"customer": …, "sales_order": …, "lines_path": ["sales_order", "item", "items"], "line_map":
--- [{"erp_line", "order_line_no", "line_key"}, …]} for a canonical order (lines_path: where the
--- document's lines are; line_key: each line's name for good, see below), or {"missing": [sentences], "category", "owner"} naming every mapping the order lacks,
--- each with the insert that adds it.
-create or replace function o2c.canonical_order_to_netsuite(p_order jsonb, p_erp_connection text)
-returns jsonb
+-- For a canonical order as header and lines (the map step's form, see o2c.order_problems):
+--   doc              {"customer": …, "lines_path": ["sales_order", "item", "items"]} (lines_path:
+--                    where the document's lines are)
+--   sales_order      the salesOrder body as JSON text (parsed once, by whoever puts it in JSON)
+--   sales_order_key  its externalId
+--   line_map         which canonical line each NetSuite line carries (line_key: each line's
+--                    name for good, see below)
+-- or doc {"missing": [sentences], "category", "owner", "message"} naming every mapping the order
+-- lacks, each with the insert that adds it, and the rest null.
+create or replace function o2c.canonical_order_to_netsuite(p_head jsonb, p_lines o2c.canonical_line[],
+                                                           p_erp_connection text,
+                                                           out doc jsonb, out sales_order text,
+                                                           out sales_order_key text, out line_map o2c.erp_line_ref[])
 language plpgsql
 stable
 set search_path = o2c, pg_temp
 set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
-    -- The header alone: the argument may arrive compressed, and every look into it would
-    -- unpack all of its lines again.
-    v_head    jsonb := p_order - 'lines';
+    v_head    jsonb := p_head - 'lines';
     v_sf       text := v_head->>'connection';
     v_erp      text := p_erp_connection;
     v_currency text := v_head->>'currency';
@@ -76,7 +80,7 @@ declare
     v_lines    text;
     v_no_item  bigint;
     v_no_tax   bigint;
-    v_line_map text;
+    v_line_map o2c.erp_line_ref[];
     v_any_discount boolean;
     v_has_shipping boolean;
 begin
@@ -113,7 +117,7 @@ begin
     -- The layout is thrown away when a mapping is missing (below): rare, and only then are the
     -- lines read a second time, to name what is missing.
     with mapped as materialized (
-        select * from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+        select * from o2c.netsuite_order_lines(p_lines, v_sf, v_erp, v_country, v_ship_item)
     ), laid as (
         select 1 as part, line_no as sort, line_no as order_line_no, 'line:' || line_no as line_key, json_strip_nulls(json_build_object(
                    'item', json_build_object('id', item_id),
@@ -149,8 +153,7 @@ begin
         select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
     select (select json_agg(body order by erp_line) from numbered)::text,
-           (select json_agg(json_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key)
-                            order by erp_line) from numbered)::text,
+           (select array_agg(row(erp_line, order_line_no, line_key)::o2c.erp_line_ref order by erp_line) from numbered),
            count(*) filter (where kind = 'product' and item_id is null), count(*) filter (where tax_code is null),
            bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),
            bool_or(kind = 'shipping')
@@ -161,7 +164,7 @@ begin
         v_missing := v_missing || array(
             select format('SKU %s (%s): insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values (%L, %L, %L, ''<NetSuite item id>'');',
                           sku, coalesce(min(name), 'no name'), v_sf, sku, v_erp)
-              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+              from o2c.netsuite_order_lines(p_lines, v_sf, v_erp, v_country, v_ship_item)
              where kind = 'product' and item_id is null group by sku order by min(line_no));
         v_category := 'unmapped_sku';
         v_owner := 'ops';
@@ -170,7 +173,7 @@ begin
         v_missing := v_missing || array(
             select format('tax %s %% in %s: insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values (%L, %L, %s, %L, ''<NetSuite tax code id>'');',
                           coalesce(rate::text, 'unknown'), v_country, v_sf, v_country, coalesce(rate::text, 'null'), v_erp)
-              from o2c.netsuite_order_lines(p_order, v_sf, v_erp, v_country, v_ship_item)
+              from o2c.netsuite_order_lines(p_lines, v_sf, v_erp, v_country, v_ship_item)
              where tax_code is null group by rate order by min(line_no));
         v_category := coalesce(v_category, 'unmapped_tax');
         v_owner := coalesce(v_owner, 'ops');
@@ -183,15 +186,16 @@ begin
                                          v_erp);
     end if;
     if cardinality(v_missing) > 0 then
-        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
+        doc := jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
                                   'owner', coalesce(v_owner, 'ops'),
                                   'message', format('%s cannot be posted. No mapping for %s Then re-drive the order.',
                                                     v_who, array_to_string(v_missing, ' No mapping for ')));
+        return;
     end if;
 
-    -- Built as text and parsed once (o2c.json_text_with_member): the lines are most of it.
-    return format('{"customer": %s, "sales_order": %s, "lines_path": ["sales_order", "item", "items"], "line_map": %s}',
-        jsonb_build_object(
+    line_map := coalesce(v_line_map, '{}');
+    doc := jsonb_build_object(
+        'customer', jsonb_build_object(
             'externalId', case when coalesce(btrim(v_head->>'email'), '') <> ''
                                then o2c.erp_external_id('shopper', v_head->>'channel', v_head->>'store', v_head->>'email')
                                else o2c.erp_external_id('customer', v_head->>'channel', v_head->>'store', v_head->>'customer_ref') end,
@@ -200,11 +204,14 @@ begin
             'lastName', coalesce(v_head->>'last_name', split_part(v_head->>'email', '@', 1)),
             'email', v_head->>'email',
             'subsidiary', jsonb_build_object('id', v_subsidiary),
-            'currency', jsonb_build_object('id', v_cur_id))::text,
-        -- Nulls are left out of the header (NetSuite reads an absent field as "not set"); the
-        -- lines were built without any, so the big part is never walked again.
-        o2c.json_text_with_member(jsonb_strip_nulls(jsonb_build_object(
-            'externalId', o2c.erp_external_id('order', v_head->>'channel', v_head->>'store', v_head->>'number'),
+            'currency', jsonb_build_object('id', v_cur_id)),
+        'lines_path', jsonb_build_array('sales_order', 'item', 'items'));
+    sales_order_key := o2c.erp_external_id('order', v_head->>'channel', v_head->>'store', v_head->>'number');
+    -- The sales order as text, never parsed here: the lines are most of it, and the map step
+    -- parses it once, in its answer (o2c.json_text_with_member). Nulls are left out of the
+    -- header (NetSuite reads an absent field as "not set"); the lines were built without any.
+    sales_order := o2c.json_text_with_member(jsonb_strip_nulls(jsonb_build_object(
+            'externalId', sales_order_key,
             'tranDate', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD'),
             'otherRefNum', v_head->>'number',
             'memo', concat(initcap(v_head->>'channel'), ' order ', v_head->>'number', ' (store ', v_head->>'store', ')',
@@ -218,9 +225,22 @@ begin
             'orderStatus', case when v_head->>'status' = 'pending' then 'Pending Approval' end,
             'shippingAddress', o2c.netsuite_address(v_head->'shipping_address'),
             'billingAddress', o2c.netsuite_address(v_head->'billing_address'))),
-            'item', '{"items": ' || coalesce(v_lines, '[]') || '}'),
-        coalesce(v_line_map, '[]'))::jsonb;
+            'item', '{"items": ' || coalesce(v_lines, '[]') || '}');
 end
+$$;
+
+-- The same for a canonical order as one JSON document (header and "lines"): {"customer",
+-- "sales_order", "lines_path", "line_map": [{"erp_line", "order_line_no", "line_key"}, …]}, or
+-- {"missing", …} as above.
+create or replace function o2c.canonical_order_to_netsuite(p_order jsonb, p_erp_connection text)
+returns jsonb
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select case when line_map is null then doc
+                else doc || jsonb_build_object('sales_order', sales_order::jsonb, 'line_map', to_jsonb(line_map)) end
+      from o2c.canonical_order_to_netsuite(p_order - 'lines', o2c.canonical_lines(p_order->'lines'), p_erp_connection)
 $$;
 
 -- canonical → NetSuite: the payment a canonical order's storefront captured, as the body of a

@@ -85,14 +85,21 @@ $$;
 --   customer_key  the reference (context customer_external_id); document_key the order number
 -- Settings (o2c.erp_setting): shipping_charge_code (the additional charge shipping is posted as),
 -- rounding_tax_code_id (a zero-rated tax code for the rounding line).
-create or replace function o2c.canonical_order_to_sage200(p_order jsonb, p_erp_connection text)
-returns jsonb
+-- This form takes the order as header and lines (the map step's form, see o2c.order_problems)
+-- and answers, beside doc, the sales order as JSON text (sales_order), its key (sales_order_key,
+-- the document_key) and line_map (all three null with "missing"), as
+-- o2c.canonical_order_to_netsuite does; the form below takes the order as one JSON document and
+-- answers them in it.
+create or replace function o2c.canonical_order_to_sage200(p_head jsonb, p_lines o2c.canonical_line[],
+                                                          p_erp_connection text,
+                                                          out doc jsonb, out sales_order text,
+                                                          out sales_order_key text, out line_map o2c.erp_line_ref[])
 language plpgsql
 set search_path = o2c, pg_temp
 set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
 as $$
 declare
-    v_head     jsonb := p_order - 'lines';
+    v_head     jsonb := p_head - 'lines';
     v_sf       text := v_head->>'connection';
     v_erp      text := p_erp_connection;
     v_currency text := v_head->>'currency';
@@ -109,7 +116,7 @@ declare
     v_shopper  text;
     v_ref      text;
     v_lines    jsonb;
-    v_line_map jsonb;
+    v_line_map o2c.erp_line_ref[];
     v_rounding numeric;
     v_no_net   text[];
     v_defaults jsonb;
@@ -140,8 +147,7 @@ begin
     insert into sage200_lines
     select l.line_no, l.kind, l.sku, l.name, l.quantity, l.net, l.tax, coalesce(l.discount_net, 0), l.tax_rate,
            s.erp_item_id, t.erp_tax_code_id, o2c.sage200_net_for_tax(l.net, l.tax, l.tax_rate, v_digits)
-      from jsonb_to_recordset(p_order->'lines') as l(line_no int, kind text, sku text, name text, quantity numeric,
-               net numeric, tax numeric, discount_net numeric, tax_rate numeric)
+      from unnest(p_lines) l
       left join o2c.sku_map s on s.storefront_connection = v_sf and s.erp_connection = v_erp and s.sku = l.sku
       left join o2c.tax_map t on t.storefront_connection = v_sf and t.erp_connection = v_erp and t.country = v_country
                               and t.rate_percent = l.tax_rate
@@ -176,17 +182,19 @@ begin
                       field, v_erp, field)
           from o2c.sage200_order_default where erp_connection = v_erp and value is null order by field);
     if cardinality(v_missing) > 0 then
-        return jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
+        doc := jsonb_build_object('missing', to_jsonb(v_missing), 'category', coalesce(v_category, 'unmapped_value'),
                                   'owner', coalesce(v_owner, 'ops'),
                                   'message', format('%s cannot be posted to Sage 200. No mapping for %s Then re-drive the order.',
                                                     v_who, array_to_string(v_missing, ' No mapping for ')));
+        return;
     end if;
     select array_agg(format('line %s (%s): VAT %s at %s %%', line_no, coalesce(sku, name, kind), tax, rate) order by line_no)
       into v_no_net from sage200_lines where sage_net is null;
     if v_no_net is not null then
-        return jsonb_build_object('missing', to_jsonb(v_no_net), 'category', 'total_mismatch', 'owner', 'finance',
+        doc := jsonb_build_object('missing', to_jsonb(v_no_net), 'category', 'total_mismatch', 'owner', 'finance',
                                   'message', format('%s cannot be posted to Sage 200: Sage computes VAT from the tax code''s rate, and no net gives the VAT %s charged on %s. Nothing was posted; check the order''s tax in %s.',
                                                     v_who, initcap(v_head->>'channel'), array_to_string(v_no_net, ', '), initcap(v_head->>'channel')));
+        return;
     end if;
 
     -- Product lines (standard), then shipping (charge), then the rounding line when any net moved.
@@ -225,7 +233,7 @@ begin
         select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
     select jsonb_agg(body order by erp_line),
-           jsonb_agg(jsonb_build_object('erp_line', erp_line, 'order_line_no', order_line_no, 'line_key', line_key) order by erp_line)
+           array_agg(row(erp_line, order_line_no, line_key)::o2c.erp_line_ref order by erp_line)
       into v_lines, v_line_map
       from numbered;
 
@@ -237,21 +245,32 @@ begin
     select coalesce(jsonb_object_agg(field, value), '{}') into v_defaults
       from o2c.sage200_order_default where erp_connection = v_erp;
 
-    return jsonb_build_object(
+    line_map := coalesce(v_line_map, '{}');
+    sales_order := (v_defaults || jsonb_build_object(
+            'customer_document_no', v_head->>'number',
+            'document_no', left(v_head->>'number', 20),
+            'document_date', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'lines', v_lines))::text;
+    sales_order_key := v_head->>'number';
+    doc := jsonb_build_object(
         'customer', jsonb_strip_nulls(jsonb_build_object(
             'reference', v_ref,
             'name', v_name,
             'currency_id', v_cur_id::bigint)),
-        'sales_order', v_defaults || jsonb_build_object(
-            'customer_document_no', v_head->>'number',
-            'document_no', left(v_head->>'number', 20),
-            'document_date', to_char((v_head->>'placed_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-            'lines', v_lines),
         'customer_key', v_ref,
         'document_key', v_head->>'number',
-        'lines_path', jsonb_build_array('sales_order', 'lines'),
-        'line_map', v_line_map);
+        'lines_path', jsonb_build_array('sales_order', 'lines'));
 end
+$$;
+
+create or replace function o2c.canonical_order_to_sage200(p_order jsonb, p_erp_connection text)
+returns jsonb
+language sql
+set search_path = o2c, pg_temp
+as $$
+    select case when line_map is null then doc
+                else doc || jsonb_build_object('sales_order', sales_order::jsonb, 'line_map', to_jsonb(line_map)) end
+      from o2c.canonical_order_to_sage200(p_order - 'lines', o2c.canonical_lines(p_order->'lines'), p_erp_connection)
 $$;
 
 -- Who changed a company's order defaults, as for the other mapping tables (o2c.mapping_history,
