@@ -142,29 +142,36 @@ begin
         return;
     end if;
 
-    with line as (
-        select n::int as line_no, l,
+    -- Each value is read out of the JSON once (materialized: a flattened CTE would read it again
+    -- for every place it is used).
+    with line as materialized (
+        select n::int as line_no, l->>'id' as id, coalesce(l#>>'{productSize,SKU}', '') as sku,
+               l->>'productName' as name,
                (l->>'quantity')::numeric as qty,
                coalesce((l->>'cancelledQuantity')::numeric, 0) as cancelled,
                (l->>'taxPercent')::numeric as rate,
                coalesce(o2c.centra_money(l->'lineValue'), 0) as gross,
                coalesce(o2c.centra_money(l->'lineValueExTax'), 0) as net,
-               greatest(coalesce(o2c.centra_money(l->'unitOriginalPrice') - o2c.centra_money(l->'unitPrice'), 0), 0)
-                 * (l->>'quantity')::numeric as discount
+               o2c.centra_money(l->'unitPrice') as unit_price,
+               o2c.centra_money(l->'unitOriginalPrice') as original_unit_price
           from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n)
-    ), split as (
+    ), priced as (
         select line.*,
+               greatest(coalesce(original_unit_price - unit_price, 0), 0) * qty as discount
+          from line
+    ), taxed as (
+        select priced.*,
                case when v_included then round(discount * rate / (100 + rate), v_digits)
                     else round(discount * rate / 100, v_digits) end as discount_tax
-          from line
+          from priced
+    ), split as materialized (
+        select taxed.*, case when v_included then discount - discount_tax else discount end as discount_net
+          from taxed
     )
-    select array_agg(row(line_no, 'product', l->>'id', coalesce(l#>>'{productSize,SKU}', ''), l->>'productName',
-                         qty, cancelled, o2c.centra_money(l->'unitPrice'), o2c.centra_money(l->'unitOriginalPrice'),
-                         net, gross - net, rate,
-                         case when v_included then discount - discount_tax else discount end,
-                         discount_tax)::o2c.canonical_line order by line_no),
+    select array_agg(row(line_no, 'product', id, sku, name, qty, cancelled, unit_price, original_unit_price,
+                         net, gross - net, rate, discount_net, discount_tax)::o2c.canonical_line order by line_no),
            sum(net) filter (where qty > 0), sum(gross - net) filter (where qty > 0),
-           sum(case when v_included then discount - discount_tax else discount end) filter (where qty > 0),
+           sum(discount_net) filter (where qty > 0),
            sum(discount_tax) filter (where qty > 0),
            (array_agg(rate order by line_no) filter (where qty > 0))[1],
            count(*)

@@ -119,14 +119,18 @@ begin
     with mapped as materialized (
         select * from o2c.netsuite_order_lines(p_lines, v_sf, v_erp, v_country, v_ship_item)
     ), laid as (
-        select 1 as part, line_no as sort, line_no as order_line_no, 'line:' || line_no as line_key, json_strip_nulls(json_build_object(
-                   'item', json_build_object('id', item_id),
-                   'description', name,
-                   'quantity', quantity,
-                   'amount', round(net + discount_net, v_digits),
-                   'taxCode', json_build_object('id', tax_code),
-                   'tax1Amt', round(tax + discount_tax, v_digits),
-                   'location', json_build_object('id', v_location))) as body
+        -- A product line as JSON text, written out (json_build_object and json_strip_nulls cost
+        -- three times as much, for thousands of lines): null members are left out, as
+        -- json_strip_nulls would.
+        select 1 as part, line_no as sort, line_no as order_line_no, 'line:' || line_no as line_key,
+               '{' || concat_ws(', ',
+                   '"item": {' || coalesce('"id": ' || to_json(item_id)::text, '') || '}',
+                   '"description": ' || to_json(name)::text,
+                   '"quantity": ' || quantity,
+                   '"amount": ' || round(net + discount_net, v_digits),
+                   '"taxCode": {' || coalesce('"id": ' || to_json(tax_code)::text, '') || '}',
+                   '"tax1Amt": ' || round(tax + discount_tax, v_digits),
+                   '"location": {' || coalesce('"id": ' || to_json(v_location)::text, '') || '}') || '}' as body
           from mapped where kind = 'product'
         union all
         select 2, row_number() over (order by tax_code)::int, null, 'discount:' || tax_code, json_build_object(
@@ -136,7 +140,7 @@ begin
                    'amount', round(-sum(discount_net), v_digits),
                    'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(-sum(discount_tax), v_digits),
-                   'location', json_build_object('id', v_location))
+                   'location', json_build_object('id', v_location))::text
           from mapped where kind = 'product' and (discount_net <> 0 or discount_tax <> 0)
          group by tax_code
         union all
@@ -147,12 +151,12 @@ begin
                    'amount', round(net, v_digits),
                    'taxCode', json_build_object('id', tax_code),
                    'tax1Amt', round(tax, v_digits),
-                   'location', json_build_object('id', v_location))
+                   'location', json_build_object('id', v_location))::text
           from mapped where kind = 'shipping'
     ), numbered as (
         select row_number() over (order by part, sort) as erp_line, order_line_no, line_key, body from laid
     )
-    select (select json_agg(body order by erp_line) from numbered)::text,
+    select (select '[' || string_agg(body, ', ' order by erp_line) || ']' from numbered),
            (select array_agg(row(erp_line, order_line_no, line_key)::o2c.erp_line_ref order by erp_line) from numbered),
            count(*) filter (where kind = 'product' and item_id is null), count(*) filter (where tax_code is null),
            bool_or(discount_net <> 0 or discount_tax <> 0) filter (where kind = 'product'),

@@ -156,19 +156,23 @@ begin
       from o2c.instance i join o2c.instance_update u on u.instance_id = i.id
      where i.workflow = coalesce(p_params->>'workflow', 'order_to_cash')
        and i.business_key = o2c.order_key(v_sf_sys, v_store, v_order->>'number');
-    if jsonb_typeof(v_update) = 'object' and v_update is distinct from v_order
-       and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_update, v_order) then
-        v_order := v_update;
-        v_changed := true;
+    -- (Nested: SQL's AND may evaluate every side, and comparing snapshots reads the whole order.)
+    if jsonb_typeof(v_update) = 'object' then
+        if v_update is distinct from v_order and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_update, v_order) then
+            v_order := v_update;
+            v_changed := true;
+        end if;
     end if;
     -- Cancelled, wholly or in part, since the order_to_cash snapshot was taken? The cancellation's
     -- own snapshot counts unless ours is newer (then ours says what is left).
     select * into v_cancel from o2c.instance
      where workflow = coalesce(p_params->>'cancel_workflow', 'order_cancellation')
        and business_key = o2c.order_key(v_sf_sys, v_store, v_order->>'number') || ':cancel';
-    if v_cancel.id is not null and jsonb_typeof(v_cancel.context->'order') = 'object'
-       and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_order, v_cancel.context->'order') then
-        v_cancel.context := jsonb_set(v_cancel.context, '{order}', v_order);
+    if v_cancel.id is not null then
+        if jsonb_typeof(v_cancel.context->'order') = 'object'
+           and o2c.order_snapshot_newer(v_sf_sys, v_sf, v_store, v_order, v_cancel.context->'order') then
+            v_cancel.context := jsonb_set(v_cancel.context, '{order}', v_order);
+        end if;
     end if;
     v_decision := o2c.order_cancellation_decision(v_order, v_cancel.context->'order', v_cancel.id is not null);
     if (v_decision->>'cancelled')::boolean then
