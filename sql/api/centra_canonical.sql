@@ -88,7 +88,7 @@ declare
 begin
     -- The order must be readable before anything else is said about it.
     if jsonb_typeof(p_order) is distinct from 'object' or coalesce(v_number, '') !~ '^[0-9]+$'
-       or jsonb_typeof(p_order->'lines') is distinct from 'array' then
+       or jsonb_path_query_first(p_order, '$.lines.type()') #>> '{}' is distinct from 'array' then
         problems := jsonb_build_array(jsonb_build_object('category', 'bad_order_data',
             'message', format('The Centra order in this workflow is unreadable (no order number or no lines): %s',
                               left(coalesce(p_order::text, 'nothing'), 300))));
@@ -143,7 +143,8 @@ begin
     end if;
 
     -- Each value is read out of the JSON once (materialized: a flattened CTE would read it again
-    -- for every place it is used).
+    -- for every place it is used). jsonpath hands out the lines where they are (p_order->'lines'
+    -- would copy all of them first), as type() above looks at them without a copy.
     with line as materialized (
         select n::int as line_no, l->>'id' as id, coalesce(l#>>'{productSize,SKU}', '') as sku,
                l->>'productName' as name,
@@ -154,7 +155,7 @@ begin
                coalesce(o2c.centra_money(l->'lineValueExTax'), 0) as net,
                o2c.centra_money(l->'unitPrice') as unit_price,
                o2c.centra_money(l->'unitOriginalPrice') as original_unit_price
-          from jsonb_array_elements(p_order->'lines') with ordinality as x(l, n)
+          from jsonb_path_query(p_order, 'strict $.lines[*]') with ordinality as x(l, n)
     ), priced as (
         select line.*,
                greatest(coalesce(original_unit_price - unit_price, 0), 0) * qty as discount

@@ -64,7 +64,9 @@ as $$
             then jsonb_build_object('cancelled', true)
         when upper(coalesce(o->>'status', '')) = 'CANCELLED'
             then jsonb_build_object('cancelled', true)
-        when jsonb_typeof(o->'lines') = 'array' and jsonb_array_length(o->'lines') > 0
+        -- (jsonpath's type() and size() look at the lines where they are; o->'lines' would copy them)
+        when jsonb_path_query_first(o, '$.lines.type()') #>> '{}' = 'array'
+             and (jsonb_path_query_first(o, '$.lines.size()') #>> '{}')::int > 0
              and not jsonb_path_exists(o, '$.lines[*] ? (!(@.quantity.type() == "number") || @.quantity != 0)')
              and jsonb_path_exists(o, '$.lines[*] ? (@.cancelledQuantity.type() == "number" && @.cancelledQuantity > 0)')
             then jsonb_build_object('cancelled', true)
