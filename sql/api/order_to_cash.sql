@@ -109,9 +109,10 @@ $$;
 --   ok         the canonical order is recorded (o2c.canonical_order, erp_order, erp_order_line) and
 --              the patch holds the ERP bodies: customer_external_id, customer_email, customer_body,
 --              sales_order_external_id, sales_order_body, order_key, order_number, order_total,
---              order_currency. The two keys are the half's customer_key and document_key when it
---              answers them (an ERP without external ids: Sage 200's customer reference and
---              customer_document_no), else the bodies' externalId (NetSuite).
+--              order_currency. customer_external_id is the half's customer_key when it answers
+--              one (an ERP without external ids: Sage 200's customer reference), else the
+--              customer body's externalId (NetSuite); sales_order_external_id is the half's
+--              sales_order_key (Sage 200's customer_document_no, NetSuite's externalId).
 --   failed     the order cannot be read, does not add up (finance), or lacks mappings (every
 --              missing one named with the SQL that adds it)
 create or replace function o2c_action.map_order(p_context jsonb, p_params jsonb)
