@@ -68,10 +68,10 @@ begin
 
     return query
     with picked as (
-        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at, x.ctid as step_ctid
+        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.priority, s.due_at, s.ctid
+               select s.instance_id, s.leased_by, s.priority, s.due_at
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -81,10 +81,10 @@ begin
                 limit g.cap
                   for update skip locked) x
         union all
-        select x.instance_id, x.leased_by, 0, x.due_at, x.ctid
+        select x.instance_id, x.leased_by, 0, x.due_at
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.due_at, s.ctid
+               select s.instance_id, s.leased_by, s.due_at
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -101,9 +101,7 @@ begin
            set leased_by = p_runner, lease_token = nextval('o2c.lease_token_seq'), leased_at = now(),
                leased_until = now() + make_interval(secs => p_lease_seconds)
           from picked p
-         -- The row picked (and locked) above, found again by its address rather than by a
-         -- second descent of the primary key: a locked row cannot move.
-         where s.ctid = p.step_ctid
+         where s.instance_id = p.instance_id
      returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner,
                p.priority as picked_priority, p.due_at as picked_due_at
     ),
@@ -236,19 +234,17 @@ begin
          where r.outcome not in ('retry', 'throttled', 'locked', 'failed')
     ),
     -- Fencing, as below: lock the step only if it is still leased under the presented token.
-    -- Each row's address (ctid) is kept so that the writes below find it again without another
-    -- descent of the primary key: the step is locked and cannot move; the instance row is
-    -- updated as the general statement updates it (a concurrent update is followed to its
-    -- newest version either way).
+    -- (The writes below find the rows again by key, not by ctid: a parameterized TID scan asks
+    -- the kernel for the relation's size at every row, an lseek per step that cost more than
+    -- the index descent it saved.)
     held as (
         select r.id, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, r.start,
-               s.ctid as step_ctid, s.leased_at,
-               i.ctid as instance_ctid, i.workflow, i.version, i.state, i.attempts
+               s.leased_at, i.workflow, i.version, i.state, i.attempts
           from (select * from r order by r.id) r
-         cross join lateral (select s.ctid, s.leased_at from o2c.step s
+         cross join lateral (select s.leased_at from o2c.step s
                               where s.instance_id = r.id and s.lease_token = r.token
                              offset 0 for update) s
-         cross join lateral (select i.ctid, i.workflow, i.version, i.state, i.attempts
+         cross join lateral (select i.workflow, i.version, i.state, i.attempts
                                from o2c.instance i where i.id = r.id offset 0) i
     ),
     -- Where each (state, outcome) of the batch leads, looked up once per pair rather than once
@@ -274,7 +270,7 @@ begin
     ),
     moved as (
         select h.id, h.outcome, h.patch, h.delay_ms, h.duration_ms, h.detail, h.leased_at,
-               h.step_ctid, h.instance_ctid, h.state, h.attempts,
+               h.state, h.attempts,
                p.target, p.terminal, p.lane, p.priority, p.connection
           from held h
           join plan p on (p.workflow, p.version, p.state, p.outcome) = (h.workflow, h.version, h.state, h.outcome)
@@ -289,7 +285,7 @@ begin
                exception_category = null, exception_severity = null, exception_owner = null,
                exception_message = null, exception_since = null
           from moved m
-         where i.ctid = m.instance_ctid
+         where i.id = m.id
     ),
     moved_step as (
         -- As below: the step keeps its due_at and place in line, a HOT update.
@@ -300,11 +296,11 @@ begin
                lane = coalesce(m.lane, s.lane), priority = coalesce(m.priority, s.priority),
                connection = m.connection
           from moved m
-         where s.ctid = m.step_ctid and not m.terminal
+         where s.instance_id = m.id and not m.terminal
     ),
     moved_done as (
         delete from o2c.step s using moved m
-         where s.ctid = m.step_ctid and m.terminal
+         where s.instance_id = m.id and m.terminal
     ),
     moved_event as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
