@@ -68,10 +68,10 @@ begin
 
     return query
     with picked as (
-        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at
+        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at, x.ctid as step_ctid
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.priority, s.due_at
+               select s.instance_id, s.leased_by, s.priority, s.due_at, s.ctid
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -81,10 +81,10 @@ begin
                 limit g.cap
                   for update skip locked) x
         union all
-        select x.instance_id, x.leased_by, 0, x.due_at
+        select x.instance_id, x.leased_by, 0, x.due_at, x.ctid
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.due_at
+               select s.instance_id, s.leased_by, s.due_at, s.ctid
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -100,10 +100,17 @@ begin
         update o2c.step s
            set leased_by = p_runner, lease_token = nextval('o2c.lease_token_seq'), leased_at = now(),
                leased_until = now() + make_interval(secs => p_lease_seconds)
-          from picked p
-         where s.instance_id = p.instance_id
-     returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner,
-               p.priority as picked_priority, p.due_at as picked_due_at
+         -- The rows picked (and locked) above, by their addresses, in one TID scan: a locked
+         -- row cannot move, and no step costs a second descent of the primary key. (One list,
+         -- not a join: a TID scan asks the kernel for the table's size each time it starts,
+         -- so a rescan per row would cost an lseek per step.) Priority and due_at are as picked.
+         where s.ctid = any (array(select p.step_ctid from picked p))
+     returning s.instance_id, s.lease_token, s.connection, s.lane,
+               case when p_fair then 0 else s.priority end as picked_priority, s.due_at as picked_due_at
+    ),
+    -- Steps whose lease had run out (they were leased when picked): few, usually none.
+    lapsed as (
+        select p.instance_id, p.prev_runner from picked p where p.prev_runner is not null
     ),
     connection_leases as (
         insert into o2c.connection_lease (instance_id, connection, leased_until)
@@ -138,9 +145,10 @@ begin
     expired as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, detail)
         select c.instance_id, c.state, c.state, 'lease_expired', c.attempts + 1, p_runner,
-               jsonb_build_object('previous_runner', c.prev_runner)
-          from claimed_instance c
-         where c.prev_runner is not null
+               jsonb_build_object('previous_runner', l.prev_runner)
+          from lapsed l
+         cross join lateral (select c.instance_id, c.state, c.attempts from claimed_instance c
+                              where c.instance_id = l.instance_id) c
     )
     -- A step whose lease has run out five times in a row (its runners keep dying or stalling on
     -- it) is not handed out a sixth time to be redone without end: it goes to core.lease_exhausted,
@@ -153,7 +161,7 @@ begin
       join actions st on (st.workflow, st.version, st.state) = (cl.workflow, cl.version, cl.state)
      -- Expiries in a row so far (this one is being recorded by `expired`), only for a step whose
      -- lease ran out: an index walk of its own events.
-     cross join lateral (select case when cl.prev_runner is null then 0 else (
+     cross join lateral (select case when not cl.instance_id = any (array(select l.instance_id from lapsed l)) then 0 else (
                                     select count(*) from o2c.event e
                                      where e.workflow_id = cl.instance_id and e.outcome = 'lease_expired'
                                        and e.id > coalesce((select max(e2.id) from o2c.event e2
