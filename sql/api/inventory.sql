@@ -2,8 +2,13 @@
 -- the formula and the as-of guard; workflows/inventory_sync.sql runs them).
 
 -- Units of the storefront's own open orders the ERP has committed: posted to the ERP, neither
--- shipped nor cancelled, less what the ERP already fulfilled, at the location the order's
--- delivery country ships from (location_map). Centra deducts these itself.
+-- shipped nor cancelled, less what the storefront has shipped, at the location the order's
+-- delivery country ships from (location_map). Centra deducts these itself: it holds them as
+-- allocated until its own shipment completes, and only then takes them off its physical level.
+-- So an ERP fulfilment counts here only once the storefront's shipment is recorded
+-- (o2c.storefront_shipment), not when o2c mapped it: counted from the mapping, a stock round
+-- between the mapping and the shipment would send a level already without those units, and
+-- Centra would take them off a second time when the shipment completes.
 create or replace view o2c.storefront_open_units as
 select o.connection as storefront_connection, e.erp_connection, l.sku, lm.erp_location_id as location,
        sum(greatest(l.quantity - l.cancelled_quantity - coalesce(f.shipped, 0), 0)) as units
@@ -14,6 +19,7 @@ select o.connection as storefront_connection, e.erp_connection, l.sku, lm.erp_lo
                           and lm.country = coalesce(o.shipping_address->>'country', o.billing_address->>'country')
   left join lateral (select sum(fl.quantity) as shipped
                        from o2c.canonical_fulfilment cf
+                       join o2c.storefront_shipment ss on ss.fulfilment_key = cf.fulfilment_key
                        join o2c.canonical_fulfilment_line fl on fl.fulfilment_key = cf.fulfilment_key
                       where cf.order_key = o.order_key and cf.erp_connection = e.erp_connection
                         and fl.sku = l.sku) f on true

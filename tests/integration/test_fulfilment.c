@@ -2,6 +2,7 @@
  * two parcels), the fulfilment poller and fulfilment_to_storefront show each fulfilment in the
  * Centra sandbox as one completed shipment with the shopper told once, through faults in both
  * sandboxes and a runner killed with SIGKILL. Centra's and NetSuite's records are compared in SQL. */
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -16,10 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox netsuite, centra;
+static tsb_sandbox *netsuite = &pair.erp, *centra = &pair.centra;
 static pid_t runners[2];
 
 static const char *const ORDERS_WITH_SHIPMENTS =
@@ -32,23 +32,11 @@ static const char *const ORDERS_WITH_SHIPMENTS =
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_fulfilment", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-fulfilment.%d.log", (int)getpid());
-    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
-    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
-    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
-    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
-    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *ns_args[] = {"--random-seed", "7", "--latency-ms", "2",
                              "--faults", "429=0.02,503=0.02,lock=0.02,malformed=0.01,timeout=0.002",
                              "--fault-timeout-ms", "1500", NULL};
@@ -56,14 +44,9 @@ static int set_up(void)
      * exactly once under faults (429s among them), not about waiting out a bucket for 300 shipments. */
     const char *centra_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.03",
                                  "--rate-10s", "600", "--mutation-rate-10s", "200", NULL};
-    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "netsuite", "o2c_test_fulfilment", ns_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {netsuite.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
-                    "where name in ('netsuite', 'centra')", 2, p) ||
-        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
-        return -1;
+    db = pair.db;
     runners[0] = start_runner("f1");
     runners[1] = start_runner("f2");
     if (runners[0] <= 0 || runners[1] <= 0)
@@ -83,41 +66,16 @@ static int tear_down(void)
             tproc_wait(runners[i]);
         }
     }
-    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (ns != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (netsuite %d, centra %d); see %s\n", ns, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
-
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    else
-        fprintf(stderr, "control %s %s: %ld %s\n", path, body ? body : "", res.status, res.body ? res.body : "");
-    tsb_response_free(&res);
-    return out;
-}
 
 /* One GraphQL request to the Centra sandbox, asked again through its injected faults. */
 static json_object *centra_graphql(const char *document, json_object *variables)
 {
     char url[128];
-    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    snprintf(url, sizeof url, "%s/graphql", centra->base);
     const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
     json_object *req = json_object_new_object();
     json_object_object_add(req, "query", json_object_new_string(document));
@@ -144,7 +102,7 @@ static long place_once(int n)
 {
     char body[64];
     snprintf(body, sizeof body, "{\"count\":%d}", n);
-    json_object *answer = control(&centra, "/_sandbox/orders", body), *orders = tsb_member(answer, "orders");
+    json_object *answer = tsb_control(centra, "/_sandbox/orders", body), *orders = tsb_member(answer, "orders");
     long first = orders && json_object_array_length(orders) > 0
                      ? json_object_get_int64(json_object_array_get_idx(orders, 0))
                      : 0;
@@ -176,7 +134,7 @@ static long place_and_post(int n)
     for (int tries = 0; tries < 5 && number == 0; tries++) {
         number = place_once(n);
         /* The payments of orders still PENDING are captured: Centra makes shipments for confirmed orders only. */
-        json_object_put(control(&centra, "/_sandbox/orders/confirm", NULL));
+        json_object_put(tsb_control(centra, "/_sandbox/orders/confirm", NULL));
         tpg_ok(db, "select o2c.cancel(workflow_id, 'test: an order main refuses is not this test''s subject') "
                    "from o2c.exceptions where workflow = 'order_to_cash'", 0, NULL);
     }
@@ -191,7 +149,7 @@ static long long shown_count(void)
 
 static long long fulfilments_in_netsuite(void)
 {
-    return tproc_sandbox_stat(netsuite.port, "records_by_type.itemFulfillment");
+    return tproc_sandbox_stat(netsuite->port, "records_by_type.itemFulfillment");
 }
 
 /* Copies what both sandboxes hold into temp tables: centra_order(doc), ns_fulfilment(doc). */
@@ -217,7 +175,7 @@ static void snapshot(void)
     }
     free(after);
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/records/itemFulfillment", netsuite.base);
+    snprintf(url, sizeof url, "%s/_sandbox/records/itemFulfillment", netsuite->base);
     tsb_response res;
     CU_ASSERT(tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200);
     const char *p[] = {json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN), res.body ? res.body : "{}"};
@@ -256,7 +214,7 @@ static void test_every_fulfilment_becomes_exactly_one_shipment_and_one_notificat
 {
     CU_ASSERT_FATAL(place_and_post(150) > 0);
     /* The warehouse ships most orders: some partly, some in two parcels, some left for later. */
-    json_object_put(control(&netsuite, "/_sandbox/warehouse/ship",
+    json_object_put(tsb_control(netsuite, "/_sandbox/warehouse/ship",
                             "{\"count\":150,\"partial_every\":7,\"split_every\":5,\"skip_every\":11}"));
     long long first_wave = fulfilments_in_netsuite();
     CU_ASSERT_FATAL(first_wave > 150);
@@ -276,7 +234,7 @@ static void test_every_fulfilment_becomes_exactly_one_shipment_and_one_notificat
     runners[0] = start_runner("f1");
 
     /* The rest leaves the next day: the partial orders' remaining units and the skipped orders. */
-    json_object_put(control(&netsuite, "/_sandbox/warehouse/ship", "{\"count\":150}"));
+    json_object_put(tsb_control(netsuite, "/_sandbox/warehouse/ship", "{\"count\":150}"));
     long long total = fulfilments_in_netsuite();
     CU_ASSERT(total > first_wave);
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
@@ -288,9 +246,9 @@ static void test_every_fulfilment_becomes_exactly_one_shipment_and_one_notificat
     CU_ASSERT_EQUAL(shown_count(), total);
 
     /* Exactly once, by Centra's own count: one shipment and one notification per fulfilment. */
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "records.shipments"), total);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "notifications.total"), total);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "records.shipments"), total);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "notifications.total"), total);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "duplicate_shipments"), 0);
 
     /* The right lines and tracking: each NetSuite fulfilment's parcels and units are one Centra
      * shipment's tracking and lines, through the order links; every shipment completed. */
@@ -362,18 +320,18 @@ static void test_a_shipment_made_before_a_crash_is_found_and_completed_not_made_
     json_object_object_add(input, "shipmentInfo", info);
     json_object_object_add(vars, "input", input);
     PQclear(r);
-    long long shipments_before = tproc_sandbox_stat(centra.port, "records.shipments");
-    long long notes_before = tproc_sandbox_stat(centra.port, "notifications.total");
+    long long shipments_before = tproc_sandbox_stat(centra->port, "records.shipments");
+    long long notes_before = tproc_sandbox_stat(centra->port, "notifications.total");
     json_object *made = centra_graphql("mutation M($input: ShipmentCreateInput!) { createShipment(input: $input) { "
                                        "shipment { id } userErrors { message } } }", vars);
     CU_ASSERT_FATAL(made != NULL);
     json_object_put(made);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "records.shipments"), shipments_before + 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "records.shipments"), shipments_before + 1);
 
     /* The warehouse's fulfilment, with that parcel: the workflow finds the shipment and completes it. */
     char body[160];
     snprintf(body, sizeof body, "{\"externalId\":\"CENTRA-1-%ld\",\"carrier\":\"DHL\",\"packages\":[\"JJD-CRASH-0001\"]}", number);
-    json_object *shipped = control(&netsuite, "/_sandbox/warehouse/ship", body);
+    json_object *shipped = tsb_control(netsuite, "/_sandbox/warehouse/ship", body);
     CU_ASSERT_FATAL(shipped != NULL);
     char sql[256];
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
@@ -385,9 +343,9 @@ static void test_a_shipment_made_before_a_crash_is_found_and_completed_not_made_
         offenders("fulfilment", "select business_key || ' ' || state || ' ' || status || ' ' || "
                                 "coalesce(exception_message, '') from o2c.instance where workflow = 'fulfilment_to_storefront'");
     }
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "records.shipments"), shipments_before + 1);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "notifications.total"), notes_before + 1);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "records.shipments"), shipments_before + 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "notifications.total"), notes_before + 1);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "duplicate_shipments"), 0);
     snapshot();
     const char *n[] = {key + 9};
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from centra_order o cross join jsonb_array_elements(o.doc->'shipments') s "
@@ -406,13 +364,13 @@ static void test_a_refused_shipment_is_an_exception_for_cx_with_centras_words(vo
      * wait (the connection paused) until both have happened. */
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.pause_connection('netsuite', 'test: hold the fulfilment back')", 0, NULL));
     snprintf(body, sizeof body, "{\"externalId\":\"CENTRA-1-%ld\",\"packages\":[\"00373-CANCEL-1\"]}", number);
-    json_object *shipped = control(&netsuite, "/_sandbox/warehouse/ship", body);
+    json_object *shipped = tsb_control(netsuite, "/_sandbox/warehouse/ship", body);
     CU_ASSERT_FATAL(shipped != NULL);
     char key[64];
     snprintf(key, sizeof key, "netsuite:fulfilment:%s", tsb_str(json_object_array_get_idx(tsb_member(shipped, "created"), 0), "id"));
     json_object_put(shipped);
     snprintf(path, sizeof path, "/_sandbox/orders/%ld/cancel", number);
-    json_object *cancelled = control(&centra, path, NULL);
+    json_object *cancelled = tsb_control(centra, path, NULL);
     CU_ASSERT_FATAL(cancelled != NULL);
     json_object_put(cancelled);
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.resume_connection('netsuite')", 0, NULL));
@@ -443,7 +401,7 @@ static void test_a_fulfilment_line_without_a_link_is_a_gap_until_the_link_is_add
     CU_ASSERT(tpg_ok(db, "delete from o2c.erp_order_line where order_key = $1 and erp_line = 1", 1, o));
     char body[128];
     snprintf(body, sizeof body, "{\"externalId\":\"CENTRA-1-%ld\"}", number);
-    json_object *shipped = control(&netsuite, "/_sandbox/warehouse/ship", body);
+    json_object *shipped = tsb_control(netsuite, "/_sandbox/warehouse/ship", body);
     CU_ASSERT_FATAL(shipped != NULL);
     char key[64];
     snprintf(key, sizeof key, "netsuite:fulfilment:%s", tsb_str(json_object_array_get_idx(tsb_member(shipped, "created"), 0), "id"));
@@ -466,7 +424,7 @@ static void test_a_fulfilment_line_without_a_link_is_a_gap_until_the_link_is_add
         name_the_stuck();
     }
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where reference = $1", 1, k), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra.port, "duplicate_shipments"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(centra->port, "duplicate_shipments"), 0);
 }
 
 static void test_a_shipment_takes_its_units_off_what_o2c_believes_centra_holds_once_then_rechecks(void)

@@ -3,6 +3,7 @@
  * items appear with their prices and their first order posts; a price change leaves Centra's own
  * merchandising alone; a deactivated product stops selling; an item that cannot be offered is an
  * exception for ops naming its SKU, and holds up no other item. */
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -17,36 +18,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox netsuite, centra;
+static tsb_sandbox *netsuite = &pair.erp, *centra = &pair.centra;
 static pid_t runner = -1;
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_item_master", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-item-master.%d.log", (int)getpid());
-    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
-    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
-    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
-    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
-    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *ns_args[] = {"--random-seed", "11", "--faults", "429=0.05,503=0.05,malformed=0.02", NULL};
     const char *centra_args[] = {"--random-seed", "11", "--faults", "429=0.05,503=0.05,malformed=0.02", NULL};
-    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "netsuite", "o2c_test_item_master", ns_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {netsuite.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
-                    "where name in ('netsuite', 'centra')", 2, p) ||
-        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
-        return -1;
+    db = pair.db;
     /* The poller starts from now: the catalogue NetSuite and Centra already share (stamped when
      * the sandbox started, a second ago at least) is not read again; an installation's first run
      * reads it all, once. */
@@ -56,7 +39,7 @@ static int set_up(void)
                 0, NULL))
         return -1;
     const char *args[] = {"--concurrency", "6", NULL};
-    runner = tproc_runner(conninfo, logs, args);
+    runner = tproc_runner(pair.conninfo, pair.logs, args);
     return runner > 0 ? 0 : -1;
 }
 
@@ -66,15 +49,7 @@ static int tear_down(void)
         kill(runner, SIGTERM);
         tproc_wait(runner);
     }
-    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (ns != 0 || ce != 0)
-        return -1;
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -95,7 +70,7 @@ static json_object *post(const tsb_sandbox *sb, const char *path, const char *bo
 /* The merchandiser saves an item in NetSuite; answers its internal id ("" on failure). */
 static void netsuite_item(const char *body, char *id, size_t len)
 {
-    json_object *o = post(&netsuite, "/_sandbox/items", body);
+    json_object *o = post(netsuite, "/_sandbox/items", body);
     snprintf(id, len, "%s", o && tsb_str(o, "id") ? tsb_str(o, "id") : "");
     json_object_put(o);
     CU_ASSERT(id[0] != '\0');
@@ -105,7 +80,7 @@ static void netsuite_item(const char *body, char *id, size_t len)
 static json_object *centra_product(const char *number)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/products?productNumber=%s", centra.base, number);
+    snprintf(url, sizeof url, "%s/_sandbox/products?productNumber=%s", centra->base, number);
     tsb_response res;
     json_object *o = NULL;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200)
@@ -186,7 +161,7 @@ static const char *const CAP_ORDER =
 static void test_new_items_appear_in_centra_with_prices_and_their_first_order_posts(void)
 {
     char m_id[32], l_id[32], got[512];
-    json_object *stats = tsb_stats(&centra);
+    json_object *stats = tsb_stats(centra);
     int products_before = stats ? json_object_get_int(tsb_member(stats, "products")) : -1;
     json_object_put(stats);
     netsuite_item(CAP_M, m_id, sizeof m_id);
@@ -198,7 +173,7 @@ static void test_new_items_appear_in_centra_with_prices_and_their_first_order_po
     CU_ASSERT_STRING_EQUAL(p ? tsb_str(p, "name") : "", "Field Cap 901 Olive");
     json_object_put(p);
     /* Made once, whatever the faults and with both sizes pushed at once: one product more. */
-    stats = tsb_stats(&centra);
+    stats = tsb_stats(centra);
     CU_ASSERT(stats && products_before > 0 && json_object_get_int(tsb_member(stats, "products")) == products_before + 1);
     json_object_put(stats);
 
@@ -215,7 +190,7 @@ static void test_new_items_appear_in_centra_with_prices_and_their_first_order_po
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where business_key = 'centra:1:930001' and state = 'posted'",
                            1, 60 * 1000));
     tsb_response res;
-    CU_ASSERT_FATAL(tsb_netsuite(&netsuite, "GET", "/services/rest/record/v1/salesOrder/eid:CENTRA-1-930001?expandSubResources=true",
+    CU_ASSERT_FATAL(tsb_netsuite(netsuite, "GET", "/services/rest/record/v1/salesOrder/eid:CENTRA-1-930001?expandSubResources=true",
                                  NULL, NULL, &res) == 0);
     json_object *so = tsb_json(&res);
     json_object *line = json_object_array_get_idx(tsb_member(tsb_member(so, "item"), "items"), 0);
@@ -227,7 +202,7 @@ static void test_new_items_appear_in_centra_with_prices_and_their_first_order_po
 static void test_a_price_change_leaves_centras_merchandising_alone(void)
 {
     /* Centra's merchandiser writes the product text. */
-    json_object *ok = post(&centra, "/_sandbox/products/merchandise",
+    json_object *ok = post(centra, "/_sandbox/products/merchandise",
                            "{\"productNumber\":\"NDT-CAP-901\",\"description\":\"Waxed cotton, made in Portugal.\"}");
     CU_ASSERT_PTR_NOT_NULL(ok);
     json_object_put(ok);
@@ -264,7 +239,7 @@ static void test_a_deactivated_product_stops_selling_in_centra(void)
 static long centra_level(const char *sku)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/stock?sku=%s", centra.base, sku);
+    snprintf(url, sizeof url, "%s/_sandbox/stock?sku=%s", centra->base, sku);
     tsb_response res;
     long level = -1;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {

@@ -2,7 +2,8 @@
  * in the NetSuite sandbox, through the shipped pipelines (workflows/), the mapping tables and real
  * runners, with faults on in both sandboxes. What NetSuite holds afterwards is checked against
  * what Centra holds, to the cent, by SQL over both sandboxes' records. */
-#include "connectors/centra/centra.h"
+#include "tests/support/centra_shop.h"
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -19,135 +20,37 @@
 
 #define NETSUITE_LIMIT 10   /* o2c.connection netsuite.max_concurrent; the sandbox allows 15 */
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox netsuite, centra;
+static tsb_sandbox *netsuite = &pair.erp, *centra = &pair.centra;
 
 /* ---- set-up ------------------------------------------------------------------------------------ */
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_order_to_cash", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-o2c.%d.log", (int)getpid());
-    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
-    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
-    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
-    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
-    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     /* Faults in both: throttling, 5xx, record locks, cut-off bodies, a few dropped connections. */
     const char *ns_args[] = {"--random-seed", "11", "--latency-ms", "3",
                              "--faults", "429=0.02,503=0.02,lock=0.02,malformed=0.005,timeout=0.002",
                              "--fault-timeout-ms", "1500", NULL};
     const char *centra_args[] = {"--random-seed", "11", "--faults", "429=0.03,503=0.03,malformed=0.01", NULL};
-    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "netsuite", "o2c_test_order_to_cash", ns_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {netsuite.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
-                    "where name in ('netsuite', 'centra')", 2, p) ||
-        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
-        return -1;
+    db = pair.db;
     return 0;
 }
 
 static int tear_down(void)
 {
-    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (ns != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (netsuite %d, centra %d); see %s\n", ns, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* ---- helpers --------------------------------------------------------------------------------- */
-
-/* POSTs a control request to a sandbox; returns the parsed answer (caller puts) or NULL. */
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    tsb_response_free(&res);
-    return out;
-}
-
-/* Shoppers place n orders in Centra; returns the last order number (0 on failure). */
-static long place_orders(int n, double unknown_sku_rate)
-{
-    char body[128];
-    snprintf(body, sizeof body, "{\"count\":%d,\"unknown_sku_rate\":%g}", n, unknown_sku_rate);
-    json_object *answer = control(&centra, "/_sandbox/orders", body), *orders;
-    long last = 0;
-    if (answer && json_object_object_get_ex(answer, "orders", &orders) && json_object_array_length(orders) > 0)
-        last = json_object_get_int64(json_object_array_get_idx(orders, json_object_array_length(orders) - 1));
-    json_object_put(answer);
-    return last;
-}
-
-/* Every order in the Centra sandbox, read the way the poller reads them (retrying the faults). */
-static char *centra_orders_json(void)
-{
-    json_object *all = json_object_new_array();
-    char url[128], *after = NULL;
-    snprintf(url, sizeof url, "%s/graphql", centra.base);
-    const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
-    for (int tries = 0; tries < 500; tries++) {
-        json_object *req = json_object_new_object(), *vars = json_object_new_object();
-        json_object_object_add(req, "query", json_object_new_string(centra_poll_orders_document));
-        json_object_object_add(vars, "first", json_object_new_int(200));
-        if (after)
-            json_object_object_add(vars, "after", json_object_new_string(after));
-        json_object_object_add(req, "variables", vars);
-        const char *body = json_object_to_json_string(req);
-        tsb_response res;
-        json_object *answer = NULL, *conn = NULL, *edges = NULL, *page = NULL;
-        if (tsb_http("POST", url, h, body, strlen(body), &res) == 0 && res.status == 200)
-            answer = tsb_json(&res);
-        tsb_response_free(&res);
-        json_object_put(req);
-        json_object *data = answer ? json_object_object_get(answer, "data") : NULL;
-        if (!data || !json_object_object_get_ex(data, "orderConnection", &conn) ||
-            !json_object_object_get_ex(conn, "edges", &edges) || !json_object_object_get_ex(conn, "pageInfo", &page)) {
-            json_object_put(answer); /* a fault: ask again */
-            tproc_sleep_ms(50);
-            continue;
-        }
-        for (size_t i = 0; i < json_object_array_length(edges); i++)
-            json_object_array_add(all, json_object_get(json_object_object_get(json_object_array_get_idx(edges, i), "node")));
-        bool more = json_object_get_boolean(json_object_object_get(page, "hasNextPage"));
-        free(after);
-        after = more ? strdup(json_object_get_string(json_object_object_get(page, "endCursor"))) : NULL;
-        json_object_put(answer);
-        if (!more)
-            break;
-    }
-    free(after);
-    char *text = strdup(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN));
-    json_object_put(all);
-    return text;
-}
 
 /* GET /_sandbox/records/<type> of the NetSuite sandbox as text (caller frees). */
 static char *netsuite_records(const char *type)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/records/%s", netsuite.base, type);
+    snprintf(url, sizeof url, "%s/_sandbox/records/%s", netsuite->base, type);
     tsb_response res;
     char *text = NULL;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200)
@@ -159,7 +62,7 @@ static char *netsuite_records(const char *type)
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static void start_poller(void)
@@ -172,7 +75,7 @@ static void start_poller(void)
  * centra_order(doc), ns_sales_order(doc), ns_customer(doc), ns_customer_deposit(doc). */
 static void snapshot_sandboxes(void)
 {
-    char *orders = centra_orders_json(), *so = netsuite_records("salesOrder"), *cust = netsuite_records("customer");
+    char *orders = tsup_centra_orders_json(centra), *so = netsuite_records("salesOrder"), *cust = netsuite_records("customer");
     char *dep = netsuite_records("customerDeposit");
     const char *p[] = {orders, so, cust, dep};
     CU_ASSERT(tpg_ok(db, "drop table if exists centra_order, ns_sales_order, ns_customer, ns_customer_deposit", 0, NULL));
@@ -203,7 +106,7 @@ static long long offenders(const char *what, const char *sql)
 
 static void test_thousand_orders_post_exactly_once_to_the_cent(void)
 {
-    CU_ASSERT_FATAL(place_orders(1000, 0) > 0);
+    CU_ASSERT_FATAL(tsup_centra_place_orders(centra, 1000, 0) > 0);
     start_poller();
     pid_t runners[3] = {start_runner("r1"), start_runner("r2"), start_runner("r3")};
     CU_ASSERT_FATAL(runners[0] > 0 && runners[1] > 0 && runners[2] > 0);
@@ -235,7 +138,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
 
     /* Exactly one sales order per order, none twice (the sandbox's own count). */
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from ns_sales_order", 0, NULL), 1000);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite.port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite->port, "duplicate_external_ids"), 0);
     CU_ASSERT_EQUAL(offenders("order without exactly one sales order",
         "select o.doc->>'number' from centra_order o "
         " where (select count(*) from ns_sales_order s where s.doc->>'externalId' = 'CENTRA-1-' || (o.doc->>'number')) <> 1"), 0);
@@ -323,9 +226,9 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
         " where (c.doc->>'seq')::bigint >= (s.doc->>'seq')::bigint"), 0);
 
     /* The fleet kept to its NetSuite limit; NetSuite never had to refuse for concurrency. */
-    long long max_conc = tproc_sandbox_stat(netsuite.port, "max_concurrency");
+    long long max_conc = tproc_sandbox_stat(netsuite->port, "max_concurrency");
     CU_ASSERT(max_conc >= 2 && max_conc <= NETSUITE_LIMIT);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite.port, "throttled"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite->port, "throttled"), 0);
     /* The faults were real: the runs met them and the outcome above holds anyway. */
     CU_ASSERT(tpg_number(db, "select count(*) from o2c.event where outcome in ('retry', 'throttled', 'locked')", 0, NULL) > 0);
     /* Every step stays within its own sandbox's faults: the views answer for the people. */
@@ -342,7 +245,7 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
 
 static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
 {
-    long number = place_orders(1, 1.0); /* its one unknown line: a product never set up in NetSuite */
+    long number = tsup_centra_place_orders(centra, 1, 1.0); /* its one unknown line: a product never set up in NetSuite */
     CU_ASSERT_FATAL(number > 0);
     char key[64], num[32];
     snprintf(key, sizeof key, "centra:1:%ld", number);
@@ -367,7 +270,7 @@ static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
     snprintf(sku, sizeof sku, "%s", PQgetvalue(r, 0, 3));
     snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 4));
     PQclear(r);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite.port, "records_by_type.salesOrder"), 1000); /* nothing posted */
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite->port, "records_by_type.salesOrder"), 1000); /* nothing posted */
 
     /* The people running the business see it among the orders not in the ERP, with the reason. */
     const char *b[] = {key, sku};
@@ -392,21 +295,21 @@ static void test_unmapped_sku_is_fixed_by_a_mapping_and_a_redrive(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from ns_sales_order s join centra_order o on o.doc->>'number' = s.doc->>'otherRefNum' "
                                    "where s.doc->>'otherRefNum' = $1 and (s.doc->>'total')::numeric = (o.doc#>>'{grandTotal,value}')::numeric",
                                1, n), 1);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite.port, "duplicate_external_ids"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(netsuite->port, "duplicate_external_ids"), 0);
 }
 
 /* ---- cancellations ----------------------------------------------------------------------------- */
 
 static void test_cancellations_before_and_after_posting(void)
 {
-    long last = place_orders(2, 0);
+    long last = tsup_centra_place_orders(centra, 2, 0);
     CU_ASSERT_FATAL(last > 1);
     char path[96], before[32], after[32];
     snprintf(before, sizeof before, "%ld", last - 1);
     snprintf(after, sizeof after, "%ld", last);
     /* Customer service cancels one before the integration has seen it. */
     snprintf(path, sizeof path, "/_sandbox/orders/%ld/cancel", last - 1);
-    json_object_put(control(&centra, path, NULL));
+    json_object_put(tsb_control(centra, path, NULL));
     pid_t runner = start_runner("cancels");
 
     char sql[512];
@@ -419,7 +322,7 @@ static void test_cancellations_before_and_after_posting(void)
 
     /* And one after it reached NetSuite: the poller sees the change, the sales order is closed. */
     snprintf(path, sizeof path, "/_sandbox/orders/%ld/cancel", last);
-    json_object_put(control(&centra, path, NULL));
+    json_object_put(tsb_control(centra, path, NULL));
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where business_key = 'centra:1:%ld:cancel' and state = 'closed'", last);
     CU_ASSERT(tpg_wait_for(db, sql, 1, 120 * 1000));
     kill(runner, SIGTERM);

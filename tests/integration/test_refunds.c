@@ -4,6 +4,7 @@
  * posted by order_to_cash against the sandboxes (with faults). Most refunds are started directly,
  * with shapes Centra cannot make (tax and shipping shares, more than was paid); the last test makes
  * them in the Centra sandbox as customer service does, and the order poller starts them. */
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -18,43 +19,25 @@
 #include <string.h>
 #include <unistd.h>
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox netsuite, centra;
+static tsb_sandbox *netsuite = &pair.erp, *centra = &pair.centra;
 static pid_t runners[2];
 
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_refunds", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-refunds.%d.log", (int)getpid());
-    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
-    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
-    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
-    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
-    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *ns_args[] = {"--random-seed", "11", "--latency-ms", "2",
                              "--faults", "429=0.03,503=0.03,lock=0.02,malformed=0.01", NULL};
     const char *centra_args[] = {"--random-seed", "11", "--faults", "429=0.02,503=0.02", NULL};
-    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "netsuite", "o2c_test_refunds", ns_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {netsuite.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
-                    "where name in ('netsuite', 'centra')", 2, p) ||
-        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
-        return -1;
+    db = pair.db;
     runners[0] = start_runner("r1");
     runners[1] = start_runner("r2");
     if (runners[0] <= 0 || runners[1] <= 0)
@@ -73,17 +56,7 @@ static int tear_down(void)
             tproc_wait(runners[i]);
         }
     }
-    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (ns != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (netsuite %d, centra %d); see %s\n", ns, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* Places one Centra order; returns its number once order_to_cash has come to rest with it
@@ -92,7 +65,7 @@ static long place_order(bool want_posted)
 {
     tsb_response res;
     char url[128];
-    snprintf(url, sizeof url, "%s/_sandbox/orders", centra.base);
+    snprintf(url, sizeof url, "%s/_sandbox/orders", centra->base);
     const char *h[] = {"Content-Type: application/json", NULL};
     long number = 0;
     if (tsb_http("POST", url, h, "{\"count\":1,\"unknown_sku_rate\":0}", 31, &res) == 0 && res.status / 100 == 2) {
@@ -143,7 +116,7 @@ static const char *order_currency_total(long number, char *buf, size_t len)
 static long long credit_memos_with(const char *external_id, const char *total)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/records/creditMemo", netsuite.base);
+    snprintf(url, sizeof url, "%s/_sandbox/records/creditMemo", netsuite->base);
     tsb_response res;
     long long n = -1;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200) {
@@ -186,7 +159,7 @@ static bool wait_state(const char *key, const char *state)
 static long centra_refund(long number, const char *amount, const char *reason)
 {
     char url[160], body[160];
-    snprintf(url, sizeof url, "%s/_sandbox/orders/%ld/refund", centra.base, number);
+    snprintf(url, sizeof url, "%s/_sandbox/orders/%ld/refund", centra->base, number);
     snprintf(body, sizeof body, "{\"amount\":\"%s\",\"reason\":\"%s\"}", amount, reason);
     const char *h[] = {"Content-Type: application/json", NULL};
     tsb_response res;

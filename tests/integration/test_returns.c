@@ -7,6 +7,7 @@
  * return NetSuite refuses is an exception with NetSuite's words; NetSuite records made by a run
  * whose answer was lost are found, not made twice; o2c.reconciliation_gaps shows what stops the
  * close and is empty once it is fixed. */
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -21,44 +22,26 @@
 #include <string.h>
 #include <unistd.h>
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox netsuite, centra;
+static tsb_sandbox *netsuite = &pair.erp, *centra = &pair.centra;
 static pid_t runners[2];
 
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "8", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_returns", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-returns.%d.log", (int)getpid());
-    setenv("NETSUITE_ACCOUNT", TSB_NS_ACCOUNT, 1);
-    setenv("NETSUITE_CONSUMER_KEY", TSB_NS_CONSUMER_KEY, 1);
-    setenv("NETSUITE_CONSUMER_SECRET", TSB_NS_CONSUMER_SECRET, 1);
-    setenv("NETSUITE_TOKEN_ID", TSB_NS_TOKEN_ID, 1);
-    setenv("NETSUITE_TOKEN_SECRET", TSB_NS_TOKEN_SECRET, 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *ns_args[] = {"--random-seed", "13", "--latency-ms", "2",
                              "--faults", "429=0.03,503=0.03,lock=0.02,malformed=0.01", NULL};
     const char *centra_args[] = {"--random-seed", "13", "--faults", "429=0.02,503=0.02",
                                  "--rate-10s", "600", "--mutation-rate-10s", "200", NULL};
-    if (tsb_start_logged(&netsuite, "netsuite", ns_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "netsuite", "o2c_test_returns", ns_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {netsuite.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'netsuite' then $1 else $2 end "
-                    "where name in ('netsuite', 'centra')", 2, p) ||
-        tsup_load_nordtrail_mappings(db, &netsuite, NULL) != 0)
-        return -1;
+    db = pair.db;
     runners[0] = start_runner("r1");
     runners[1] = start_runner("r2");
     if (runners[0] <= 0 || runners[1] <= 0)
@@ -78,31 +61,7 @@ static int tear_down(void)
             tproc_wait(runners[i]);
         }
     }
-    int ns = tsb_stop(&netsuite), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (ns != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (netsuite %d, centra %d); see %s\n", ns, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
-}
-
-/* POSTs a control request; the answer's JSON (caller puts it), NULL unless 2xx. */
-static json_object *control(const tsb_sandbox *sb, const char *path, const char *body)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", sb->base, path);
-    const char *h[] = {"Content-Type: application/json", NULL};
-    tsb_response res;
-    json_object *out = NULL;
-    if (tsb_http("POST", url, h, body, body ? strlen(body) : 0, &res) == 0 && res.status / 100 == 2)
-        out = tsb_json(&res);
-    tsb_response_free(&res);
-    return out;
+    return tsup_erp_pair_stop(&pair);
 }
 
 static bool wait_sql(const char *sql, const char *const *p, int n)
@@ -120,7 +79,7 @@ static bool wait_sql(const char *sql, const char *const *p, int n)
 static long shipped_order(int min_units)
 {
     for (int attempt = 0; attempt < 40; attempt++) {
-        json_object *placed = control(&centra, "/_sandbox/orders", "{\"count\":1,\"unknown_sku_rate\":0}");
+        json_object *placed = tsb_control(centra, "/_sandbox/orders", "{\"count\":1,\"unknown_sku_rate\":0}");
         json_object *orders = tsb_member(placed, "orders");
         long number = orders && json_object_array_length(orders) == 1
                           ? (long)json_object_get_int64(json_object_array_get_idx(orders, 0)) : 0;
@@ -137,10 +96,10 @@ static long shipped_order(int min_units)
         if (tpg_number(db, "select count(*) from o2c.canonical_order_line where order_key = $1 and kind = 'product' "
                            "and quantity >= $2::int", 2, (const char *const[]){key, min_units == 2 ? "2" : "1"}) == 0)
             continue; /* no line with enough units for this test: another order */
-        json_object_put(control(&centra, "/_sandbox/orders/confirm", NULL));
+        json_object_put(tsb_control(centra, "/_sandbox/orders/confirm", NULL));
         char body[128];
         snprintf(body, sizeof body, "{\"externalId\":\"CENTRA-1-%ld\"}", number);
-        json_object *shipped = control(&netsuite, "/_sandbox/warehouse/ship", body);
+        json_object *shipped = tsb_control(netsuite, "/_sandbox/warehouse/ship", body);
         json_object_put(shipped);
         if (!shipped)
             return 0;
@@ -174,7 +133,7 @@ static long centra_return(long number, int quantity, const char *amount, const c
     snprintf(path, sizeof path, "/_sandbox/orders/%ld/return", number);
     snprintf(body, sizeof body, "{\"lines\":[{\"sku\":\"%s\",\"quantity\":%d}],\"shipping\":\"%s\"%s%s%s,\"reason\":\"Wrong size\"}",
              sku, quantity, shipping, amount ? ",\"amount\":\"" : "", amount ? amount : "", amount ? "\"" : "");
-    json_object *made = control(&centra, path, body);
+    json_object *made = tsb_control(centra, path, body);
     long id = made ? (long)json_object_get_int64(tsb_member(made, "return")) : 0;
     json_object_put(made);
     return id;
@@ -184,7 +143,7 @@ static long centra_return(long number, int quantity, const char *amount, const c
 static json_object *records(const char *type)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/records/%s", netsuite.base, type);
+    snprintf(url, sizeof url, "%s/_sandbox/records/%s", netsuite->base, type);
     tsb_response res;
     json_object *out = NULL;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200)
@@ -251,7 +210,7 @@ static bool receive(const char *ra_eid)
     if (!record_id("returnAuthorization", ra_eid, id, sizeof id))
         return false;
     snprintf(body, sizeof body, "{\"returnAuthorization\":\"%s\"}", id);
-    json_object *got = control(&netsuite, "/_sandbox/netsuite/receive", body);
+    json_object *got = tsb_control(netsuite, "/_sandbox/netsuite/receive", body);
     json_object_put(got);
     return got != NULL;
 }
@@ -264,7 +223,7 @@ static long netsuite_call(const char *method, const char *path, const char *body
         tsb_response res;
         char code[64] = "";
         status = 0;
-        if (tsb_netsuite(&netsuite, method, path, body, NULL, &res) == 0) {
+        if (tsb_netsuite(netsuite, method, path, body, NULL, &res) == 0) {
             status = res.status;
             tsb_ns_error_code(&res, code, sizeof code);
         }
@@ -479,7 +438,7 @@ static void test_netsuite_records_a_lost_answer_already_made_are_found_and_not_m
     CU_ASSERT_FATAL(netsuite_call("POST", path, PQgetvalue(r, 0, 1)) == 204);
     snprintf(cm_body, sizeof cm_body, "%s", PQgetvalue(r, 0, 2));
     PQclear(r);
-    json_object *before = tsb_stats(&netsuite);
+    json_object *before = tsb_stats(netsuite);
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.resume_connection('netsuite')", 0, NULL));
     CU_ASSERT_FATAL(wait_receipt_wait(key));
     CU_ASSERT_EQUAL(count_records("returnAuthorization", ra, NULL), 1);
@@ -495,7 +454,7 @@ static void test_netsuite_records_a_lost_answer_already_made_are_found_and_not_m
     CU_ASSERT_EQUAL(count_records("returnAuthorization", ra, NULL), 1);
     CU_ASSERT_EQUAL(count_records("creditMemo", rf, NULL), 1);
     /* The sandbox's own counts: o2c made no return authorization and no credit memo itself. */
-    json_object *after = tsb_stats(&netsuite);
+    json_object *after = tsb_stats(netsuite);
     json_object *b = tsb_member(tsb_member(before, "created_by_type"), "returnAuthorization");
     json_object *a = tsb_member(tsb_member(after, "created_by_type"), "returnAuthorization");
     CU_ASSERT(a && b && json_object_get_int64(a) == json_object_get_int64(b));
@@ -539,7 +498,7 @@ static void test_reconciliation_gaps_show_a_return_stuck_after_each_netsuite_ste
     /* Received goods whose credit memo NetSuite refuses (its period is closed) are a gap too. */
     long second = shipped_order(1);
     CU_ASSERT_FATAL(second > 0);
-    json_object_put(control(&netsuite, "/_sandbox/netsuite/settings", "{\"closed_periods\":[\"2020-01\"]}"));
+    json_object_put(tsb_control(netsuite, "/_sandbox/netsuite/settings", "{\"closed_periods\":[\"2020-01\"]}"));
     ret = centra_return(second, 1, NULL, "0", sku, sizeof sku);
     CU_ASSERT_FATAL(ret > 0);
     snprintf(key, sizeof key, "centra:1:return:%ld", ret);
@@ -554,7 +513,7 @@ static void test_reconciliation_gaps_show_a_return_stuck_after_each_netsuite_ste
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.reconciliation_gaps where reference = $1 "
                                    "and gap = 'refund_without_credit_memo'", 1, p), 0);
     /* Fixed in NetSuite (the period reopened), re-driven: credited, paid back, no gap. */
-    json_object_put(control(&netsuite, "/_sandbox/netsuite/settings", "{\"closed_periods\":[]}"));
+    json_object_put(tsb_control(netsuite, "/_sandbox/netsuite/settings", "{\"closed_periods\":[]}"));
     r = tpg_query(db, "select redrive_sql from o2c.reconciliation_gaps where reference = $1", 1, p);
     CU_ASSERT_FATAL(r && PQntuples(r) == 1);
     CU_ASSERT(tpg_ok(db, PQgetvalue(r, 0, 0), 0, NULL));

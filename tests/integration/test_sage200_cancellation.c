@@ -8,7 +8,7 @@
 #include "tests/support/harness.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
-#include "tests/support/sage200_pair.h"
+#include "tests/support/erp_pair.h"
 #include "tests/support/sandbox_client.h"
 
 #include <CUnit/CUnit.h>
@@ -18,16 +18,16 @@
 
 #define ORDERS 8
 
-static tsup_sage200_pair pair;
+static tsup_erp_pair pair;
 static PGconn *db;
-static tsb_sandbox *sage = &pair.sage, *centra = &pair.centra;
+static tsb_sandbox *sage = &pair.erp, *centra = &pair.centra;
 
 static int set_up(void)
 {
     const char *sage_args[] = {"--random-seed", "5", "--faults", "429=0.02,503=0.03,malformed=0.01",
                                "--fault-timeout-ms", "500", NULL};
     const char *centra_args[] = {"--random-seed", "5", "--faults", "503=0.02", NULL};
-    if (tsup_sage200_pair_start(&pair, "o2c_test_sage200_cancellation", sage_args, centra_args, "k") != 0)
+    if (tsup_erp_pair_start(&pair, "sage200", "o2c_test_sage200_cancellation", sage_args, centra_args, "k") != 0)
         return -1;
     db = pair.db;
     json_object *placed = tsb_control(centra, "/_sandbox/orders", "{\"count\":8,\"unknown_sku_rate\":0}");
@@ -43,7 +43,7 @@ static int set_up(void)
 
 static int tear_down(void)
 {
-    return tsup_sage200_pair_stop(&pair);
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* The number of the n-th posted order (by number), and its Sage 200 id. */

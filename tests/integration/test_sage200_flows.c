@@ -12,7 +12,7 @@
 #include "tests/support/harness.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
-#include "tests/support/sage200_pair.h"
+#include "tests/support/erp_pair.h"
 #include "tests/support/sandbox_client.h"
 
 #include <CUnit/CUnit.h>
@@ -24,9 +24,9 @@
 
 #define ORDERS 12
 
-static tsup_sage200_pair pair;
+static tsup_erp_pair pair;
 static PGconn *db;
-static tsb_sandbox *sage = &pair.sage, *centra = &pair.centra;
+static tsb_sandbox *sage = &pair.erp, *centra = &pair.centra;
 
 static long long offenders(const char *what, const char *sql)
 {
@@ -53,7 +53,7 @@ static int set_up(void)
     const char *sage_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03,malformed=0.01",
                                "--fault-timeout-ms", "500", NULL};
     const char *centra_args[] = {"--random-seed", "7", "--faults", "429=0.03,503=0.03", NULL};
-    if (tsup_sage200_pair_start(&pair, "o2c_test_sage200_flows", sage_args, centra_args, "g") != 0)
+    if (tsup_erp_pair_start(&pair, "sage200", "o2c_test_sage200_flows", sage_args, centra_args, "g") != 0)
         return -1;
     db = pair.db;
     /* What the money flows need beyond the orders' mapping: the refund and shipping nominal codes,
@@ -79,7 +79,7 @@ static int set_up(void)
 
 static int tear_down(void)
 {
-    return tsup_sage200_pair_stop(&pair);
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* ---- despatches → Centra shipments --------------------------------------------------------------- */
@@ -170,7 +170,7 @@ static void test_every_sage200_despatch_becomes_exactly_one_centra_shipment_with
     }
     kill(pair.runners[0], SIGKILL);
     CU_ASSERT_EQUAL(tproc_wait(pair.runners[0]), 128 + SIGKILL);
-    CU_ASSERT(tsup_sage200_pair_runner(&pair, 0) > 0);
+    CU_ASSERT(tsup_erp_pair_runner(&pair, 0) > 0);
     snprintf(sql, sizeof sql, "select count(*) from o2c.instance where workflow = 'fulfilment_to_storefront' "
                               "and state = 'shown_in_storefront'");
     if (!tpg_wait_for(db, sql, despatches, 300 * 1000))

@@ -6,7 +6,8 @@
  * open in the desktop client and a runner SIGKILLed mid-step. What Sage 200 holds afterwards is
  * checked against what Centra holds, to the penny, by SQL over both sandboxes' records; every body
  * o2c sent passed the sandbox's check against the OpenAPI files (and a bad one is seen to fail it). */
-#include "connectors/centra/centra.h"
+#include "tests/support/centra_shop.h"
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -23,10 +24,9 @@
 
 #define ORDERS 1000
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox sage, centra;
+static tsb_sandbox *sage = &pair.erp, *centra = &pair.centra;
 static pid_t runners[2];
 
 static bool control_ok(const tsb_sandbox *sb, const char *path, const char *body)
@@ -36,44 +36,25 @@ static bool control_ok(const tsb_sandbox *sb, const char *path, const char *body
     return a != NULL;
 }
 
-static int load_mappings(void)
-{
-    return tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", NULL);
-}
-
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "12", "--lease-seconds", "4", "--poll-ms", "200", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_sage200_o2c", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-sage200-o2c.%d.log", (int)getpid());
-    setenv("SAGE200_TOKEN", "sandbox-sage200-token", 1);
-    setenv("SAGE200_SITE", "sandbox-site", 1);
-    setenv("SAGE200_COMPANY", "1", 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     /* Faults in both: throttling, 5xx, record locks, cut-off bodies, a few dropped connections.
      * (Sage's 429 carries Retry-After, which holds the whole connection: few of them.) */
     const char *sage_args[] = {"--random-seed", "5", "--latency-ms", "2",
                                "--faults", "429=0.005,503=0.03,lock=0.02,malformed=0.01,timeout=0.002",
                                "--fault-timeout-ms", "1000", NULL};
     const char *centra_args[] = {"--random-seed", "5", "--faults", "429=0.03,503=0.03,malformed=0.01", NULL};
-    if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "sage200", "o2c_test_sage200_o2c", sage_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {sage.base, centra.base};
+    db = pair.db;
     /* More calls at once than the tunnel of a real site allows, so 1,000 orders take a minute. */
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'sage200' then $1 else $2 end, "
-                    "max_concurrent = case name when 'sage200' then 8 else max_concurrent end "
-                    "where name in ('sage200', 'centra')", 2, p) ||
-        load_mappings() != 0)
+    if (!tpg_ok(db, "update o2c.connection set max_concurrent = 8 where name = 'sage200'", 0, NULL))
         return -1;
     runners[0] = start_runner("s1");
     runners[1] = start_runner("s2");
@@ -87,79 +68,13 @@ static int tear_down(void)
             kill(runners[i], SIGTERM);
             tproc_wait(runners[i]);
         }
-    int sg = tsb_stop(&sage), ce = tsb_stop(&centra);
-    PQfinish(db);
-    if (sg != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (sage200 %d, centra %d); see %s\n", sg, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
-}
-
-/* Shoppers place n orders in Centra; returns the last order number (0 on failure). */
-static long place_orders(int n)
-{
-    char body[128];
-    snprintf(body, sizeof body, "{\"count\":%d,\"unknown_sku_rate\":0}", n);
-    json_object *answer = tsb_control(&centra, "/_sandbox/orders", body), *orders;
-    long last = 0;
-    if (answer && json_object_object_get_ex(answer, "orders", &orders) && json_object_array_length(orders) > 0)
-        last = json_object_get_int64(json_object_array_get_idx(orders, json_object_array_length(orders) - 1));
-    json_object_put(answer);
-    return last;
-}
-
-/* Every order in the Centra sandbox, read as the poller reads them (retrying the faults). */
-static char *centra_orders_json(void)
-{
-    json_object *all = json_object_new_array();
-    char url[128], *after = NULL;
-    snprintf(url, sizeof url, "%s/graphql", centra.base);
-    const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
-    for (int tries = 0; tries < 500; tries++) {
-        json_object *req = json_object_new_object(), *vars = json_object_new_object();
-        json_object_object_add(req, "query", json_object_new_string(centra_poll_orders_document));
-        json_object_object_add(vars, "first", json_object_new_int(200));
-        if (after)
-            json_object_object_add(vars, "after", json_object_new_string(after));
-        json_object_object_add(req, "variables", vars);
-        const char *body = json_object_to_json_string(req);
-        tsb_response res;
-        json_object *answer = NULL, *conn = NULL, *edges = NULL, *page = NULL;
-        if (tsb_http("POST", url, h, body, strlen(body), &res) == 0 && res.status == 200)
-            answer = tsb_json(&res);
-        tsb_response_free(&res);
-        json_object_put(req);
-        json_object *data = answer ? json_object_object_get(answer, "data") : NULL;
-        if (!data || !json_object_object_get_ex(data, "orderConnection", &conn) ||
-            !json_object_object_get_ex(conn, "edges", &edges) || !json_object_object_get_ex(conn, "pageInfo", &page)) {
-            json_object_put(answer);
-            tproc_sleep_ms(50);
-            continue;
-        }
-        for (size_t i = 0; i < json_object_array_length(edges); i++)
-            json_object_array_add(all, json_object_get(json_object_object_get(json_object_array_get_idx(edges, i), "node")));
-        bool more = json_object_get_boolean(json_object_object_get(page, "hasNextPage"));
-        free(after);
-        after = more ? strdup(json_object_get_string(json_object_object_get(page, "endCursor"))) : NULL;
-        json_object_put(answer);
-        if (!more)
-            break;
-    }
-    free(after);
-    char *text = strdup(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN));
-    json_object_put(all);
-    return text;
+    return tsup_erp_pair_stop(&pair);
 }
 
 static char *sage_records(const char *collection)
 {
     char url[256];
-    snprintf(url, sizeof url, "%s/_sandbox/records/%s", sage.base, collection);
+    snprintf(url, sizeof url, "%s/_sandbox/records/%s", sage->base, collection);
     tsb_response res;
     char *text = NULL;
     if (tsb_http("GET", url, NULL, NULL, 0, &res) == 0 && res.status == 200)
@@ -171,7 +86,7 @@ static char *sage_records(const char *collection)
 /* centra_order(doc), sg_order(doc), sg_customer(doc): both sandboxes' records, for the checks. */
 static void snapshot_sandboxes(void)
 {
-    char *orders = centra_orders_json(), *so = sage_records("sop_orders"), *cust = sage_records("customers");
+    char *orders = tsup_centra_orders_json(centra), *so = sage_records("sop_orders"), *cust = sage_records("customers");
     const char *p[] = {orders, so, cust};
     CU_ASSERT(tpg_ok(db, "drop table if exists centra_order, sg_order, sg_customer", 0, NULL));
     CU_ASSERT(tpg_ok(db, "create temp table centra_order as select value as doc from jsonb_array_elements($1::jsonb)", 1, p));
@@ -213,7 +128,7 @@ static int desktop_client_accounts(bool lock)
         char body[160];
         snprintf(body, sizeof body, "{\"collection\":\"customers\",\"id\":%s%s}", PQgetvalue(r, i, 0),
                  lock ? ",\"user\":\"A.CLERK\"" : "");
-        CU_ASSERT(control_ok(&sage, lock ? "/_sandbox/sage200/lock" : "/_sandbox/sage200/release", body));
+        CU_ASSERT(control_ok(sage, lock ? "/_sandbox/sage200/lock" : "/_sandbox/sage200/release", body));
     }
     PQclear(r);
     return n;
@@ -237,7 +152,7 @@ static void wait_posted(long long n)
 static long sage_post(const char *path, const char *body)
 {
     char url[160];
-    snprintf(url, sizeof url, "%s%s", sage.base, path);
+    snprintf(url, sizeof url, "%s%s", sage->base, path);
     const char *h[] = {"Authorization: Bearer sandbox-sage200-token", "X-Site: sandbox-site", "X-Company: 1",
                        "Content-Type: application/json", NULL};
     long status = 0;
@@ -256,28 +171,28 @@ static void test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_p
 {
     /* Two creates in a hundred succeed in Sage 200 and their answers never arrive (the tunnel
      * times out after the record was made). */
-    CU_ASSERT_FATAL(control_ok(&sage, "/_sandbox/sage200/lose_answers", "{\"rate\":0.02}"));
-    CU_ASSERT_FATAL(place_orders(ORDERS) > 0);
+    CU_ASSERT_FATAL(control_ok(sage, "/_sandbox/sage200/lose_answers", "{\"rate\":0.02}"));
+    CU_ASSERT_FATAL(tsup_centra_place_orders(centra, ORDERS, 0) > 0);
     CU_ASSERT(tpg_ok(db, "select o2c.start('centra_order_poll', 'centra:1', '{\"store\":\"1\",\"poll_interval_ms\":200,"
                          "\"page_size\":100,\"child_workflow\":\"order_to_cash_sage200\"}')", 0, NULL));
 
     /* A clerk opens the returning shoppers' accounts in the desktop client for a while: their
      * orders are refused as "in use" and retried; once closed, they go through. */
     wait_posted(ORDERS / 10);
-    long long locks_before = tproc_sandbox_stat(sage.port, "locked_refusals");
+    long long locks_before = tproc_sandbox_stat(sage->port, "locked_refusals");
     CU_ASSERT(desktop_client_accounts(true) > 0);
-    for (int i = 0; i < 3000 && tproc_sandbox_stat(sage.port, "locked_refusals") <= locks_before; i++)
+    for (int i = 0; i < 3000 && tproc_sandbox_stat(sage->port, "locked_refusals") <= locks_before; i++)
         tproc_sleep_ms(20);
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "locked_refusals") > locks_before);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "locked_refusals") > locks_before);
     tproc_sleep_ms(2000); /* a few more refusals and retries; far less than the lock budget */
     CU_ASSERT(desktop_client_accounts(false) > 0);
 
     /* The on-premise tunnel goes down for a moment: every call answers 504. */
     wait_posted(ORDERS / 4);
-    CU_ASSERT_FATAL(control_ok(&sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
+    CU_ASSERT_FATAL(control_ok(sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
     tproc_sleep_ms(1500);
-    CU_ASSERT_FATAL(control_ok(&sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "tunnel_refusals") > 0);
+    CU_ASSERT_FATAL(control_ok(sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "tunnel_refusals") > 0);
 
     /* Kill s1 while it holds leases, once a third are posted. */
     wait_posted(ORDERS / 3);
@@ -292,7 +207,7 @@ static void test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_p
 
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash_sage200' and status = 'done'",
                            ORDERS, 600 * 1000));
-    CU_ASSERT_FATAL(control_ok(&sage, "/_sandbox/sage200/lose_answers", "{\"rate\":0}"));
+    CU_ASSERT_FATAL(control_ok(sage, "/_sandbox/sage200/lose_answers", "{\"rate\":0}"));
 
     snapshot_sandboxes();
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from centra_order", 0, NULL), ORDERS);
@@ -303,20 +218,20 @@ static void test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_p
 
     /* Every body o2c sent passed the sandbox's check against the OpenAPI fields and Sage's rules
      * (the sandbox checks every POST and PUT body on receipt, and counts what it refuses)… */
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 0);
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "records.customers") > 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "records.customers") > 0);
     /* …and the check is real: a customer reference of 9 characters (maxLength 8 in sales.json)
      * and a body that is no JSON object are refused and counted. */
     CU_ASSERT_EQUAL(sage_post("/customers", "{\"reference\":\"O2TOOLONG\",\"name\":\"Too Long Ltd\"}"), 400);
     CU_ASSERT_EQUAL(sage_post("/sop_orders", "[]"), 400);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "refused_writes"), 2);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "refused_writes"), 2);
 
     /* Exactly one sales order per order, by the sandbox's own count, though answers were lost:
      * sales orders among them, made in Sage, their answers lost, found by the retry. */
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_answers") > 0);
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "lost_order_answers") > 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "lost_answers") > 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "lost_order_answers") > 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_order", 0, NULL), ORDERS);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_customer_document_nos"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_customer_document_nos"), 0);
     CU_ASSERT_EQUAL(offenders("order without exactly one sales order",
         "select o.doc->>'number' from centra_order o "
         " where (select count(*) from sg_order s where s.doc->>'customer_document_no' = o.doc->>'number') <> 1"), 0);
@@ -384,8 +299,8 @@ static void test_centra_orders_become_sage200_sales_orders_exactly_once_to_the_p
 static void test_a_field_the_company_requires_stops_the_order_naming_it_until_a_default_is_set(void)
 {
     long long before = settled();
-    CU_ASSERT_FATAL(control_ok(&sage, "/_sandbox/sage200/settings", "{\"required_field\":\"analysis_code_1\"}"));
-    long number = place_orders(1);
+    CU_ASSERT_FATAL(control_ok(sage, "/_sandbox/sage200/settings", "{\"required_field\":\"analysis_code_1\"}"));
+    long number = tsup_centra_place_orders(centra, 1, 0);
     CU_ASSERT_FATAL(number > 0);
     char key[64];
     snprintf(key, sizeof key, "centra:1:%ld", number);
@@ -416,7 +331,7 @@ static void test_a_field_the_company_requires_stops_the_order_naming_it_until_a_
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from sg_order where doc->>'customer_document_no' = $1 "
                                    "and doc->>'analysis_code_1' = 'WEB-SHOP'", 1, n), 1);
     CU_ASSERT(settled() == before + 1);
-    CU_ASSERT(control_ok(&sage, "/_sandbox/sage200/settings", "{\"required_field\":null}"));
+    CU_ASSERT(control_ok(sage, "/_sandbox/sage200/settings", "{\"required_field\":null}"));
     CU_ASSERT(tpg_ok(db, "delete from o2c.sage200_order_default", 0, NULL));
 }
 
@@ -434,10 +349,10 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
     for (int i = 0; i < PQntuples(r); i++) {
         char body[160];
         snprintf(body, sizeof body, "{\"collection\":\"customers\",\"id\":%s,\"user\":\"J.SMITH\"}", PQgetvalue(r, i, 0));
-        CU_ASSERT(control_ok(&sage, "/_sandbox/sage200/lock", body));
+        CU_ASSERT(control_ok(sage, "/_sandbox/sage200/lock", body));
     }
     long long before = settled();
-    CU_ASSERT_FATAL(place_orders(20) > 0);
+    CU_ASSERT_FATAL(tsup_centra_place_orders(centra, 20, 0) > 0);
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'order_to_cash_sage200' "
                                "and status in ('done', 'exception')", before + 20, 300 * 1000));
     /* Returning shoppers' orders: locked, retried, then for ops, naming the account and the user. */
@@ -448,7 +363,7 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
     /* (A lock the sandbox's random faults drew on the last try names its own user.) */
     CU_ASSERT_EQUAL(offenders("another exception", "select format('%s %s: %s', business_key, category, message) from o2c.exceptions "
                                                    "where category <> 'record_locked' or message not like '%in use by%'"), 0);
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "locked_refusals") >= locked * 2);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "locked_refusals") >= locked * 2);
     long long all_locked = tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL);
     /* The orders not in Sage yet are where ops look for stuck orders, whatever the ERP. */
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_bottlenecks where pipeline = 'order_to_cash_sage200' "
@@ -457,7 +372,7 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
     for (int i = 0; i < PQntuples(r); i++) {
         char body[160];
         snprintf(body, sizeof body, "{\"collection\":\"customers\",\"id\":%s}", PQgetvalue(r, i, 0));
-        CU_ASSERT(control_ok(&sage, "/_sandbox/sage200/release", body));
+        CU_ASSERT(control_ok(sage, "/_sandbox/sage200/release", body));
     }
     PQclear(r);
     CU_ASSERT(tpg_ok(db, "select o2c.redrive(workflow_id) from o2c.exceptions where workflow = 'order_to_cash_sage200'", 0, NULL));
@@ -465,8 +380,8 @@ static void test_a_locked_customer_is_retried_then_an_exception_naming_it_then_d
                            before + 20, 300 * 1000));
     CU_ASSERT(all_locked >= locked);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions", 0, NULL), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_customer_document_nos"), 0);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "records.sop_orders"), ORDERS + 21);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_customer_document_nos"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "records.sop_orders"), ORDERS + 21);
 }
 
 
@@ -477,7 +392,7 @@ static void test_an_order_found_in_sage_with_another_total_is_a_finance_exceptio
     /* A clerk keyed order HAND-1 into Sage 200 before o2c got to it: 3 tees less 10.00, carriage
      * 39.20, at 25 %: 161.50 gross. */
     char url[160];
-    snprintf(url, sizeof url, "%s/sop_orders", sage.base);
+    snprintf(url, sizeof url, "%s/sop_orders", sage->base);
     const char *h[] = {"Authorization: Bearer sandbox-sage200-token", "X-Site: sandbox-site", "X-Company: 1",
                        "Content-Type: application/json", NULL};
     const char *body =
@@ -509,7 +424,7 @@ static void test_an_order_found_in_sage_with_another_total_is_a_finance_exceptio
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.exceptions where workflow = 'sage_total_check' and business_key = 'other' "
                                    "and category = 'total_mismatch' and owner = 'finance' and message like '%161.50%' "
                                    "and message like '%161.51%' and message like '%difference 0.01%'", 0, NULL), 1);
-    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage.port, "duplicate_customer_document_nos"), 0);
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sage->port, "duplicate_customer_document_nos"), 0);
     CU_ASSERT(tpg_ok(db, "select o2c.cancel(workflow_id, 'test: checked') from o2c.exceptions where workflow = 'sage_total_check'", 0, NULL));
 }
 

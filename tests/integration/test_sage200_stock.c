@@ -3,6 +3,7 @@
  * inventory flow's own record/push/confirm steps behind sage200.read_stock), with real runners and
  * faults on in both sandboxes. What Centra holds is checked against the formula computed here from
  * Sage's own holdings (confirmed − allocated − reserved − buffer, never below 0), SKU × warehouse. */
+#include "tests/support/erp_pair.h"
 #include "tests/support/harness.h"
 #include "tests/support/mappings.h"
 #include "tests/support/pg.h"
@@ -17,11 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char conninfo[1024];
+static tsup_erp_pair pair;
 static PGconn *db;
-static char logs[256];
-static tsb_sandbox sage, centra;
-static json_object *seed; /* the shared catalogue both sandboxes stand on */
+static tsb_sandbox *sage = &pair.erp, *centra = &pair.centra;
 static pid_t runners[2];
 
 static json_object *get_json(const tsb_sandbox *sb, const char *path)
@@ -41,46 +40,26 @@ static bool sage_holdings(const char *changes_json)
 {
     char body[4096];
     snprintf(body, sizeof body, "{\"changes\":%s}", changes_json);
-    json_object *out = tsb_control(&sage, "/_sandbox/sage200/holdings", body);
+    json_object *out = tsb_control(sage, "/_sandbox/sage200/holdings", body);
     json_object_put(out);
     return out != NULL;
-}
-
-static int load_mappings(void)
-{
-    return tsup_load_mappings_file(db, &sage, "tools/demo/sage200_mappings.sql", &seed);
 }
 
 static pid_t start_runner(const char *id)
 {
     const char *args[] = {"--runner-id", id, "--concurrency", "4", "--lease-seconds", "3", "--poll-ms", "100", NULL};
-    return tproc_runner(conninfo, logs, args);
+    return tproc_runner(pair.conninfo, pair.logs, args);
 }
 
 static int set_up(void)
 {
-    if (tsup_fresh_database("o2c_test_sage200_stock", conninfo, sizeof conninfo) != 0)
-        return -1;
-    db = tpg_connect(conninfo);
-    if (!db)
-        return -1;
-    snprintf(logs, sizeof logs, "/tmp/o2c-test-sage200-stock.%d.log", (int)getpid());
-    setenv("SAGE200_TOKEN", "sandbox-sage200-token", 1);
-    setenv("SAGE200_SITE", "sandbox-site", 1);
-    setenv("SAGE200_COMPANY", "1", 1);
-    setenv("CENTRA_TOKEN", "sandbox-centra-token", 1);
     const char *sage_args[] = {"--random-seed", "11", "--latency-ms", "2",
                                "--faults", "429=0.03,503=0.03,malformed=0.02,timeout=0.005",
                                "--fault-timeout-ms", "1000", NULL};
     const char *centra_args[] = {"--random-seed", "11", "--faults", "429=0.03,503=0.03,malformed=0.02", NULL};
-    if (tsb_start_logged(&sage, "sage200", sage_args, logs) != 0 ||
-        tsb_start_logged(&centra, "centra", centra_args, logs) != 0)
+    if (tsup_erp_pair_start(&pair, "sage200", "o2c_test_sage200_stock", sage_args, centra_args, NULL) != 0)
         return -1;
-    const char *p[] = {sage.base, centra.base};
-    if (!tpg_ok(db, "update o2c.connection set base_url = case name when 'sage200' then $1 else $2 end "
-                    "where name in ('sage200', 'centra')", 2, p) ||
-        load_mappings() != 0)
-        return -1;
+    db = pair.db;
     /* Buffers as ops would set them: two units of the first tee at Stockholm, one of the second
      * tee everywhere, none for the rest (the default row). */
     if (!tpg_ok(db, "insert into o2c.stock_buffer (storefront_connection, warehouse_id, sku_pattern, buffer) "
@@ -96,30 +75,19 @@ static int tear_down(void)
             kill(runners[i], SIGTERM);
             tproc_wait(runners[i]);
         }
-    int sg = tsb_stop(&sage), ce = tsb_stop(&centra);
-    json_object_put(seed);
-    PQfinish(db);
-    if (sg != 0 || ce != 0) {
-        fprintf(stderr, "a sandbox did not stop cleanly (sage200 %d, centra %d); see %s\n", sg, ce, logs);
-        return -1;
-    }
-    if (CU_get_number_of_tests_failed() == 0)
-        unlink(logs);
-    else
-        fprintf(stderr, "runner and sandbox logs kept in %s\n", logs);
-    return 0;
+    return tsup_erp_pair_stop(&pair);
 }
 
 /* ---- the formula, written out independently of sql/api/inventory.sql ---------------------- */
 
 static const char *seed_sku(size_t i)
 {
-    return tsb_str(json_object_array_get_idx(tsb_member(seed, "items"), i), "sku");
+    return tsb_str(json_object_array_get_idx(tsb_member(pair.seed, "items"), i), "sku");
 }
 
 static const char *sku_of_product(long long product_id)
 {
-    json_object *items = tsb_member(seed, "items");
+    json_object *items = tsb_member(pair.seed, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++)
         if (atoll(tsb_str(json_object_array_get_idx(items, i), "netsuiteItemId")) == product_id)
             return tsb_str(json_object_array_get_idx(items, i), "sku");
@@ -129,7 +97,7 @@ static const char *sku_of_product(long long product_id)
 /* The Centra warehouse of a Sage warehouse (the seed numbers Sage's warehouses as its locations). */
 static const char *centra_warehouse(long long warehouse_id)
 {
-    json_object *locs = tsb_member(seed, "locations");
+    json_object *locs = tsb_member(pair.seed, "locations");
     for (size_t i = 0; i < json_object_array_length(locs); i++)
         if (atoll(tsb_str(json_object_array_get_idx(locs, i), "netsuiteId")) == warehouse_id)
             return tsb_str(json_object_array_get_idx(locs, i), "centraWarehouseId");
@@ -153,7 +121,7 @@ static long centra_level(const char *sku, const char *warehouse)
 {
     char path[160];
     snprintf(path, sizeof path, "/_sandbox/stock?sku=%s", sku);
-    json_object *o = get_json(&centra, path);
+    json_object *o = get_json(centra, path);
     json_object *w = tsb_member(tsb_member(o, "warehouses"), warehouse);
     long level = w ? (long)json_object_get_int64(w) : -1;
     json_object_put(o);
@@ -180,7 +148,7 @@ static long formula(json_object *h, const char **sku, const char **wh)
 /* How many SKU × warehouse pairs Centra holds other than the formula of Sage's holdings says. */
 static int mismatches(bool say)
 {
-    json_object *holdings = get_json(&sage, "/_sandbox/records/warehouse_holdings");
+    json_object *holdings = get_json(sage, "/_sandbox/records/warehouse_holdings");
     if (!holdings)
         return -1;
     int bad = 0;
@@ -233,14 +201,14 @@ static void wait_two_rounds(void)
 
 static long long stock_writes(void)
 {
-    return tproc_sandbox_stat(centra.port, "stock_writes");
+    return tproc_sandbox_stat(centra->port, "stock_writes");
 }
 
 /* A SKU at Centra warehouse 2 without a buffer whose formula level is at least min (its level
  * out), other than `not`; NULL when none. */
 static const char *pick_sku(long min, const char *not, long *level)
 {
-    json_object *holdings = get_json(&sage, "/_sandbox/records/warehouse_holdings");
+    json_object *holdings = get_json(sage, "/_sandbox/records/warehouse_holdings");
     const char *chosen = NULL;
     for (size_t i = 0; holdings && i < json_object_array_length(holdings) && !chosen; i++) {
         const char *sku, *wh;
@@ -265,7 +233,7 @@ static void test_at_rest_every_skus_centra_level_equals_the_formula_of_sages_hol
              "{\"sku\":\"%s\",\"warehouse_id\":1,\"confirmed\":1},{\"sku\":\"%s\",\"warehouse_id\":2,\"reserve\":2}]",
              seed_sku(10), seed_sku(11), seed_sku(0), seed_sku(13));
     CU_ASSERT_FATAL(sage_holdings(changes));
-    json_object_put(tsb_control(&sage, "/_sandbox/sage200/holdings", "{\"count\":40}"));
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/holdings", "{\"count\":40}"));
     CU_ASSERT_FATAL(mismatches(false) > 0); /* Centra does not hold the formula yet */
 
     /* Pages of 50 holdings: the seeded holdings all share one second, so paging must step
@@ -276,14 +244,14 @@ static void test_at_rest_every_skus_centra_level_equals_the_formula_of_sages_hol
     runners[1] = start_runner("r2");
     CU_ASSERT_FATAL(runners[0] > 0 && runners[1] > 0);
     CU_ASSERT_EQUAL(wait_at_rest(), 0);
-    long long holdings = (long long)json_object_array_length(tsb_member(seed, "items")) *
-                         (long long)json_object_array_length(tsb_member(seed, "locations"));
+    long long holdings = (long long)json_object_array_length(tsb_member(pair.seed, "items")) *
+                         (long long)json_object_array_length(tsb_member(pair.seed, "locations"));
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_stock_level where erp_connection = 'sage200'", 0, NULL),
                     holdings);
     /* 1 unit with a buffer of 2 shows 0, never -1. */
     CU_ASSERT_EQUAL(centra_level(seed_sku(0), "1"), 0);
     /* The holdings were read in pages, each within the documented $top. */
-    json_object *stats = get_json(&sage, "/_sandbox/stats");
+    json_object *stats = get_json(sage, "/_sandbox/stats");
     CU_ASSERT(json_object_get_int64(tsb_member(tsb_member(stats, "requests_by_operation"), "warehouse_holdings.read")) >=
               holdings / 50);
     json_object_put(stats);
@@ -314,15 +282,15 @@ static void test_a_holdings_change_reaches_centra_as_one_delta(void)
     /* Another channel allocates 2 while the tunnel to the on-premise server is down: the reads
      * answer 504 and are retried; the level arrives once the tunnel is back, as one more write. */
     CU_ASSERT_FATAL(tpg_ok(db, "select set_config('test.since', now()::text, false)", 0, NULL));
-    json_object_put(tsb_control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/tunnel", "{\"down\":true}"));
     snprintf(changes, sizeof changes, "[{\"sku\":\"%s\",\"warehouse_id\":2,\"allocate\":2}]", sku);
     CU_ASSERT_FATAL(sage_holdings(changes));
     CU_ASSERT(tpg_wait_for(db, "select (count(*) >= 1)::int from o2c.event e join o2c.instance i on i.id = e.workflow_id "
                                " where i.workflow = 'inventory_sync_sage200' and e.from_state = 'read' and e.outcome = 'retry' "
                                "   and e.at > current_setting('test.since')::timestamptz", 1, 30 * 1000));
-    CU_ASSERT(tproc_sandbox_stat(sage.port, "tunnel_refusals") > 0);
+    CU_ASSERT(tproc_sandbox_stat(sage->port, "tunnel_refusals") > 0);
     CU_ASSERT_EQUAL(centra_level(sku, "2"), before + 3);
-    json_object_put(tsb_control(&sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
+    json_object_put(tsb_control(sage, "/_sandbox/sage200/tunnel", "{\"down\":false}"));
     CU_ASSERT_EQUAL(wait_at_rest(), 0);
     wait_two_rounds();
     CU_ASSERT_EQUAL(centra_level(sku, "2"), before + 1);
@@ -354,7 +322,7 @@ static void test_drift_behind_o2cs_back_shows_in_the_sage200_drift_check_and_its
     const char *sku = pick_sku(0, extra_buffer_sku, &want);
     CU_ASSERT_FATAL(sku != NULL);
     CU_ASSERT_FATAL(centra_level(sku, "2") == want);
-    json_object *items = tsb_member(seed, "items"), *item = NULL;
+    json_object *items = tsb_member(pair.seed, "items"), *item = NULL;
     for (size_t i = 0; i < json_object_array_length(items); i++)
         if (strcmp(tsb_str(json_object_array_get_idx(items, i), "sku"), sku) == 0)
             item = json_object_array_get_idx(items, i);
@@ -364,7 +332,7 @@ static void test_drift_behind_o2cs_back_shows_in_the_sage200_drift_check_and_its
              "{\"query\":\"mutation { setStock(input: {warehouse: {id: 2}, productVariants: [{productVariant: {id: %s}, "
              "sizeStockLevels: [{size: {name: \\\"%s\\\"}, quantity: %ld}]}]}) { userErrors { message } } }\"}",
              tsb_str(item, "centraVariantId"), tsb_str(item, "size"), want + 7);
-    snprintf(url, sizeof url, "%s/graphql", centra.base);
+    snprintf(url, sizeof url, "%s/graphql", centra->base);
     const char *h[] = {"Content-Type: application/json", "Authorization: Bearer sandbox-centra-token", NULL};
     long level = -1;
     for (int i = 0; i < 20 && level != want + 7; i++) { /* the sandbox's faults apply to us too */
@@ -378,8 +346,8 @@ static void test_drift_behind_o2cs_back_shows_in_the_sage200_drift_check_and_its
     CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('inventory_drift_sage200', 'drift:sage200:1', '{}')", 0, NULL));
     CU_ASSERT(tpg_wait_for(db, "select count(*) from o2c.instance where workflow = 'inventory_drift_sage200' and status = 'done'",
                            1, 60 * 1000));
-    long long pairs = (long long)json_object_array_length(tsb_member(seed, "items")) *
-                      (long long)json_object_array_length(tsb_member(seed, "locations"));
+    long long pairs = (long long)json_object_array_length(tsb_member(pair.seed, "items")) *
+                      (long long)json_object_array_length(tsb_member(pair.seed, "locations"));
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.stock_observed", 0, NULL), pairs);
     const char *p[] = {sku};
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.inventory_drift", 0, NULL), 1);

@@ -98,6 +98,35 @@ select format('Runner a was killed with SIGKILL halfway, holding %s; %s taken ov
               pg_temp.plural(j#>'{runner_kill,steps_redone_after_lease_expired}', 'step'),
               :'erp_name', j->>'writes_completed_twice')
   from s;
+-- The day's other flows (tools/demo/flows/*.sh), each line only when its flow ran on this ERP.
+\echo
+\echo 'The rest of the day'
+select replace(line, 'NetSuite', :'erp_name') from s, lateral (values
+    (1, 'fulfilments', format('  Fulfilment: %s in NetSuite, %s Centra shipments, %s shopper notifications, %s duplicate shipments; %s in exception',
+                              pg_temp.n(j->'fulfilments'), pg_temp.n(j->'shipments'), pg_temp.n(j->'shipment_notifications'),
+                              pg_temp.n(j->'duplicate_shipments'), pg_temp.n(j->'fulfilment_exceptions'))),
+    (2, 'refunds', format('  Refunds and returns: %s refunds without goods, %s returns with goods -> %s credit %s, %s customer refunds; '
+                          'refunded in Centra minus credited in NetSuite: %s',
+                          pg_temp.n(j->'refunds'), pg_temp.n(j->'returns'), pg_temp.n(j->'credit_memos'),
+                          case when :'erp' = 'sage200' then 'notes' else 'memos' end,
+                          pg_temp.n(j->'customer_refunds'), j->>'refund_difference')),
+    (3, 'reconciliation_gaps', format('  Reconciliation gaps (o2c.reconciliation_gaps, finance): %s', pg_temp.n(j->'reconciliation_gaps'))),
+    (4, 'stock_levels_compared', format('  Stock: %s SKU x warehouse levels in Centra compared with the formula, %s drifting; '
+                                        'units sold beyond stock %s; last good sync %s s before the end',
+                                        pg_temp.n(j->'stock_levels_compared'), pg_temp.n(j->'inventory_drift'),
+                                        pg_temp.n(j->'oversold_units'), coalesce(j->>'stock_sync_age_s', '-'))),
+    (5, 'items_created', format('  Item master: %s NetSuite item changes read, %s in Centra, %s new SKUs mapped, %s in exception',
+                                pg_temp.n(j->'item_changes_read'), pg_temp.n(j->'items_in_storefront'),
+                                pg_temp.n(j->'skus_mapped_by_item_master'), pg_temp.n(j->'item_exceptions'))),
+    (6, 'settlements', format('  Payouts and settlements: %s read, %s posted as %s journals (%s unbalanced); clearing account remainder %s; '
+                              'payout gaps %s',
+                              pg_temp.n(j->'settlements'), pg_temp.n(j->'settlements_posted'), pg_temp.n(j->'journals'),
+                              pg_temp.n(j->'journals_unbalanced'), j->>'clearing_remainder', pg_temp.n(j->'payout_gaps'))),
+    (7, 'customers_imported', format('  Customers: %s read from NetSuite''s directory before the day; NetSuite calls per posted order: '
+                                     '%s for customer and sales order, %s with the payment''s deposit',
+                                     pg_temp.n(j->'customers_imported'), j->>'netsuite_calls_per_order_posting',
+                                     j->>'netsuite_calls_per_order'))
+) as t(k, key, line) where j ? key order by k;
 -- Sage 200's own day (tools/demo/flows/sage200.sh), and what the day did not play on this ERP.
 select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s calls '
               'refused as in use (each retried), %s re-driven from record_locked; their %s orders all posted: %s. '
