@@ -47,7 +47,13 @@ select i.id as workflow_id,
        i.exception_category as category,
        case when i.status = 'exception' then format('select o2c.redrive(%s);', i.id) end as redrive_sql,
        i.workflow as pipeline
-  from o2c.instance i
+  -- The open workflows: the active ones are those with a step (one row each in o2c.step), those
+  -- in exception have exception_since (indexed). No index on instance.status: a workflow's last
+  -- step (status -> done) then stays a HOT update (migration 0029).
+  from (select s.instance_id as id from o2c.step s
+         union
+        select x.id from o2c.instance x where x.exception_since is not null) o
+  join o2c.instance i on i.id = o.id
   join o2c.workflow_state st on (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
   left join o2c.step s on s.instance_id = i.id
   left join o2c.connection c on c.name = st.connection
@@ -65,7 +71,11 @@ select i.id as workflow_id,
 create or replace view o2c.sync_health as
 with pollers as (
     select i.*
-      from o2c.instance i
+      -- The open workflows, as in order_bottlenecks.
+      from (select s.instance_id as id from o2c.step s
+             union
+            select x.id from o2c.instance x where x.exception_since is not null) o
+      join o2c.instance i on i.id = o.id
      where exists (select from o2c.workflow_transition t
                     where (t.workflow, t.version, t.state) = (i.workflow, i.version, i.state)
                       and t.target = t.state and t.outcome = 'ok')

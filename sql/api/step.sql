@@ -68,10 +68,10 @@ begin
 
     return query
     with picked as (
-        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at
+        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at, x.ctid as step_ctid
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.priority, s.due_at
+               select s.instance_id, s.leased_by, s.priority, s.due_at, s.ctid
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -81,10 +81,10 @@ begin
                 limit g.cap
                   for update skip locked) x
         union all
-        select x.instance_id, x.leased_by, 0, x.due_at
+        select x.instance_id, x.leased_by, 0, x.due_at, x.ctid
           from unnest(v_names, v_caps) as g(conn, cap)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.due_at
+               select s.instance_id, s.leased_by, s.due_at, s.ctid
                  from o2c.step s
                 where s.connection = g.conn and s.due_at <= now()
                   and (s.leased_until is null or s.leased_until <= now())
@@ -100,10 +100,17 @@ begin
         update o2c.step s
            set leased_by = p_runner, lease_token = nextval('o2c.lease_token_seq'), leased_at = now(),
                leased_until = now() + make_interval(secs => p_lease_seconds)
-          from picked p
-         where s.instance_id = p.instance_id
-     returning s.instance_id, s.lease_token, s.connection, s.lane, p.prev_runner,
-               p.priority as picked_priority, p.due_at as picked_due_at
+         -- The rows picked (and locked) above, by their addresses, in one TID scan: a locked
+         -- row cannot move, and no step costs a second descent of the primary key. (One list,
+         -- not a join: a TID scan asks the kernel for the table's size each time it starts,
+         -- so a rescan per row would cost an lseek per step.) Priority and due_at are as picked.
+         where s.ctid = any (array(select p.step_ctid from picked p))
+     returning s.instance_id, s.lease_token, s.connection, s.lane,
+               case when p_fair then 0 else s.priority end as picked_priority, s.due_at as picked_due_at
+    ),
+    -- Steps whose lease had run out (they were leased when picked): few, usually none.
+    lapsed as (
+        select p.instance_id, p.prev_runner from picked p where p.prev_runner is not null
     ),
     connection_leases as (
         insert into o2c.connection_lease (instance_id, connection, leased_until)
@@ -120,31 +127,41 @@ begin
     ),
     -- The joins below go through LATERAL ... OFFSET 0 so the claimed batch always drives index
     -- lookups; a generic plan would otherwise be free to walk a whole table per batch.
+    claimed_instance as (
+        select cl.*, i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
+          from claimed cl
+         cross join lateral (select i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
+                               from o2c.instance i where i.id = cl.instance_id offset 0) i
+    ),
+    -- The action of each state the batch is in, looked up once per state rather than once per
+    -- step (a batch is mostly a few states of a few pipelines).
+    actions as materialized (
+        select k.workflow, k.version, k.state, st.action, st.params
+          from (select distinct c.workflow, c.version, c.state from claimed_instance c) k
+         cross join lateral (select st.action, st.params from o2c.workflow_state st
+                              where (st.workflow, st.version, st.state) = (k.workflow, k.version, k.state)
+                             offset 0) st
+    ),
     expired as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, detail)
-        select cl.instance_id, i.state, i.state, 'lease_expired', i.attempts + 1, p_runner,
-               jsonb_build_object('previous_runner', cl.prev_runner)
-          from claimed cl
-         cross join lateral (select i.state, i.attempts from o2c.instance i
-                              where i.id = cl.instance_id offset 0) i
-         where cl.prev_runner is not null
+        select c.instance_id, c.state, c.state, 'lease_expired', c.attempts + 1, p_runner,
+               jsonb_build_object('previous_runner', l.prev_runner)
+          from lapsed l
+         cross join lateral (select c.instance_id, c.state, c.attempts from claimed_instance c
+                              where c.instance_id = l.instance_id) c
     )
     -- A step whose lease has run out five times in a row (its runners keep dying or stalling on
     -- it) is not handed out a sixth time to be redone without end: it goes to core.lease_exhausted,
     -- which stops it as an exception lease_expired naming the state and action.
-    select cl.instance_id, cl.lease_token, i.workflow, i.version, i.state,
-           case when ex.n >= 4 then 'core.lease_exhausted' else st.action end, i.business_key,
-           i.attempts + 1, i.context, cl.connection, cl.lane,
+    select cl.instance_id, cl.lease_token, cl.workflow, cl.version, cl.state,
+           case when ex.n >= 4 then 'core.lease_exhausted' else st.action end, cl.business_key,
+           cl.attempts + 1, cl.context, cl.connection, cl.lane,
            case when ex.n >= 4 then jsonb_build_object('action', st.action, 'expiries', ex.n + 1) else st.params end
-      from claimed cl
-     cross join lateral (select i.workflow, i.version, i.state, i.business_key, i.attempts, i.context
-                           from o2c.instance i where i.id = cl.instance_id offset 0) i
-     cross join lateral (select st.action, st.params from o2c.workflow_state st
-                          where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
-                         offset 0) st
+      from claimed_instance cl
+      join actions st on (st.workflow, st.version, st.state) = (cl.workflow, cl.version, cl.state)
      -- Expiries in a row so far (this one is being recorded by `expired`), only for a step whose
      -- lease ran out: an index walk of its own events.
-     cross join lateral (select case when cl.prev_runner is null then 0 else (
+     cross join lateral (select case when not cl.instance_id = any (array(select l.instance_id from lapsed l)) then 0 else (
                                     select count(*) from o2c.event e
                                      where e.workflow_id = cl.instance_id and e.outcome = 'lease_expired'
                                        and e.id > coalesce((select max(e2.id) from o2c.event e2
@@ -224,21 +241,28 @@ begin
                  start jsonb)
          where r.outcome not in ('retry', 'throttled', 'locked', 'failed')
     ),
-    moved as (
-        select r.id, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, s.leased_at,
-               i.state, i.attempts, t.target, t.terminal, t.lane, t.priority, t.connection
+    -- Fencing, as below: lock the step only if it is still leased under the presented token.
+    -- (The writes below find the rows again by key, not by ctid: a parameterized TID scan asks
+    -- the kernel for the relation's size at every row, an lseek per step that cost more than
+    -- the index descent it saved.)
+    held as (
+        select r.id, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, r.start,
+               s.leased_at, i.workflow, i.version, i.state, i.attempts
           from (select * from r order by r.id) r
-         -- Fencing, as below: lock the step only if it is still leased under the presented token.
          cross join lateral (select s.leased_at from o2c.step s
                               where s.instance_id = r.id and s.lease_token = r.token
                              offset 0 for update) s
          cross join lateral (select i.workflow, i.version, i.state, i.attempts
                                from o2c.instance i where i.id = r.id offset 0) i
-         -- (Starts are left to the general statement; checked here rather than in r so that
-         -- the planner expects a full batch.)
+    ),
+    -- Where each (state, outcome) of the batch leads, looked up once per pair rather than once
+    -- per result (a batch is mostly a few states of a few pipelines). Starts are left to the
+    -- general statement.
+    plan as materialized (
+        select k.workflow, k.version, k.state, k.outcome, t.target, t.terminal, t.lane, t.priority, t.connection
+          from (select distinct h.workflow, h.version, h.state, h.outcome from held h where h.start is null) k
          cross join lateral (select st.connection from o2c.workflow_state st
-                              where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
-                                and r.start is null
+                              where (st.workflow, st.version, st.state) = (k.workflow, k.version, k.state)
                              offset 0) st
          cross join lateral (select t.target, ts.terminal, ts.lane, ts.priority, ts.connection
                                from o2c.workflow_transition t
@@ -248,9 +272,17 @@ begin
                                                     left join o2c.lane tl on tl.name = ts.lane
                                                    where (ts.workflow, ts.version, ts.state) = (t.workflow, t.version, t.target)
                                                   offset 0) ts
-                              where (t.workflow, t.version, t.state, t.outcome) = (i.workflow, i.version, i.state, r.outcome)
+                              where (t.workflow, t.version, t.state, t.outcome) = (k.workflow, k.version, k.state, k.outcome)
                              offset 0) t
          where st.connection is null or st.connection = ''
+    ),
+    moved as (
+        select h.id, h.outcome, h.patch, h.delay_ms, h.duration_ms, h.detail, h.leased_at,
+               h.state, h.attempts,
+               p.target, p.terminal, p.lane, p.priority, p.connection
+          from held h
+          join plan p on (p.workflow, p.version, p.state, p.outcome) = (h.workflow, h.version, h.state, h.outcome)
+         where h.start is null
     ),
     moved_instance as (
         update o2c.instance i
