@@ -3,39 +3,28 @@
 #include "connectors/common/strbuf.h"
 
 #include <stdint.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* s as a JSON string literal: quotes, backslashes and control characters escaped. */
-static void add_json_string(struct o2c_strbuf *b, const char *s)
+/* s as a quoted array element: inside double quotes everything is literal except the quote
+ * and the backslash, which are escaped with a backslash. */
+static void add_quoted(struct o2c_strbuf *b, const char *s)
 {
     o2c_strbuf_add(b, "\"", 1);
     const char *run = s;
     for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (*p != '"' && *p != '\\')
             continue;
         o2c_strbuf_add(b, run, (size_t)(p - run));
-        char esc[8];
-        if (c == '"' || c == '\\')
-            snprintf(esc, sizeof esc, "\\%c", c);
-        else
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-        o2c_strbuf_str(b, esc);
-        run = p + 1;
+        o2c_strbuf_add(b, "\\", 1);
+        run = p; /* the quote or backslash itself starts the next run */
     }
     o2c_strbuf_str(b, run);
     o2c_strbuf_add(b, "\"", 1);
 }
 
-static void add_json_value(struct o2c_strbuf *b, const char *key, json_object *value)
-{
-    o2c_strbuf_str(b, key);
-    o2c_strbuf_str(b, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
-}
-
-/* key, then v in decimal; by hand, since snprintf was most of this file's instructions. */
-static void add_int(struct o2c_strbuf *b, const char *key, int64_t v)
+/* v in decimal; by hand, since snprintf was most of this file's instructions. */
+static void add_int(struct o2c_strbuf *b, int64_t v)
 {
     char num[24];
     char *end = num + sizeof num, *p = end;
@@ -46,31 +35,88 @@ static void add_int(struct o2c_strbuf *b, const char *key, int64_t v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    o2c_strbuf_str(b, key);
     o2c_strbuf_add(b, p, (size_t)(end - p));
 }
 
-char *o2c_completion_json(struct o2c_step *const *steps, int count)
+static void add_json(struct o2c_strbuf *b, json_object *value)
 {
-    struct o2c_strbuf b = {0};
-    o2c_strbuf_add(&b, "[", 1);
-    for (int i = 0; i < count; i++) {
-        const struct o2c_step *s = steps[i];
-        add_int(&b, i == 0 ? "{\"id\":" : ",{\"id\":", s->workflow_id);
-        add_int(&b, ",\"token\":", s->lease_token);
-        o2c_strbuf_str(&b, ",\"outcome\":");
-        add_json_string(&b, s->outcome.name);
-        if (s->outcome.patch)
-            add_json_value(&b, ",\"patch\":", s->outcome.patch);
-        if (s->outcome.detail)
-            add_json_value(&b, ",\"detail\":", s->outcome.detail);
-        if (s->outcome.delay_ms >= 0)
-            add_int(&b, ",\"delay_ms\":", s->outcome.delay_ms);
-        if (s->outcome.start)
-            add_json_value(&b, ",\"start\":", s->outcome.start);
-        add_int(&b, ",\"duration_ms\":", s->duration_ms);
-        o2c_strbuf_add(&b, "}", 1);
+    if (value)
+        add_quoted(b, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+    else
+        o2c_strbuf_add(b, "NULL", 4);
+}
+
+/* The value of argument k for step s, appended to b. Returns false when s has none (NULL). */
+static bool add_element(struct o2c_strbuf *b, enum o2c_completion_arg k, const struct o2c_step *s)
+{
+    switch (k) {
+    case O2C_COMPLETION_IDS:
+        add_int(b, s->workflow_id);
+        return true;
+    case O2C_COMPLETION_TOKENS:
+        add_int(b, s->lease_token);
+        return true;
+    case O2C_COMPLETION_OUTCOMES:
+        add_quoted(b, s->outcome.name);
+        return true;
+    case O2C_COMPLETION_DURATIONS:
+        add_int(b, s->duration_ms);
+        return true;
+    case O2C_COMPLETION_DELAYS:
+        if (s->outcome.delay_ms < 0) {
+            o2c_strbuf_add(b, "NULL", 4);
+            return false;
+        }
+        add_int(b, s->outcome.delay_ms);
+        return true;
+    case O2C_COMPLETION_PATCHES:
+        add_json(b, s->outcome.patch);
+        return s->outcome.patch != NULL;
+    case O2C_COMPLETION_DETAILS:
+        add_json(b, s->outcome.detail);
+        return s->outcome.detail != NULL;
+    case O2C_COMPLETION_STARTS:
+        add_json(b, s->outcome.start);
+        return s->outcome.start != NULL;
+    case O2C_COMPLETION_ARGS:
+        break;
     }
-    o2c_strbuf_add(&b, "]", 1);
-    return o2c_strbuf_take(&b);
+    return false;
+}
+
+int o2c_completion_build(struct o2c_step *const *steps, int count, struct o2c_completion *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int k = 0; k < O2C_COMPLETION_ARGS; k++) {
+        struct o2c_strbuf b = {0};
+        bool any = false;
+        o2c_strbuf_add(&b, "{", 1);
+        for (int i = 0; i < count; i++) {
+            if (i > 0)
+                o2c_strbuf_add(&b, ",", 1);
+            any |= add_element(&b, (enum o2c_completion_arg)k, steps[i]);
+        }
+        o2c_strbuf_add(&b, "}", 1);
+        char *text = o2c_strbuf_take(&b);
+        if (!text) {
+            o2c_completion_free(c);
+            return -1;
+        }
+        /* The key arrays always go as they are (an empty batch is {}); the optional ones are
+         * NULL when no step has the value, which the database reads as null throughout. */
+        if (!any && k > O2C_COMPLETION_DURATIONS) {
+            free(text);
+            text = NULL;
+        }
+        c->arg[k] = text;
+    }
+    return 0;
+}
+
+void o2c_completion_free(struct o2c_completion *c)
+{
+    for (int k = 0; k < O2C_COMPLETION_ARGS; k++) {
+        free(c->arg[k]);
+        c->arg[k] = NULL;
+    }
 }

@@ -1,16 +1,36 @@
-/* The argument of o2c.complete: a JSON array with one object per finished step
- *   {"id":…, "token":…, "outcome":"…", "patch":{…}, "detail":{…}, "delay_ms":…, "start":[…],
- *    "duration_ms":…}
- * ("patch", "detail", "delay_ms" and "start" only when the outcome has them), written straight
- * into a string: the runner completes tens of thousands of steps a second, and building a json-c
- * object per result and then serialising the lot was half of its instructions. The outcome's own
- * patch, detail and start (json-c objects the actions built) are serialised as they are. */
+/* The arguments of o2c.complete (sql/api/step.sql) for a batch of finished steps: parallel
+ * arrays, one element per step, as PostgreSQL array literals —
+ *   ids {…}, tokens {…}, outcomes {"…",…}, durations {…}, delays {…|NULL},
+ *   patches, details, starts {"<json>"|NULL,…}
+ * written straight into strings: the runner completes tens of thousands of steps a second.
+ * Arrays rather than one JSON document because PostgreSQL reads them for a fraction of the
+ * cost (jsonb_in sent every number through numeric). An array with no element at all (no step
+ * has a delay, patch, detail or start) is a NULL argument. The outcome's own patch, detail and
+ * start (json-c objects the actions built) are serialised as they are. */
 #ifndef O2C_RUNNER_COMPLETION_H
 #define O2C_RUNNER_COMPLETION_H
 
 #include "connectors/common/connector.h"
 
-/* The JSON text for steps[0..count), malloc'd; NULL only when memory runs out. */
-char *o2c_completion_json(struct o2c_step *const *steps, int count);
+enum o2c_completion_arg {
+    O2C_COMPLETION_IDS,
+    O2C_COMPLETION_TOKENS,
+    O2C_COMPLETION_OUTCOMES,
+    O2C_COMPLETION_DURATIONS,
+    O2C_COMPLETION_DELAYS,
+    O2C_COMPLETION_PATCHES,
+    O2C_COMPLETION_DETAILS,
+    O2C_COMPLETION_STARTS,
+    O2C_COMPLETION_ARGS
+};
+
+/* arg[k] is the k-th array (malloc'd), or NULL for SQL null. */
+struct o2c_completion {
+    char *arg[O2C_COMPLETION_ARGS];
+};
+
+/* Fills *c for steps[0..count). Returns 0, or -1 when memory runs out (nothing to free then). */
+int o2c_completion_build(struct o2c_step *const *steps, int count, struct o2c_completion *c);
+void o2c_completion_free(struct o2c_completion *c);
 
 #endif

@@ -234,13 +234,16 @@ static void free_finished(struct runner *r, int from, int count)
     }
 }
 
-/* The o2c.complete argument for steps [from, from+count) of r->finished (caller frees). */
-static char *results_json(struct runner *r, int from, int count)
+/* The o2c.complete arguments for steps [from, from+count) of r->finished: params[0] is the
+ * runner, the rest point into *c (the caller frees it). */
+static void completion_params(struct runner *r, int from, int count, struct o2c_completion *c,
+                              const char *params[1 + O2C_COMPLETION_ARGS])
 {
-    char *text = o2c_completion_json(r->finished + from, count);
-    if (!text)
+    if (o2c_completion_build(r->finished + from, count, c) != 0)
         abort(); /* out of memory with results in hand: nothing sensible to do */
-    return text;
+    params[0] = r->id;
+    for (int k = 0; k < O2C_COMPLETION_ARGS; k++)
+        params[1 + k] = c->arg[k];
 }
 
 /* Logs and counts steps [from, from+count) given o2c.complete's answer: the refused ids as an
@@ -277,10 +280,11 @@ static void account_completed(struct runner *r, int from, int count, const char 
  * database refused the statement itself (not the results). */
 static int complete_some(struct runner *r, int from, int count)
 {
-    char *json = results_json(r, from, count);
-    const char *params[] = {r->id, json};
-    PGresult *res = o2c_db_run(r->db, "step", "complete", 2, params);
-    free(json);
+    struct o2c_completion c;
+    const char *params[1 + O2C_COMPLETION_ARGS];
+    completion_params(r, from, count, &c, params);
+    PGresult *res = o2c_db_run(r->db, "step", "complete", 1 + O2C_COMPLETION_ARGS, params);
+    o2c_completion_free(&c);
     if (!res)
         return -1;
     account_completed(r, from, count, PQgetvalue(res, 0, 0));
@@ -327,16 +331,17 @@ static int complete_finished(struct runner *r)
  * the caller falls back to doing the two separately). */
 static int complete_and_claim(struct runner *r, int want)
 {
-    char *json = results_json(r, 0, r->nfinished);
-    const char *complete_params[] = {r->id, json};
+    struct o2c_completion c;
+    const char *complete_params[1 + O2C_COMPLETION_ARGS];
+    completion_params(r, 0, r->nfinished, &c, complete_params);
     struct claim_params p = {0};
     claim_params(r, want, &p);
     struct o2c_db_call calls[] = {
-        {"step", "complete", 2, complete_params, NULL},
+        {"step", "complete", 1 + O2C_COMPLETION_ARGS, complete_params, NULL},
         {"step", "claim", 5, p.values, NULL},
     };
     int ok = o2c_db_run_in_transaction(r->db, calls, 2) == 0;
-    free(json);
+    o2c_completion_free(&c);
     if (!ok) {
         o2c_logf(O2C_LOG_WARN, "completing and claiming together failed, trying separately: %s", o2c_db_error(r->db));
         if (o2c_db_broken(r->db))

@@ -1,11 +1,14 @@
 /* The queue protocol runners speak, driven directly in SQL so each rule is checked exactly:
  * fencing of late completions, lane priority without starvation, fleet-wide connection limits,
  * and how retry, throttled, locked and failed outcomes move a workflow. */
+#include "runner/completion.h"
+#include "runner/queries.h"
 #include "tests/support/harness.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 
 #include <CUnit/CUnit.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +288,91 @@ static void test_results_start_children_and_schedule_rounds(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where business_key = 'centra:1:9999'", 0, NULL), 0);
 }
 
+/* A claimed step of workflow `wf` as the runner holds it, with outcome `outcome`. */
+static struct o2c_step *claimed_step(const char *wf, const char *outcome)
+{
+    const char *p[] = {wf};
+    struct o2c_step *s = calloc(1, sizeof *s);
+    s->workflow_id = tpg_number(db, "select s.instance_id from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                                    "where i.workflow = $1", 1, p);
+    s->lease_token = tpg_number(db, "select s.lease_token from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                                    "where i.workflow = $1", 1, p);
+    s->duration_ms = 12;
+    s->outcome.delay_ms = -1;
+    snprintf(s->outcome.name, sizeof s->outcome.name, "%s", outcome);
+    return s;
+}
+
+/* What the runner sends (runner/completion.c, the statement in sql/queries/step.sql) is read
+ * back by the database exactly: quotes, backslashes, braces and commas in outcomes, patches and
+ * details; absent values as nulls; starts; a lost lease refused. */
+static void test_runner_arrays_reach_the_database_as_written(void)
+{
+    clear_queue();
+    define("arrays_plain", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                           "\"b\":{\"terminal\":true}}}");
+    define("arrays_named", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\","
+                           "\"on\":{\"found\":\"b\"}},\"b\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"c\"}},"
+                           "\"c\":{\"terminal\":true}}}");
+    define("arrays_parent", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                            "\"b\":{\"terminal\":true}}}");
+    define("arrays_odd", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                         "\"b\":{\"terminal\":true}}}");
+    define("arrays_late", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                          "\"b\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start(w, 'k') from unnest(array['arrays_plain', 'arrays_named', 'arrays_parent', 'arrays_odd', 'arrays_late']) w", 0, NULL);
+    CU_ASSERT_EQUAL_FATAL(tpg_number(db, "select count(*) from o2c.claim('r', 10, 30)", 0, NULL), 5);
+
+    struct o2c_step *plain = claimed_step("arrays_plain", "ok");
+    struct o2c_step *named = claimed_step("arrays_named", "found");
+    named->outcome.patch = json_tokener_parse("{\"cursor\":\"a\\\\b \\\"c\\\" {d,e}\",\"n\":null}");
+    named->outcome.detail = json_tokener_parse("{\"message\":\"Ångström, \\\"x\\\"\"}");
+    named->outcome.delay_ms = 3600000;
+    struct o2c_step *parent = claimed_step("arrays_parent", "ok");
+    parent->outcome.start = json_tokener_parse("[{\"workflow\":\"arrays_plain\",\"business_key\":\"child, \\\"1\\\"\"}]");
+    /* An outcome name no pipeline can have: no transition, an exception, recorded as sent. */
+    struct o2c_step *odd = claimed_step("arrays_odd", "said \"no\" {x,y} \\");
+    struct o2c_step *late = claimed_step("arrays_late", "ok");
+    late->lease_token -= 1000;
+
+    struct o2c_step *steps[] = {plain, named, parent, odd, late};
+    struct o2c_completion c;
+    CU_ASSERT_EQUAL_FATAL(o2c_completion_build(steps, 5, &c), 0);
+    const char *params[1 + O2C_COMPLETION_ARGS] = {"r"};
+    for (int k = 0; k < O2C_COMPLETION_ARGS; k++)
+        params[1 + k] = c.arg[k];
+    PGresult *res = tpg_query(db, o2c_query("step", "complete"), 1 + O2C_COMPLETION_ARGS, params);
+    CU_ASSERT_FATAL(res && PQresultStatus(res) == PGRES_TUPLES_OK);
+    char refused[64];
+    snprintf(refused, sizeof refused, "{%lld}", (long long)late->workflow_id);
+    CU_ASSERT_STRING_EQUAL(PQgetvalue(res, 0, 0), refused);
+    PQclear(res);
+    o2c_completion_free(&c);
+
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'arrays_plain' and business_key = 'k' "
+                                   "and status = 'done'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'arrays_named' and state = 'b' "
+                                   "and context->>'cursor' = 'a\\b \"c\" {d,e}' and context ? 'n' "
+                                   "and next_run_at > now() + interval '59 minutes'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.workflow = 'arrays_named' and e.outcome = 'found' "
+                                   "and e.detail->>'message' = 'Ångström, \"x\"' and e.duration_ms = 12", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.workflow = 'arrays_plain' and e.outcome = 'ok' and e.detail is null", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'arrays_parent' and status = 'done'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'arrays_plain' "
+                                   "and business_key = 'child, \"1\"' and status = 'active'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.workflow = 'arrays_odd' and i.status = 'exception' "
+                                   "and e.outcome = 'said \"no\" {x,y} \\'", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'arrays_late' and state = 'a'", 0, NULL), 1);
+    o2c_step_free(plain);
+    o2c_step_free(named);
+    o2c_step_free(parent);
+    o2c_step_free(odd);
+    o2c_step_free(late);
+}
+
 static CU_TestInfo tests[] = {
     {"a completion whose lease was lost is refused", test_late_completion_is_refused},
     {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
@@ -292,6 +380,7 @@ static CU_TestInfo tests[] = {
     {"connection rate limit with burst", test_connection_rate_limit},
     {"throttled, locked, retry, failed and named outcomes", test_outcomes},
     {"a result starts children with its patch, once; ok can schedule the next round", test_results_start_children_and_schedule_rounds},
+    {"the runner's arrays reach the database exactly as written", test_runner_arrays_reach_the_database_as_written},
     CU_TEST_INFO_NULL,
 };
 

@@ -124,7 +124,35 @@ static json_object *member(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
-static void test_completion_json_carries_every_result_as_written(void)
+/* Element i of a one-dimensional array literal as PostgreSQL's array_in reads it, into out:
+ * a quoted element unescaped, an unquoted one as it stands ("NULL" for a null). */
+static const char *element(const char *array, int i, char *out, size_t size)
+{
+    const char *p = array + 1; /* past '{' */
+    for (;;) {
+        size_t n = 0;
+        if (*p == '"') {
+            for (p++; *p != '"'; p++) {
+                if (*p == '\\')
+                    p++;
+                if (n + 1 < size)
+                    out[n++] = *p;
+            }
+            p++;
+        } else {
+            for (; *p != ',' && *p != '}'; p++)
+                if (n + 1 < size)
+                    out[n++] = *p;
+        }
+        out[n] = '\0';
+        if (i-- == 0)
+            return out;
+        if (*p++ != ',')
+            return NULL;
+    }
+}
+
+static void test_completion_carries_every_result_as_written(void)
 {
     struct o2c_step *plain = step_with_context("core.noop", "{}");
     plain->workflow_id = 9007199254740993LL; /* beyond a double's exact integers */
@@ -136,44 +164,56 @@ static void test_completion_json_carries_every_result_as_written(void)
     rich->workflow_id = 7;
     rich->lease_token = -1;
     rich->duration_ms = INT64_MIN; /* the longest number there is */
-    o2c_outcome_named(&rich->outcome, "said \"no\"\\\n\x01");
+    o2c_outcome_named(&rich->outcome, "said \"no\"\\\n\x01, {NULL}");
     rich->outcome.patch = json_tokener_parse("{\"cursor\":\"a/b\",\"n\":1.5}");
-    rich->outcome.detail = json_tokener_parse("{\"message\":\"Ångström\\there \\\"x\\\"\"}");
+    rich->outcome.detail = json_tokener_parse("{\"message\":\"Ångström\\there \\\"x\\\" \\\\ {,}\"}");
     rich->outcome.start = json_tokener_parse("[{\"workflow\":\"w\",\"business_key\":\"k\"}]");
     rich->outcome.delay_ms = 0;
 
     struct o2c_step *steps[] = {plain, rich};
-    char *text = o2c_completion_json(steps, 2);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    json_object *batch = json_tokener_parse(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(batch);
-    CU_ASSERT_EQUAL_FATAL(json_object_array_length(batch), 2);
+    struct o2c_completion c;
+    CU_ASSERT_EQUAL_FATAL(o2c_completion_build(steps, 2, &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_IDS], "{9007199254740993,7}");
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_TOKENS], "{42,-1}");
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_DURATIONS], "{3,-9223372036854775808}");
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_DELAYS], "{NULL,0}"); /* -1: the engine's default */
 
-    json_object *a = json_object_array_get_idx(batch, 0);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "id")), 9007199254740993LL);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "token")), 42);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(a, "outcome")), "ok");
-    CU_ASSERT_EQUAL(json_object_get_int64(member(a, "duration_ms")), 3);
-    CU_ASSERT_PTR_NULL(member(a, "patch"));
-    CU_ASSERT_PTR_NULL(member(a, "detail"));
-    CU_ASSERT_PTR_NULL(member(a, "delay_ms")); /* -1: the engine's default */
-    CU_ASSERT_PTR_NULL(member(a, "start"));
+    char buf[256];
+    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_OUTCOMES], 0, buf, sizeof buf), "ok");
+    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_OUTCOMES], 1, buf, sizeof buf), "said \"no\"\\\n\x01, {NULL}");
+    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_PATCHES], 0, buf, sizeof buf), "NULL");
+    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_DETAILS], 0, buf, sizeof buf), "NULL");
+    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_STARTS], 0, buf, sizeof buf), "NULL");
 
-    json_object *b = json_object_array_get_idx(batch, 1);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(b, "token")), -1);
-    CU_ASSERT_EQUAL(json_object_get_int64(member(b, "duration_ms")), INT64_MIN);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(b, "outcome")), "said \"no\"\\\n\x01");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(b, "patch"), "cursor")), "a/b");
-    CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(member(member(b, "patch"), "n")), 1.5, 1e-9);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(member(b, "detail"), "message")), "Ångström\there \"x\"");
-    CU_ASSERT_EQUAL(json_object_get_int(member(b, "delay_ms")), 0);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(member(b, "start"), 0), "workflow")), "w");
-    json_object_put(batch);
-    free(text);
+    json_object *patch = json_tokener_parse(element(c.arg[O2C_COMPLETION_PATCHES], 1, buf, sizeof buf));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(patch);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(patch, "cursor")), "a/b");
+    CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(member(patch, "n")), 1.5, 1e-9);
+    json_object_put(patch);
+    json_object *detail = json_tokener_parse(element(c.arg[O2C_COMPLETION_DETAILS], 1, buf, sizeof buf));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(detail);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(detail, "message")), "Ångström\there \"x\" \\ {,}");
+    json_object_put(detail);
+    json_object *start = json_tokener_parse(element(c.arg[O2C_COMPLETION_STARTS], 1, buf, sizeof buf));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(start, 0), "workflow")), "w");
+    json_object_put(start);
+    o2c_completion_free(&c);
 
-    text = o2c_completion_json(steps, 0);
-    CU_ASSERT_STRING_EQUAL(text, "[]");
-    free(text);
+    /* Nobody has a delay, patch, detail or start: those arguments are null altogether. */
+    CU_ASSERT_EQUAL_FATAL(o2c_completion_build(steps, 1, &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_OUTCOMES], "{\"ok\"}");
+    CU_ASSERT_PTR_NULL(c.arg[O2C_COMPLETION_DELAYS]);
+    CU_ASSERT_PTR_NULL(c.arg[O2C_COMPLETION_PATCHES]);
+    CU_ASSERT_PTR_NULL(c.arg[O2C_COMPLETION_DETAILS]);
+    CU_ASSERT_PTR_NULL(c.arg[O2C_COMPLETION_STARTS]);
+    o2c_completion_free(&c);
+
+    CU_ASSERT_EQUAL_FATAL(o2c_completion_build(steps, 0, &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_IDS], "{}");
+    CU_ASSERT_STRING_EQUAL(c.arg[O2C_COMPLETION_TOKENS], "{}");
+    CU_ASSERT_PTR_NULL(c.arg[O2C_COMPLETION_PATCHES]);
+    o2c_completion_free(&c);
     o2c_step_free(plain);
     o2c_step_free(rich);
 }
@@ -184,7 +224,7 @@ static CU_TestInfo tests[] = {
     {"core.fail fails as told, counts down, then succeeds", test_core_fail_counts_down_then_succeeds},
     {"an unreadable context reads as empty; bad sleep input fails clearly", test_bad_context_reads_as_empty},
     {"outcome messages are valid UTF-8", test_outcome_messages_are_valid_utf8},
-    {"the completion JSON carries every result exactly as the action wrote it", test_completion_json_carries_every_result_as_written},
+    {"the completion arrays carry every result exactly as the action wrote it", test_completion_carries_every_result_as_written},
     CU_TEST_INFO_NULL,
 };
 
