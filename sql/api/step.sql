@@ -300,7 +300,10 @@ begin
                               else i.context || m.patch end,
                exception_category = null, exception_severity = null, exception_owner = null,
                exception_message = null, exception_since = null
-          from moved m
+          -- Only the columns each write needs, through a subquery the planner keeps: an UPDATE
+          -- ... FROM copies each joined row whole (for rechecks under concurrent updates), and
+          -- copying all of moved's was 2 % of the work per step.
+          from (select m.id, m.target, m.terminal, m.patch from moved m offset 0) m
          where i.id = m.id
     ),
     moved_step as (
@@ -311,12 +314,13 @@ begin
                leased_by = null, lease_token = null, leased_at = null, leased_until = null,
                lane = coalesce(m.lane, s.lane), priority = coalesce(m.priority, s.priority),
                connection = m.connection
-          from moved m
-         where s.instance_id = m.id and not m.terminal
+          from (select m.id, m.delay_ms, m.lane, m.priority, m.connection from moved m
+                 where not m.terminal offset 0) m
+         where s.instance_id = m.id
     ),
     moved_done as (
-        delete from o2c.step s using moved m
-         where s.instance_id = m.id and m.terminal
+        delete from o2c.step s using (select m.id from moved m where m.terminal offset 0) m
+         where s.instance_id = m.id
     ),
     moved_event as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
