@@ -38,12 +38,13 @@ static void add_int(struct o2c_strbuf *b, int64_t v)
     o2c_strbuf_add(b, p, (size_t)(end - p));
 }
 
+/* value as JSON text, or null. */
 static void add_json(struct o2c_strbuf *b, json_object *value)
 {
     if (value)
-        add_quoted(b, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+        o2c_strbuf_str(b, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
     else
-        o2c_strbuf_add(b, "NULL", 4);
+        o2c_strbuf_add(b, "null", 4);
 }
 
 /* The value of argument k for step s, appended to b. Returns false when s has none (NULL). */
@@ -88,15 +89,17 @@ int o2c_completion_build(struct o2c_step *const *steps, int count, struct o2c_co
 {
     memset(c, 0, sizeof *c);
     for (int k = 0; k < O2C_COMPLETION_ARGS; k++) {
+        /* The JSON values as a JSON array, the rest as a PostgreSQL array literal. */
+        bool json = k >= O2C_COMPLETION_PATCHES;
         struct o2c_strbuf b = {0};
         bool any = false;
-        o2c_strbuf_add(&b, "{", 1);
+        o2c_strbuf_add(&b, json ? "[" : "{", 1);
         for (int i = 0; i < count; i++) {
             if (i > 0)
                 o2c_strbuf_add(&b, ",", 1);
             any |= add_element(&b, (enum o2c_completion_arg)k, steps[i]);
         }
-        o2c_strbuf_add(&b, "}", 1);
+        o2c_strbuf_add(&b, json ? "]" : "}", 1);
         char *text = o2c_strbuf_take(&b);
         if (!text) {
             o2c_completion_free(c);

@@ -1,12 +1,13 @@
 /* The arguments of o2c.complete (sql/api/step.sql) for a batch of finished steps: parallel
- * arrays, one element per step, as PostgreSQL array literals —
- *   ids {…}, tokens {…}, outcomes {"…",…}, durations {…}, delays {…|NULL},
- *   patches, details, starts {"<json>"|NULL,…}
+ * arrays, one element per step —
+ *   ids {…}, tokens {…}, outcomes {"…",…}, durations {…}, delays {…|NULL}   (array literals)
+ *   patches, details, starts [<json>|null,…]                               (JSON arrays)
  * written straight into strings: the runner completes tens of thousands of steps a second.
- * Arrays rather than one JSON document because PostgreSQL reads them for a fraction of the
- * cost (jsonb_in sent every number through numeric). An array with no element at all (no step
- * has a delay, patch, detail or start) is a NULL argument. The outcome's own patch, detail and
- * start (json-c objects the actions built) are serialised as they are. */
+ * Arrays rather than one JSON document because PostgreSQL reads the keys and numbers for a
+ * fraction of the cost (jsonb_in sent every number through numeric); the JSON values stay JSON,
+ * read once. An argument no step has a value for (a delay, patch, detail or start) is NULL.
+ * The outcome's own patch, detail and start (json-c objects the actions built) are serialised
+ * as they are. */
 #ifndef O2C_RUNNER_COMPLETION_H
 #define O2C_RUNNER_COMPLETION_H
 

@@ -203,7 +203,9 @@ as $$
 $$;
 
 -- Commits a batch of step results, each atomically with the others: new state or retry time,
--- context patch, event row, next due time. Result n is (p_ids[n], p_tokens[n], p_outcomes[n], …):
+-- context patch, event row, next due time. Result n is p_ids[n], p_tokens[n], p_outcomes[n],
+-- p_durations[n], p_delays[n], and element n-1 of each of the JSON arrays p_patches, p_details,
+-- p_starts:
 --   outcome      "ok" | a named outcome | "retry" | "throttled" | "locked" | "failed"
 --   duration_ms  how long the action ran
 --   delay_ms     null for the engine's default
@@ -219,9 +221,11 @@ $$;
 -- Parallel arrays rather than one JSON document (the form below, kept for other callers): the
 -- runner completes tens of thousands of steps a second, and parsing the document (jsonb_in,
 -- every number through numeric, then jsonb_to_recordset) was ~7 % of PostgreSQL's work per step.
+-- Patches, details and starts stay JSON (one array each, read once by jsonb_in): as elements of
+-- a jsonb[] every byte of a big patch would be read twice, unquoted by array_in and then parsed.
 create or replace function o2c.complete(p_runner text, p_ids bigint[], p_tokens bigint[],
                                         p_outcomes text[], p_durations int[], p_delays int[],
-                                        p_patches jsonb[], p_details jsonb[], p_starts jsonb[])
+                                        p_patches jsonb, p_details jsonb, p_starts jsonb)
 returns bigint[]
 language plpgsql
 security definer
@@ -245,9 +249,12 @@ begin
     -- does not take (other outcomes, connections, starts, lost leases) goes to the general
     -- statement, which decides and records it as before.
     with r as (
-        select * from unnest(p_ids, p_tokens, p_outcomes, p_patches, p_delays, p_durations, p_details, p_starts)
-            as r(id, token, outcome, patch, delay_ms, duration_ms, detail, start)
-         where r.outcome not in ('retry', 'throttled', 'locked', 'failed')
+        select u.id, u.token, u.outcome, nullif(p_patches -> (u.n::int - 1), 'null') as patch, u.delay_ms,
+               u.duration_ms, nullif(p_details -> (u.n::int - 1), 'null') as detail,
+               nullif(p_starts -> (u.n::int - 1), 'null') as start
+          from unnest(p_ids, p_tokens, p_outcomes, p_delays, p_durations) with ordinality
+               as u(id, token, outcome, delay_ms, duration_ms, n)
+         where u.outcome not in ('retry', 'throttled', 'locked', 'failed')
     ),
     -- Fencing, as below: lock the step only if it is still leased under the presented token.
     -- (The writes below find the rows again by key, not by ctid: a parameterized TID scan asks
@@ -338,9 +345,12 @@ begin
     end if;
 
     with r as (
-        select * from unnest(p_ids, p_tokens, p_outcomes, p_patches, p_delays, p_durations, p_details, p_starts)
-            as r(id, token, outcome, patch, delay_ms, duration_ms, detail, start)
-         where not (r.id = any(v_moved))
+        select u.id, u.token, u.outcome, nullif(p_patches -> (u.n::int - 1), 'null') as patch, u.delay_ms,
+               u.duration_ms, nullif(p_details -> (u.n::int - 1), 'null') as detail,
+               nullif(p_starts -> (u.n::int - 1), 'null') as start
+          from unnest(p_ids, p_tokens, p_outcomes, p_delays, p_durations) with ordinality
+               as u(id, token, outcome, delay_ms, duration_ms, n)
+         where not (u.id = any(v_moved))
     ),
     -- Joins go through LATERAL ... OFFSET 0 so the batch always drives index lookups (see claim).
     held as (
@@ -558,8 +568,8 @@ set jit = off
 as $$
     select o2c.complete(p_runner, array_agg(r.id order by r.n), array_agg(r.token order by r.n),
                         array_agg(r.outcome order by r.n), array_agg(r.duration_ms order by r.n),
-                        array_agg(r.delay_ms order by r.n), array_agg(r.patch order by r.n),
-                        array_agg(r.detail order by r.n), array_agg(r.start order by r.n))
+                        array_agg(r.delay_ms order by r.n), jsonb_agg(r.patch order by r.n),
+                        jsonb_agg(r.detail order by r.n), jsonb_agg(r.start order by r.n))
       from rows from (jsonb_to_recordset(p_results)
                       as (id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int,
                           detail jsonb, start jsonb)) with ordinality
@@ -596,13 +606,13 @@ $$;
 
 revoke all on function o2c.claim(text, int, int, text[], boolean) from public;
 revoke all on function o2c.renew_leases(text, bigint[], bigint[], int) from public;
-revoke all on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb[], jsonb[], jsonb[]) from public;
+revoke all on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb) from public;
 revoke all on function o2c.complete(text, jsonb) from public;
 revoke all on function o2c.next_due(text[]) from public;
 revoke all on function o2c.work_pending(text[], int) from public;
 grant execute on function o2c.claim(text, int, int, text[], boolean) to o2c_runner;
 grant execute on function o2c.renew_leases(text, bigint[], bigint[], int) to o2c_runner;
-grant execute on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb[], jsonb[], jsonb[]) to o2c_runner;
+grant execute on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb) to o2c_runner;
 grant execute on function o2c.complete(text, jsonb) to o2c_runner;
 grant execute on function o2c.next_due(text[]) to o2c_runner;
 grant execute on function o2c.work_pending(text[], int) to o2c_runner, o2c_admin;

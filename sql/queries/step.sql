@@ -10,8 +10,8 @@ select o2c.run_sql_action($1, $2::jsonb, $3::jsonb);
 
 -- name: complete
 -- The runner, then the results as parallel arrays (runner/completion.h).
-select o2c.complete($1, $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::jsonb[], $8::jsonb[],
-                    $9::jsonb[]);
+select o2c.complete($1, $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::jsonb, $8::jsonb,
+                    $9::jsonb);
 
 -- name: renew_leases
 select o2c.renew_leases($1, $2::bigint[], $3::bigint[], $4);

@@ -181,23 +181,25 @@ static void test_completion_carries_every_result_as_written(void)
     char buf[256];
     CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_OUTCOMES], 0, buf, sizeof buf), "ok");
     CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_OUTCOMES], 1, buf, sizeof buf), "said \"no\"\\\n\x01, {NULL}");
-    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_PATCHES], 0, buf, sizeof buf), "NULL");
-    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_DETAILS], 0, buf, sizeof buf), "NULL");
-    CU_ASSERT_STRING_EQUAL(element(c.arg[O2C_COMPLETION_STARTS], 0, buf, sizeof buf), "NULL");
-
-    json_object *patch = json_tokener_parse(element(c.arg[O2C_COMPLETION_PATCHES], 1, buf, sizeof buf));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(patch);
+    /* Patches, details and starts: JSON arrays, null where a step has none. */
+    json_object *patches = json_tokener_parse(c.arg[O2C_COMPLETION_PATCHES]);
+    json_object *details = json_tokener_parse(c.arg[O2C_COMPLETION_DETAILS]);
+    json_object *starts = json_tokener_parse(c.arg[O2C_COMPLETION_STARTS]);
+    CU_ASSERT_FATAL(patches && details && starts);
+    CU_ASSERT_EQUAL(json_object_array_length(patches), 2);
+    CU_ASSERT_PTR_NULL(json_object_array_get_idx(patches, 0));
+    CU_ASSERT_PTR_NULL(json_object_array_get_idx(details, 0));
+    CU_ASSERT_PTR_NULL(json_object_array_get_idx(starts, 0));
+    json_object *patch = json_object_array_get_idx(patches, 1);
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(patch, "cursor")), "a/b");
     CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(member(patch, "n")), 1.5, 1e-9);
-    json_object_put(patch);
-    json_object *detail = json_tokener_parse(element(c.arg[O2C_COMPLETION_DETAILS], 1, buf, sizeof buf));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(detail);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(detail, "message")), "Ångström\there \"x\" \\ {,}");
-    json_object_put(detail);
-    json_object *start = json_tokener_parse(element(c.arg[O2C_COMPLETION_STARTS], 1, buf, sizeof buf));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(start);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(start, 0), "workflow")), "w");
-    json_object_put(start);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(details, 1), "message")),
+                           "Ångström\there \"x\" \\ {,}");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(json_object_array_get_idx(json_object_array_get_idx(starts, 1), 0),
+                                                         "workflow")), "w");
+    json_object_put(patches);
+    json_object_put(details);
+    json_object_put(starts);
     o2c_completion_free(&c);
 
     /* Nobody has a delay, patch, detail or start: those arguments are null altogether. */
