@@ -11,6 +11,14 @@ insert into o2c.location_map (storefront_connection, country, erp_connection, er
 on conflict do nothing;
 insert into o2c.erp_setting (erp_connection, name, value) values ('netsuite', 'subsidiary_id', '1'), ('netsuite', 'discount_item_id', '2')
 on conflict do nothing;
+-- The same for Sage 200's half.
+insert into o2c.sku_map (storefront_connection, sku, erp_connection, erp_item_id) values ('centra', 'BENCH-1', 'sage200', '1')
+on conflict do nothing;
+insert into o2c.tax_map (storefront_connection, country, rate_percent, erp_connection, erp_tax_code_id) values ('centra', 'SE', 25, 'sage200', '1')
+on conflict do nothing;
+insert into o2c.currency_map (erp_connection, currency, erp_currency_id) values ('sage200', 'SEK', '1') on conflict do nothing;
+insert into o2c.location_map (storefront_connection, country, erp_connection, erp_location_id) values ('centra', 'SE', 'sage200', '1')
+on conflict do nothing;
 
 create temp table bench_order as
 select jsonb_build_object('source', 'centra', 'store', 'bench', 'order', jsonb_build_object(
