@@ -10,6 +10,9 @@
 \endif
 \ir big_order.sql
 select set_config('bench.erp', :'erp', false) \g /dev/null
+-- A first mapping of the order, as most are (not a re-drive replacing its recorded lines).
+delete from o2c.erp_order where order_key = 'centra:bench:990001';
+delete from o2c.canonical_order where order_key = 'centra:bench:990001';
 
 do $$
 declare
