@@ -1,6 +1,7 @@
 #include "runner/sql_actions.h"
 
 #include <json-c/json.h>
+#include <stdio.h>
 #include <time.h>
 
 void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
@@ -8,7 +9,11 @@ void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
     o2c_outcome_clear(&s->outcome);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    const char *params[] = {s->action + 4, s->context_json, s->params_json};
+    /* The context is read in the database, where it is kept: sending a big one back costs its
+     * parse again (o2c.run_sql_action_for_workflow). */
+    char workflow_id[24];
+    snprintf(workflow_id, sizeof workflow_id, "%lld", (long long)s->workflow_id);
+    const char *params[] = {s->action + 4, workflow_id, s->params_json};
     PGresult *res = o2c_db_run(db, "step", "run_sql_action", 3, params);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     s->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;

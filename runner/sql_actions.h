@@ -1,4 +1,5 @@
-/* Running sql.<name> steps: o2c_action.<name>(context, params) in the database. */
+/* Running sql.<name> steps: o2c_action.<name>(context, params) in the database, the context read
+ * there (the workflow's, as the claim read it), never sent back from the runner. */
 #ifndef O2C_SQL_ACTIONS_H
 #define O2C_SQL_ACTIONS_H
 

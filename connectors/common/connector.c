@@ -56,6 +56,23 @@ int64_t o2c_step_int(struct o2c_step *step, const char *key, int64_t fallback)
     return json_object_get_int64(v);
 }
 
+json_object *o2c_step_document(struct o2c_step *step, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o2c_step_context(step), key, &v))
+        return NULL;
+    if (json_object_is_type(v, json_type_string)) {
+        json_object *parsed = json_tokener_parse(json_object_get_string(v));
+        if (!parsed || !json_object_is_type(parsed, json_type_object)) {
+            json_object_put(parsed);
+            return NULL;
+        }
+        json_object_object_add(step->context, key, parsed); /* frees the string */
+        return parsed;
+    }
+    return json_object_is_type(v, json_type_object) ? v : NULL;
+}
+
 void o2c_step_free(struct o2c_step *step)
 {
     if (!step)

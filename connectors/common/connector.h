@@ -66,6 +66,12 @@ json_object *o2c_step_context(struct o2c_step *step);
 /* Convenience readers of top-level context keys. */
 const char *o2c_step_string(struct o2c_step *step, const char *key);     /* NULL if absent */
 int64_t o2c_step_int(struct o2c_step *step, const char *key, int64_t fallback);
+/* The JSON object at a top-level context key: given as an object, or as JSON text in a string.
+ * Big documents (a 10,000-line sales order) cross the engine as text, because PostgreSQL reads
+ * and writes a string of JSON several times faster than the object it holds; a connector reads
+ * both forms the same. A string is parsed once and its object replaces it in the step's context
+ * (owned by the step). NULL when the key is absent or holds anything but an object or the text of one. */
+json_object *o2c_step_document(struct o2c_step *step, const char *key);
 
 /* The state's params (never NULL: {} when none), and one string of them (NULL if absent). */
 json_object *o2c_step_params(struct o2c_step *step);

@@ -5,7 +5,7 @@
  *                    upsert a customer and then its sales order:
  *                      type             record type (else context.netsuite_type), e.g. salesOrder
  *                      external_id_key  context key of the external id (default external_id)
- *                      body_key         context key of the record body (default body)
+ *                      body_key         context key of the record body, an object or its JSON text (default body)
  *                      result_key       context key the internal id is stored under (default netsuite_id)
  *                      refs             {"entity.id": "customer_id"}: before sending, put the value
  *                                       of context key customer_id at body path entity.id
@@ -109,7 +109,7 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
         type = o2c_step_string(step, "netsuite_type");
     const char *eid = o2c_step_string(step, netsuite_param(step, "external_id_key", "external_id"));
     const char *body_key = netsuite_param(step, "body_key", "body");
-    json_object *body;
+    json_object *body = NULL;
     if (!valid_record_type(type)) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"netsuite_type\", a NetSuite record type such as salesOrder");
         return;
@@ -119,9 +119,8 @@ static void upsert(struct o2c_step *step, struct o2c_outcome *out)
                            eid ? eid : "");
         return;
     }
-    if (!json_object_object_get_ex(o2c_step_context(step), body_key, &body) ||
-        !json_object_is_type(body, json_type_object)) {
-        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"%s\", a JSON object", body_key);
+    if (!(body = o2c_step_document(step, body_key))) {
+        o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "netsuite.upsert needs \"%s\", a JSON object (or its text)", body_key);
         return;
     }
     json_object *refs;

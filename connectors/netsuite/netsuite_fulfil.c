@@ -200,7 +200,7 @@ static void transform(struct o2c_step *step, struct o2c_outcome *out)
     const char *from = o2c_step_param(step, "from"), *to = o2c_step_param(step, "to");
     const char *id_key = o2c_step_param(step, "id_key");
     const char *result_key = netsuite_param(step, "result_key", "netsuite_id");
-    json_object *body = member(o2c_step_context(step), netsuite_param(step, "body_key", "body"));
+    json_object *body = o2c_step_document(step, netsuite_param(step, "body_key", "body"));
     const char *id = context_path(step, id_key);
     const char *eid = json_object_get_string(member(body, "externalId"));
     if (!record_type_ok(from) || !record_type_ok(to) || !id_key) {

@@ -4,7 +4,8 @@
  *   sage200.find_or_create  params: collection ("customers", "sop_orders"), key_field (the field
  *       that names the record for good: "reference", "customer_document_no"), key_key (the
  *       context key holding its value), result_key (the context key the record's id goes to),
- *       body_key (the context key holding the body to create; absent: find only), refs
+ *       body_key (the context key holding the body to create, an object or its JSON text; absent:
+ *       find only), refs
  *       ({"<body field>": "<context key>"}: ids from earlier steps, sent as integers),
  *       expect_total_key (a context key holding the gross total the record must have, to the
  *       penny: Sage computes its own totals), total_field (the record's field holding it:
@@ -206,8 +207,8 @@ static void find_or_create(struct o2c_step *step, struct o2c_outcome *out)
         return;
     }
 
-    json_object *given = NULL;
-    if (!json_object_object_get_ex(o2c_step_context(step), body_key, &given) || !json_object_is_type(given, json_type_object)) {
+    json_object *given = o2c_step_document(step, body_key);
+    if (!given) {
         o2c_outcome_failed(out, O2C_FAIL_BAD_INPUT, "context %s holds no body to create %s with", body_key, what);
         return;
     }

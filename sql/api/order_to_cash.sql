@@ -108,8 +108,9 @@ $$;
 --   cancelled  cancelled before it was posted: nothing goes to the ERP
 --   ok         the canonical order is recorded (o2c.canonical_order, erp_order, erp_order_line) and
 --              the patch holds the ERP bodies: customer_external_id, customer_email, customer_body,
---              sales_order_external_id, sales_order_body, order_key, order_number, order_total,
---              order_currency. customer_external_id is the half's customer_key when it answers
+--              sales_order_external_id, sales_order_body (the JSON text of the ERP's sales order,
+--              a string: read it with (context->>'sales_order_body')::jsonb), order_key,
+--              order_number, order_total, order_currency. customer_external_id is the half's customer_key when it answers
 --              one (an ERP without external ids: Sage 200's customer reference), else the
 --              customer body's externalId (NetSuite); sales_order_external_id is the half's
 --              sales_order_key (Sage 200's customer_document_no, NetSuite's externalId).
@@ -233,8 +234,11 @@ begin
       from unnest(v_line_map) m;
 
     -- The snapshot goes back into the context only when it changed: a patch holding a big order
-    -- again would rebuild all of it for nothing. The sales order joins the answer as text and the
-    -- answer is parsed once: put into a jsonb value, the body would be rebuilt whole.
+    -- again would rebuild all of it for nothing. The sales order goes into the context as its JSON
+    -- text, a string, never parsed here: PostgreSQL reads and writes a string several times faster
+    -- than the object it holds (a 10,000-line body: 1.2 MB parsed in ~90 ms here, again at the
+    -- completion, and at every later step's claim), and the ERP's connector reads either form
+    -- (o2c_step_document).
     v_patch := jsonb_build_object(
         'order_key', v_record->>'order_key',
         'customer_external_id', coalesce(v_erp_out->>'customer_key', v_erp_out#>>'{customer,externalId}'),
@@ -248,7 +252,7 @@ begin
     if v_changed then
         v_patch := v_patch || jsonb_build_object('order', v_order);
     end if;
-    return ('{"outcome": "ok", "patch": ' || o2c.json_text_with_member(v_patch, 'sales_order_body', v_so_body) || '}')::jsonb;
+    return jsonb_build_object('outcome', 'ok', 'patch', v_patch || jsonb_build_object('sales_order_body', v_so_body));
 exception
     when invalid_datetime_format or datetime_field_overflow or invalid_text_representation
          or numeric_value_out_of_range then

@@ -29,3 +29,27 @@ $$;
 
 revoke all on function o2c.run_sql_action(text, jsonb, jsonb) from public;
 grant execute on function o2c.run_sql_action(text, jsonb, jsonb) to o2c_runner;
+
+-- The same for a claimed step, its context read where the workflow keeps it, as the claim read
+-- it (only the step's completion changes it, and the runner holds the step's lease): the runner
+-- does not send a big context back to be parsed again (a 10,000-line order is 2 MB of JSON,
+-- ~150 ms to parse, against ~10 ms to read the stored value).
+create or replace function o2c.run_sql_action_for_workflow(p_name text, p_workflow_id bigint, p_params jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = o2c, pg_temp
+as $$
+declare
+    v_context jsonb;
+begin
+    select context into v_context from o2c.instance where id = p_workflow_id;
+    if not found then
+        raise exception 'sql action %: workflow % does not exist', p_name, p_workflow_id using errcode = 'no_data_found';
+    end if;
+    return o2c.run_sql_action(p_name, v_context, p_params);
+end
+$$;
+
+revoke all on function o2c.run_sql_action_for_workflow(text, bigint, jsonb) from public;
+grant execute on function o2c.run_sql_action_for_workflow(text, bigint, jsonb) to o2c_runner;

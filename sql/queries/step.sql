@@ -6,7 +6,7 @@ select workflow_id, lease_token, workflow, version, state, action, business_key,
   from o2c.claim($1, $2, $3, $4::text[], $5);
 
 -- name: run_sql_action
-select o2c.run_sql_action($1, $2::jsonb, $3::jsonb);
+select o2c.run_sql_action_for_workflow($1, $2::bigint, $3::jsonb);
 
 -- name: complete
 -- The runner, then the results as parallel arrays (runner/completion.h).

@@ -236,6 +236,40 @@ static void test_recorded_orders_keep_the_newest_snapshot_and_their_erp_lines(vo
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.order_problems(o2c.canonical_order_json('centra:1:1005'))", 0, NULL), 0);
 }
 
+/* The line tables keep their order's foreign-key rule, checked per statement (migration 0032). */
+static void test_lines_name_an_order_that_exists(void)
+{
+    const char *p[] = {SWEDISH};
+    CU_ASSERT(tpg_ok(db, "select o2c_action.map_order(jsonb_build_object('source', 'centra', 'store', '1', 'order', "
+                         "jsonb_set($1::jsonb, '{number}', '7001')), '{}')", 1, p));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_order_line where order_key = 'centra:1:7001'", 0, NULL), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.erp_order_line where order_key = 'centra:1:7001'", 0, NULL), 3);
+    /* Lines of an order o2c does not have are refused, one statement of many rows as one row. */
+    CU_ASSERT(tpg_fails_with(db, "insert into o2c.canonical_order_line (order_key, line_no, kind, quantity, net, tax) "
+                                 "values ('centra:1:7001', 9, 'product', 1, 1, 0), ('centra:1:404', 1, 'product', 1, 1, 0)", 0, NULL,
+                             "names order centra:1:404, which o2c.canonical_order does not have"));
+    CU_ASSERT(tpg_fails_with(db, "insert into o2c.erp_order_line (order_key, erp_connection, erp_line) values ('centra:1:7001', 'sage200', 1)",
+                             0, NULL, "names order centra:1:7001 on sage200, which o2c.erp_order does not have"));
+    CU_ASSERT(tpg_fails_with(db, "update o2c.canonical_order_line set order_key = 'centra:1:404' where order_key = 'centra:1:7001'",
+                             0, NULL, "which o2c.canonical_order does not have"));
+    CU_ASSERT(tpg_fails_with(db, "update o2c.canonical_order set order_key = 'centra:1:7002' where order_key = 'centra:1:7001'",
+                             0, NULL, "its key cannot change while o2c.canonical_order_line names it"));
+    CU_ASSERT(tpg_fails_with(db, "update o2c.erp_order set erp_connection = 'sage200' where order_key = 'centra:1:7001'",
+                             0, NULL, "its key cannot change while o2c.erp_order_line names it"));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from pg_constraint where contype = 'f' and conrelid in "
+                                   "('o2c.canonical_order_line'::regclass, 'o2c.erp_order_line'::regclass)", 0, NULL), 0);
+    /* A line written by hand for an order o2c has (fulfilment's repair hint) is taken. */
+    CU_ASSERT(tpg_ok(db, "insert into o2c.erp_order_line (order_key, erp_connection, erp_line, order_line_no) "
+                         "values ('centra:1:7001', 'netsuite', 9, 1)", 0, NULL));
+    /* Deleting the order deletes its lines; other orders' lines stay. */
+    long long others = tpg_number(db, "select count(*) from o2c.canonical_order_line where order_key <> 'centra:1:7001'", 0, NULL);
+    CU_ASSERT(tpg_ok(db, "delete from o2c.erp_order where order_key = 'centra:1:7001'", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.erp_order_line where order_key = 'centra:1:7001'", 0, NULL), 0);
+    CU_ASSERT(tpg_ok(db, "delete from o2c.canonical_order where order_key = 'centra:1:7001'", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_order_line where order_key = 'centra:1:7001'", 0, NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.canonical_order_line where order_key <> 'centra:1:7001'", 0, NULL), others);
+}
+
 static void test_an_order_the_poller_could_not_take_in_stops_for_ops(void)
 {
     char got[1024];
@@ -258,6 +292,7 @@ static CU_TestInfo tests[] = {
     {"business keys and external ids are built in one place", test_keys_are_built_in_one_place},
     {"one cancellation decision: whole, partial, none", test_the_cancellation_decision},
     {"recorded orders keep the newest snapshot and their ERP line links", test_recorded_orders_keep_the_newest_snapshot_and_their_erp_lines},
+    {"an order's lines name an order that exists; deleting the order deletes them", test_lines_name_an_order_that_exists},
     {"an order the poller could not take in stops for ops, its raw text kept", test_an_order_the_poller_could_not_take_in_stops_for_ops},
     CU_TEST_INFO_NULL,
 };

@@ -110,6 +110,25 @@ static void test_bad_context_reads_as_empty(void)
     o2c_step_free(s);
 }
 
+static void test_documents_read_as_objects_or_their_text(void)
+{
+    struct o2c_step *s = step_with_context("core.sleep",
+        "{\"as_object\": {\"a\": 1}, \"as_text\": \"{\\\"items\\\": [1, 2]}\", "
+        "\"text_of_a_list\": \"[1]\", \"not_json\": \"{oops\", \"number\": 3}");
+    json_object *d = o2c_step_document(s, "as_object");
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(d, "a")), 1);
+    d = o2c_step_document(s, "as_text");
+    CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(d, "items")), 2);
+    /* Parsed once: the object replaced the text in the context, and is what a second read gives. */
+    CU_ASSERT_PTR_EQUAL(o2c_step_document(s, "as_text"), d);
+    CU_ASSERT_TRUE(json_object_is_type(json_object_object_get(o2c_step_context(s), "as_text"), json_type_object));
+    CU_ASSERT_PTR_NULL(o2c_step_document(s, "text_of_a_list"));
+    CU_ASSERT_PTR_NULL(o2c_step_document(s, "not_json"));
+    CU_ASSERT_PTR_NULL(o2c_step_document(s, "number"));
+    CU_ASSERT_PTR_NULL(o2c_step_document(s, "absent"));
+    o2c_step_free(s);
+}
+
 static void test_outcome_messages_are_valid_utf8(void)
 {
     struct o2c_outcome out = {.delay_ms = -1};
@@ -225,6 +244,7 @@ static CU_TestInfo tests[] = {
     {"named queries are found and end where they should", test_named_queries},
     {"core.fail fails as told, counts down, then succeeds", test_core_fail_counts_down_then_succeeds},
     {"an unreadable context reads as empty; bad sleep input fails clearly", test_bad_context_reads_as_empty},
+    {"a document reads the same given as an object or as its JSON text", test_documents_read_as_objects_or_their_text},
     {"outcome messages are valid UTF-8", test_outcome_messages_are_valid_utf8},
     {"the completion arrays carry every result exactly as the action wrote it", test_completion_carries_every_result_as_written},
     CU_TEST_INFO_NULL,
