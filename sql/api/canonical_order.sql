@@ -296,6 +296,23 @@ as $$
      where o.order_key = p_order_key
 $$;
 
+-- The canonical order recorded under a key as header and lines (the map step's form, see
+-- o2c.order_problems); no row when there is none.
+create or replace function o2c.canonical_order_rows(p_order_key text, out head jsonb, out lines o2c.canonical_line[])
+returns setof record
+language sql
+stable
+set search_path = o2c, pg_temp
+as $$
+    select to_jsonb(o),
+           array(select row(l.line_no, l.kind, l.storefront_line_id, l.sku, l.name, l.quantity, l.cancelled_quantity,
+                            l.unit_price, l.original_unit_price, l.net, l.tax, l.tax_rate, l.discount_net,
+                            l.discount_tax)::o2c.canonical_line
+                   from o2c.canonical_order_line l where l.order_key = o.order_key order by l.line_no)
+      from o2c.canonical_order o
+     where o.order_key = p_order_key
+$$;
+
 -- Problems of the other canonical records (docs/MODEL.md), as sentences; empty when fine. Each
 -- checks what every system on the other side relies on: whole positive quantities, known
 -- currencies, money in the currency's digits.

@@ -34,9 +34,13 @@ declare
     v_store   text := coalesce(p_context->>'store', '1');
     v_order   jsonb := p_context->'order';
     v_key     text := o2c.order_key(o2c.connection_system(v_sf), v_store, v_order->>'number');
-    v_half    jsonb;
-    v_posted  jsonb;
-    v_then    jsonb;
+    v_problems jsonb;
+    v_head    jsonb;             -- the order as the store has it now: header and lines
+    v_lines   o2c.canonical_line[];
+    v_posted  record;            -- as it was posted: head, lines
+    v_erp_then record;           -- each laid out by the ERP's half: doc, sales_order, sales_order_key, line_map
+    v_erp_now record;
+    v_then    jsonb;             -- the half's doc with its sales order (JSON) and line_map
     v_now     jsonb;
     v_update  jsonb;
     v_changes jsonb;
@@ -55,23 +59,29 @@ begin
     if (o2c.order_cancellation_decision(v_order, null, false)->>'cancelled')::boolean then
         return jsonb_build_object('outcome', 'whole');
     end if;
-    execute format('select o2c.%I_order_to_canonical($1, $2, $3)', o2c.connection_system(v_sf))
-       into v_half using v_order, v_sf, v_store;
-    if v_half ? 'problems' then
-        return o2c.sql_action_failed(v_half#>>'{problems,0,category}', null, null,
-            (select string_agg(p->>'message', ' ') from jsonb_array_elements(v_half->'problems') p));
+    -- The halves in their row forms, called by name (a big order planned through the JSON forms
+    -- and EXECUTE took seconds).
+    select problems, head, lines into v_problems, v_head, v_lines
+      from o2c.storefront_order_to_canonical_rows(o2c.connection_system(v_sf), v_order, v_sf, v_store);
+    if v_problems is not null then
+        return o2c.sql_action_failed(v_problems#>>'{0,category}', null, null,
+            (select string_agg(p->>'message', ' ') from jsonb_array_elements(v_problems) p));
     end if;
-    v_posted := o2c.canonical_order_json(v_key);
-    if v_posted is null then
+    select * into v_posted from o2c.canonical_order_rows(v_key);
+    if v_posted.head is null then
         return o2c.sql_action_failed('engine_error', null, null, format(
             'Order %s is posted, but o2c holds no canonical record of it (o2c.canonical_order %s).', v_order->>'number', v_key));
     end if;
-    execute format('select o2c.canonical_order_to_%I($1, $2)', v_erp_sys) into v_then using v_posted, v_erp;
-    execute format('select o2c.canonical_order_to_%I($1, $2)', v_erp_sys) into v_now using v_half->'record', v_erp;
-    if v_now ? 'missing' or v_then ? 'missing' then
-        return o2c.sql_action_failed(coalesce(v_now, v_then)->>'category', 'high', coalesce(v_now, v_then)->>'owner',
-                                     coalesce(v_now->>'message', v_then->>'message'));
+    select * into v_erp_then from o2c.canonical_order_to_erp(v_erp_sys, v_posted.head, v_posted.lines, v_erp);
+    select * into v_erp_now from o2c.canonical_order_to_erp(v_erp_sys, v_head, v_lines, v_erp);
+    if v_erp_now.doc ? 'missing' or v_erp_then.doc ? 'missing' then
+        v_now := case when v_erp_now.doc ? 'missing' then v_erp_now.doc else v_erp_then.doc end;
+        return o2c.sql_action_failed(v_now->>'category', 'high', v_now->>'owner', v_now->>'message');
     end if;
+    v_then := v_erp_then.doc || jsonb_build_object('sales_order', v_erp_then.sales_order::jsonb,
+                                                   'line_map', to_jsonb(v_erp_then.line_map));
+    v_now := v_erp_now.doc || jsonb_build_object('sales_order', v_erp_now.sales_order::jsonb,
+                                                 'line_map', to_jsonb(v_erp_now.line_map));
 
     with then_lines as (
         select m->>'line_key' as line_key, (m->>'erp_line')::int as position, b.body

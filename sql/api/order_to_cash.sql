@@ -102,6 +102,49 @@ as $$
     select coalesce(o2c.order_updated_at(p_system, a) > o2c.order_updated_at(p_system, b), false)
 $$;
 
+-- The halves by system name, in their row forms (the canonical order as header and lines,
+-- o2c.canonical_line[]): the halves o2c has are called by name, any other through EXECUTE, which
+-- plans with its arguments folded in as constants, and the planner copies those (megabytes for a
+-- big order) several times. Used by the map step and by the cancellation's plan.
+create or replace function o2c.storefront_order_to_canonical_rows(p_system text, p_order jsonb, p_connection text,
+                                                                  p_store text, out problems jsonb, out head jsonb,
+                                                                  out lines o2c.canonical_line[])
+language plpgsql
+set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
+as $$
+begin
+    if p_system = 'centra' then
+        select r.problems, r.head, r.lines into problems, head, lines
+          from o2c.centra_order_to_canonical_rows(p_order, p_connection, p_store) r;
+    else
+        execute format('select problems, head, lines from o2c.%I_order_to_canonical_rows($1, $2, $3)', p_system)
+           into problems, head, lines using p_order, p_connection, p_store;
+    end if;
+end
+$$;
+
+create or replace function o2c.canonical_order_to_erp(p_system text, p_head jsonb, p_lines o2c.canonical_line[],
+                                                      p_erp_connection text, out doc jsonb, out sales_order text,
+                                                      out sales_order_key text, out line_map o2c.erp_line_ref[])
+language plpgsql
+set search_path = o2c, pg_temp
+set plan_cache_mode = force_generic_plan  -- see o2c.order_problems
+as $$
+begin
+    if p_system = 'netsuite' then
+        select r.doc, r.sales_order, r.sales_order_key, r.line_map into doc, sales_order, sales_order_key, line_map
+          from o2c.canonical_order_to_netsuite(p_head, p_lines, p_erp_connection) r;
+    elsif p_system = 'sage200' then
+        select r.doc, r.sales_order, r.sales_order_key, r.line_map into doc, sales_order, sales_order_key, line_map
+          from o2c.canonical_order_to_sage200(p_head, p_lines, p_erp_connection) r;
+    else
+        execute format('select doc, sales_order, sales_order_key, line_map from o2c.canonical_order_to_%I($1, $2, $3)', p_system)
+           into doc, sales_order, sales_order_key, line_map using p_head, p_lines, p_erp_connection;
+    end if;
+end
+$$;
+
 -- The `map` state of order_to_cash. Context: {"source", "store", "order": <the storefront's order>}
 -- as the poller started it. Params: storefront_connection (default 'centra'), erp_connection
 -- (default 'netsuite'), cancel_workflow (default 'order_cancellation'). Answers:
@@ -189,15 +232,8 @@ begin
     -- The canonical order goes from stage to stage as its header and its lines as rows
     -- (o2c.canonical_line[]): a 10,000-element JSON array built and read again at every stage
     -- was most of the step's time.
-    -- The halves o2c has are called by name; any other through EXECUTE, which plans with its
-    -- arguments folded in as constants, and the planner copies those (megabytes) several times.
-    if v_sf_sys = 'centra' then
-        select problems, head, lines into v_problems, v_record, v_lines
-          from o2c.centra_order_to_canonical_rows(v_order, v_sf, v_store);
-    else
-        execute format('select problems, head, lines from o2c.%I_order_to_canonical_rows($1, $2, $3)', v_sf_sys)
-           into v_problems, v_record, v_lines using v_order, v_sf, v_store;
-    end if;
+    select problems, head, lines into v_problems, v_record, v_lines
+      from o2c.storefront_order_to_canonical_rows(v_sf_sys, v_order, v_sf, v_store);
     if v_problems is not null then
         return o2c.sql_action_failed(v_problems#>>'{0,category}', null, null,
             (select string_agg(p->>'message', ' ') from jsonb_array_elements(v_problems) p));
@@ -209,16 +245,8 @@ begin
         return jsonb_build_object('outcome', 'cancelled', 'patch', jsonb_build_object('order_number', v_order->>'number'));
     end if;
 
-    if v_erp_sys = 'netsuite' then
-        select doc, sales_order, sales_order_key, line_map into v_erp_out, v_so_body, v_so_key, v_line_map
-          from o2c.canonical_order_to_netsuite(v_record, v_lines, v_erp);
-    elsif v_erp_sys = 'sage200' then
-        select doc, sales_order, sales_order_key, line_map into v_erp_out, v_so_body, v_so_key, v_line_map
-          from o2c.canonical_order_to_sage200(v_record, v_lines, v_erp);
-    else
-        execute format('select doc, sales_order, sales_order_key, line_map from o2c.canonical_order_to_%I($1, $2, $3)', v_erp_sys)
-           into v_erp_out, v_so_body, v_so_key, v_line_map using v_record, v_lines, v_erp;
-    end if;
+    select doc, sales_order, sales_order_key, line_map into v_erp_out, v_so_body, v_so_key, v_line_map
+      from o2c.canonical_order_to_erp(v_erp_sys, v_record, v_lines, v_erp);
     if v_erp_out ? 'missing' then
         return o2c.sql_action_failed(v_erp_out->>'category', 'high', v_erp_out->>'owner', v_erp_out->>'message');
     end if;

@@ -123,9 +123,9 @@ select replace(line, 'NetSuite', :'erp_name') from s, lateral (values
                               pg_temp.n(j->'settlements'), pg_temp.n(j->'settlements_posted'), pg_temp.n(j->'journals'),
                               pg_temp.n(j->'journals_unbalanced'), j->>'clearing_remainder', pg_temp.n(j->'payout_gaps'))),
     (7, 'customers_imported', format('  Customers: %s read from NetSuite''s directory before the day; NetSuite calls per posted order: '
-                                     '%s for customer and sales order, %s with the payment''s deposit',
+                                     '%s for customer and sales order (the least these shoppers allow: %s), %s with the payment''s deposit',
                                      pg_temp.n(j->'customers_imported'), j->>'netsuite_calls_per_order_posting',
-                                     j->>'netsuite_calls_per_order'))
+                                     coalesce(j->>'netsuite_calls_per_order_floor', '?'), j->>'netsuite_calls_per_order'))
 ) as t(k, key, line) where j ? key order by k;
 -- Sage 200's own day (tools/demo/flows/sage200.sh), and what the day did not play on this ERP.
 select format(E'\nSage 200: customer accounts %s held open in the desktop client by %s for %s s: %s calls '
