@@ -62,11 +62,41 @@ static int64_t now_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static char *dup_value(const PGresult *res, int row, int col)
+/* The text columns of a claimed row that a step keeps, in the order they are laid out in its
+ * one block of strings (a NULL column reads as ""). */
+enum { CLAIM_TEXT_COLUMNS = 8 };
+static const int claim_text_column[CLAIM_TEXT_COLUMNS] = {2, 4, 5, 6, 8, 9, 10, 11};
+
+/* Copies row `row`'s text columns into one allocation (one malloc per step rather than eight:
+ * the copies were the largest part of the runner's own time per step) and points the step's
+ * fields into it. */
+static void take_strings(struct o2c_step *s, const PGresult *res, int row)
 {
-    if (PQgetisnull(res, row, col))
-        return strdup("");
-    return strdup(PQgetvalue(res, row, col));
+    size_t len[CLAIM_TEXT_COLUMNS], total = 0;
+    for (int c = 0; c < CLAIM_TEXT_COLUMNS; c++) {
+        len[c] = PQgetisnull(res, row, claim_text_column[c]) ? 0 : (size_t)PQgetlength(res, row, claim_text_column[c]);
+        total += len[c] + 1;
+    }
+    char *block = malloc(total);
+    if (!block)
+        abort();
+    char *at = block;
+    char *field[CLAIM_TEXT_COLUMNS];
+    for (int c = 0; c < CLAIM_TEXT_COLUMNS; c++) {
+        memcpy(at, PQgetvalue(res, row, claim_text_column[c]), len[c]);
+        at[len[c]] = '\0';
+        field[c] = at;
+        at += len[c] + 1;
+    }
+    s->claimed_strings = block;
+    s->workflow = field[0];
+    s->state = field[1];
+    s->action = field[2];
+    s->business_key = field[3];
+    s->context_json = field[4];
+    s->connection = field[5];
+    s->lane = field[6];
+    s->params_json = field[7];
 }
 
 static json_object *step_fields(const struct o2c_step *s)
@@ -150,16 +180,9 @@ static int take_claimed(struct runner *r, PGresult *res)
             abort();
         s->workflow_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
         s->lease_token = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-        s->workflow = dup_value(res, i, 2);
+        take_strings(s, res, i);
         s->version = atoi(PQgetvalue(res, i, 3));
-        s->state = dup_value(res, i, 4);
-        s->action = dup_value(res, i, 5);
-        s->business_key = dup_value(res, i, 6);
         s->attempt = atoi(PQgetvalue(res, i, 7));
-        s->context_json = dup_value(res, i, 8);
-        s->connection = dup_value(res, i, 9);
-        s->lane = dup_value(res, i, 10);
-        s->params_json = dup_value(res, i, 11);
         s->outcome.delay_ms = -1;
         o2c_lease_keeper_hold(r->keeper, s->workflow_id, s->lease_token);
         s->impl = o2c_action_find(s->action);
@@ -456,6 +479,17 @@ static void drain_notifications(struct runner *r)
 
 static void wait_for_something(struct runner *r, int64_t until_ms)
 {
+    /* A notification that arrived while a statement ran was read off the socket with its
+     * answer and waits in libpq's queue, not on the socket: poll() would sleep through it, for
+     * a whole poll interval with work due (a runner with --until-idle kept the fleet waiting
+     * a second after the last step this way, about one run in three). */
+    PGnotify *queued = PQnotifies(o2c_db_conn(r->db));
+    if (queued) {
+        PQfreemem(queued);
+        r->more = true;
+        drain_notifications(r);
+        return;
+    }
     int64_t t = now_ms();
     int64_t timeout = until_ms - t;
     if (timeout < 0)

@@ -77,18 +77,22 @@ void o2c_step_free(struct o2c_step *step)
 {
     if (!step)
         return;
-    free(step->workflow);
-    free(step->state);
-    free(step->action);
-    free(step->business_key);
-    free(step->connection);
+    if (step->claimed_strings) {
+        free(step->claimed_strings);
+    } else {
+        free(step->workflow);
+        free(step->state);
+        free(step->action);
+        free(step->business_key);
+        free(step->connection);
+        free(step->lane);
+        free(step->context_json);
+        free(step->params_json);
+    }
     free(step->connection_system);
     free(step->connection_base_url);
     free(step->connection_secrets);
-    free(step->lane);
-    free(step->context_json);
     json_object_put(step->context);
-    free(step->params_json);
     json_object_put(step->params);
     o2c_outcome_clear(&step->outcome);
     free(step);

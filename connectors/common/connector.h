@@ -52,6 +52,10 @@ struct o2c_step {
     json_object *context; /* parsed on first o2c_step_context() */
     char *params_json;    /* the state's "params" from the pipeline definition */
     json_object *params;  /* parsed on first o2c_step_params() */
+    /* When set (steps the runner claims), the one block that holds workflow, state, action,
+     * business_key, connection, lane, context_json and params_json: one allocation per step,
+     * not eight. When NULL, each of those is its own allocation. o2c_step_free knows both. */
+    char *claimed_strings;
 
     /* runner bookkeeping */
     const struct o2c_action *impl;
