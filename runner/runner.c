@@ -8,11 +8,11 @@
 #include "runner/lease_keeper.h"
 #include "runner/log.h"
 #include "runner/metrics.h"
+#include "runner/wake.h"
 #include "runner/workers.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,49 +465,11 @@ static bool work_pending(struct runner *r)
     return pending;
 }
 
-static void drain_notifications(struct runner *r)
-{
-    PGconn *conn = o2c_db_conn(r->db);
-    if (!PQconsumeInput(conn))
-        return;
-    PGnotify *n;
-    while ((n = PQnotifies(conn))) {
-        r->more = true;
-        PQfreemem(n);
-    }
-}
-
+/* Sleeps until a NOTIFY, a finished step or until_ms; a NOTIFY means new due work. */
 static void wait_for_something(struct runner *r, int64_t until_ms)
 {
-    /* A notification that arrived while a statement ran was read off the socket with its
-     * answer and waits in libpq's queue, not on the socket: poll() would sleep through it, for
-     * a whole poll interval with work due (a runner with --until-idle kept the fleet waiting
-     * a second after the last step this way, about one run in three). */
-    PGnotify *queued = PQnotifies(o2c_db_conn(r->db));
-    if (queued) {
-        PQfreemem(queued);
+    if (o2c_wait_for_wake(o2c_db_conn(r->db), r->wake_fd, until_ms - now_ms()))
         r->more = true;
-        drain_notifications(r);
-        return;
-    }
-    int64_t t = now_ms();
-    int64_t timeout = until_ms - t;
-    if (timeout < 0)
-        timeout = 0;
-    struct pollfd fds[2] = {
-        {.fd = PQsocket(o2c_db_conn(r->db)), .events = POLLIN},
-        {.fd = r->wake_fd, .events = POLLIN},
-    };
-    int ready = poll(fds, 2, (int)timeout);
-    if (ready <= 0)
-        return;
-    if (fds[0].revents)
-        drain_notifications(r);
-    if (fds[1].revents) {
-        uint64_t count;
-        ssize_t got = read(r->wake_fd, &count, sizeof count);
-        (void)got;
-    }
 }
 
 /* The first connection. A database that does not answer yet (down, restarting, still starting

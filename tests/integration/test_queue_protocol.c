@@ -3,12 +3,14 @@
  * and how retry, throttled, locked and failed outcomes move a workflow. */
 #include "runner/completion.h"
 #include "runner/queries.h"
+#include "runner/wake.h"
 #include "tests/support/harness.h"
 #include "tests/support/pg.h"
 #include "tests/support/proc.h"
 
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +375,34 @@ static void test_runner_arrays_reach_the_database_as_written(void)
     o2c_step_free(late);
 }
 
+/* A NOTIFY that libpq read off the socket together with a statement's answer waits in libpq's
+ * queue, not on the socket. A runner about to sleep must still count it: before, it slept
+ * through it for a whole poll interval with work due. */
+static void test_notify_read_with_an_answer_still_wakes(void)
+{
+    PGconn *listener = tpg_connect(conninfo);
+    CU_ASSERT_FATAL(listener != NULL);
+    CU_ASSERT_FATAL(tpg_ok(listener, "listen o2c_work", 0, NULL));
+    CU_ASSERT_FALSE(o2c_wait_for_wake(listener, -1, 0)); /* nothing yet */
+
+    CU_ASSERT_FATAL(tpg_ok(db, "notify o2c_work", 0, NULL));
+    /* Once the notification has reached the listener's socket, a statement reads it off with
+     * its answer: the socket is quiet again, the notification is in libpq's queue. */
+    struct pollfd sock = {.fd = PQsocket(listener), .events = POLLIN};
+    CU_ASSERT_FATAL(poll(&sock, 1, 10000) == 1);
+    CU_ASSERT_FATAL(tpg_ok(listener, "select 1", 0, NULL));
+    sock.revents = 0;
+    CU_ASSERT_EQUAL(poll(&sock, 1, 0), 0);
+
+    CU_ASSERT_TRUE(o2c_wait_for_wake(listener, -1, 10000));
+    CU_ASSERT_FALSE(o2c_wait_for_wake(listener, -1, 0)); /* consumed */
+
+    /* One that arrives while the runner waits wakes it too. */
+    CU_ASSERT_FATAL(tpg_ok(db, "notify o2c_work", 0, NULL));
+    CU_ASSERT_TRUE(o2c_wait_for_wake(listener, -1, 10000));
+    PQfinish(listener);
+}
+
 static CU_TestInfo tests[] = {
     {"a completion whose lease was lost is refused", test_late_completion_is_refused},
     {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
@@ -381,6 +411,7 @@ static CU_TestInfo tests[] = {
     {"throttled, locked, retry, failed and named outcomes", test_outcomes},
     {"a result starts children with its patch, once; ok can schedule the next round", test_results_start_children_and_schedule_rounds},
     {"the runner's arrays reach the database exactly as written", test_runner_arrays_reach_the_database_as_written},
+    {"a NOTIFY read with a statement's answer still wakes an idle runner", test_notify_read_with_an_answer_still_wakes},
     CU_TEST_INFO_NULL,
 };
 
