@@ -3,13 +3,12 @@
 #include <poll.h>
 #include <unistd.h>
 
-/* Reads what has arrived on the socket and empties libpq's notification queue; true if it held
- * anything. */
+/* Reads what has arrived on the socket, then empties libpq's notification queue, which also
+ * holds any notification read earlier with a statement's answer. True if it held anything. */
 static bool take_notifications(PGconn *conn)
 {
+    (void)PQconsumeInput(conn); /* a broken connection: the next statement finds out and reconnects */
     bool any = false;
-    if (!PQconsumeInput(conn))
-        return false; /* the connection broke: the next statement finds out and reconnects */
     PGnotify *n;
     while ((n = PQnotifies(conn))) {
         any = true;
@@ -20,12 +19,8 @@ static bool take_notifications(PGconn *conn)
 
 bool o2c_wait_for_wake(PGconn *conn, int wake_fd, int64_t timeout_ms)
 {
-    PGnotify *queued = PQnotifies(conn);
-    if (queued) {
-        PQfreemem(queued);
-        take_notifications(conn);
+    if (take_notifications(conn))
         return true;
-    }
     if (timeout_ms < 0)
         timeout_ms = 0;
     if (timeout_ms > 24 * 3600 * 1000)
