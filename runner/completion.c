@@ -47,6 +47,61 @@ static void add_json(struct o2c_strbuf *b, json_object *value)
         o2c_strbuf_add(b, "null", 4);
 }
 
+/* s as a JSON string. */
+static void add_json_string(struct o2c_strbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    o2c_strbuf_add(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        o2c_strbuf_add(b, run, (size_t)(p - run));
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            o2c_strbuf_add(b, esc, 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            o2c_strbuf_add(b, esc, 6);
+        }
+        run = p + 1;
+    }
+    o2c_strbuf_str(b, run);
+    o2c_strbuf_add(b, "\"", 1);
+}
+
+/* s's chain as o2c.complete reads it ({"path":[…],"durations":[…],"details":[…]}), or null. */
+static bool add_chain(struct o2c_strbuf *b, const struct o2c_step *s)
+{
+    if (s->nlinks == 0) {
+        o2c_strbuf_add(b, "null", 4);
+        return false;
+    }
+    o2c_strbuf_str(b, "{\"path\":[");
+    for (int i = 0; i < s->nlinks; i++) {
+        add_json_string(b, s->links[i].state);
+        o2c_strbuf_add(b, ",", 1);
+        add_json_string(b, s->links[i].outcome);
+        o2c_strbuf_add(b, ",", 1);
+    }
+    add_json_string(b, s->state); /* where the chain ended: the state of the result itself */
+    o2c_strbuf_str(b, "],\"durations\":[");
+    for (int i = 0; i < s->nlinks; i++) {
+        if (i)
+            o2c_strbuf_add(b, ",", 1);
+        add_int(b, s->links[i].duration_ms);
+    }
+    o2c_strbuf_str(b, "],\"details\":[");
+    for (int i = 0; i < s->nlinks; i++) {
+        if (i)
+            o2c_strbuf_add(b, ",", 1);
+        add_json(b, s->links[i].detail);
+    }
+    o2c_strbuf_str(b, "]}");
+    return true;
+}
+
 /* The value of argument k for step s, appended to b. Returns false when s has none (NULL). */
 static bool add_element(struct o2c_strbuf *b, enum o2c_completion_arg k, const struct o2c_step *s)
 {
@@ -79,6 +134,8 @@ static bool add_element(struct o2c_strbuf *b, enum o2c_completion_arg k, const s
     case O2C_COMPLETION_STARTS:
         add_json(b, s->outcome.start);
         return s->outcome.start != NULL;
+    case O2C_COMPLETION_CHAINS:
+        return add_chain(b, s);
     case O2C_COMPLETION_ARGS:
         break;
     }

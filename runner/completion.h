@@ -2,6 +2,8 @@
  * arrays, one element per step —
  *   ids {…}, tokens {…}, outcomes {"…",…}, durations {…}, delays {…|NULL}   (array literals)
  *   patches, details, starts [<json>|null,…]                               (JSON arrays)
+ *   chains [{"path":[state,outcome,state,…],"durations":[…],"details":[…]}|null,…]
+ *                                            (the states a step ran through: runner/chain.h)
  * written straight into strings: the runner completes tens of thousands of steps a second.
  * Arrays rather than one JSON document because PostgreSQL reads the keys and numbers for a
  * fraction of the cost (jsonb_in sent every number through numeric); the JSON values stay JSON,
@@ -22,6 +24,7 @@ enum o2c_completion_arg {
     O2C_COMPLETION_PATCHES,
     O2C_COMPLETION_DETAILS,
     O2C_COMPLETION_STARTS,
+    O2C_COMPLETION_CHAINS,
     O2C_COMPLETION_ARGS
 };
 

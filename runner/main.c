@@ -41,6 +41,8 @@ static void usage(FILE *to)
             "  --list-actions          print the actions this runner can run, and exit\n"
             "  --metrics-port N        serve Prometheus metrics at http://127.0.0.1:N/metrics (0 = any free port)\n"
             "  --db-wait-seconds N     at start, wait this long for a database that is down or starting (default 60)\n"
+            "  --chain-max N           run a step on through at most N states that call no connection under\n"
+            "                          one lease, one completion for them all (default 16; 0 = a claim per state)\n"
             "SIGTERM or SIGINT: finish the steps in flight, claim no more, exit 0.\n");
 }
 
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
     struct o2c_runner_options opt;
     o2c_runner_defaults(&opt);
     enum { DATABASE = 1, CONCURRENCY, BATCH, LEASE, POLL, LANES, UNTIL_IDLE, HORIZON, RUNNER_ID, LOG_LEVEL,
-           LIST_ACTIONS, METRICS_PORT, DB_WAIT, HELP };
+           LIST_ACTIONS, METRICS_PORT, DB_WAIT, CHAIN_MAX, HELP };
     static const struct option longopts[] = {
         {"database", required_argument, NULL, DATABASE},
         {"concurrency", required_argument, NULL, CONCURRENCY},
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
         {"list-actions", no_argument, NULL, LIST_ACTIONS},
         {"metrics-port", required_argument, NULL, METRICS_PORT},
         {"db-wait-seconds", required_argument, NULL, DB_WAIT},
+        {"chain-max", required_argument, NULL, CHAIN_MAX},
         {"help", no_argument, NULL, HELP},
         {NULL, 0, NULL, 0},
     };
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
         case HORIZON: bad |= parse_int("--idle-horizon-seconds", optarg, 0, &opt.idle_horizon_seconds); break;
         case RUNNER_ID: opt.runner_id = optarg; break;
         case DB_WAIT: bad |= parse_int("--db-wait-seconds", optarg, 0, &opt.db_wait_seconds); break;
+        case CHAIN_MAX: bad |= parse_int("--chain-max", optarg, 0, &opt.chain_max); break;
         case LOG_LEVEL: {
             enum o2c_log_level level;
             if (o2c_log_parse_level(optarg, &level) != 0) {

@@ -2,6 +2,7 @@
 #include "runner/sql_actions.h"
 
 #include "runner/action.h"
+#include "runner/chain.h"
 #include "runner/completion.h"
 #include "runner/connections.h"
 #include "runner/db.h"
@@ -10,6 +11,7 @@
 #include "runner/metrics.h"
 #include "runner/wake.h"
 #include "runner/workers.h"
+#include "runner/workflow_states.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +42,8 @@ struct runner {
     o2c_lease_keeper *keeper;    /* renews the leases of every step held, from its own thread */
     int64_t next_schedule_ms;    /* when to look for due schedules again */
     int64_t completed, refused;
+    o2c_workflow_states *states; /* the workflow versions met so far, for chains */
+    struct o2c_chain_scope chain;
 };
 
 void o2c_runner_defaults(struct o2c_runner_options *opt)
@@ -53,6 +57,7 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
     opt->fair_every = 8;
     opt->metrics_port = -1;
     opt->db_wait_seconds = 60;
+    opt->chain_max = 16;
 }
 
 static int64_t now_ms(void)
@@ -129,13 +134,16 @@ static bool reconnect(struct runner *r)
     return false;
 }
 
-/* Runs a step whose action is quick, or reports the missing action, into r->finished. */
+/* Runs a step whose action is quick (and on through the local states after it: runner/chain.h),
+ * or reports the missing action, into r->finished. */
 static void finish_inline(struct runner *r, struct o2c_step *s)
 {
-    if (s->impl && s->impl->sql) {
-        o2c_sql_action_run(r->db, s);
-    } else if (s->impl) {
-        o2c_run_action(s);
+    if (s->impl) {
+        if (s->impl->sql)
+            o2c_sql_action_run(r->db, s);
+        else
+            o2c_run_action(s);
+        o2c_chain_run_on(&r->chain, s);
     } else {
         o2c_outcome_clear(&s->outcome);
         if (o2c_action_find(s->action))
@@ -288,6 +296,8 @@ static void account_completed(struct runner *r, int from, int count, const char 
             atomic_fetch_add(&o2c_metrics.refused, 1);
         } else {
             r->completed++;
+            /* The states a chain passed through were each completed with an advance. */
+            atomic_fetch_add(&o2c_metrics.completed_ok, s->nlinks);
             const char *name = s->outcome.name;
             atomic_long *counter = strcmp(name, "retry") == 0       ? &o2c_metrics.completed_retry
                                    : strcmp(name, "throttled") == 0 ? &o2c_metrics.completed_throttled
@@ -338,6 +348,7 @@ static int complete_finished(struct runner *r)
         struct o2c_step *s = r->finished[i];
         char why[600];
         snprintf(why, sizeof why, "%s", o2c_db_error(r->db));
+        o2c_chain_drop(s); /* the failure is recorded against the state the step was claimed in */
         o2c_outcome_clear(&s->outcome);
         o2c_outcome_failed(&s->outcome, O2C_FAIL_ENGINE_ERROR, "the database refused the result of %s in state \"%s\": %s", s->action, s->state, why);
         if (complete_some(r, i, 1) != 0)
@@ -538,7 +549,9 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
     }
     r->workers = o2c_workers_start(opt->concurrency, wake_fd);
     r->connections = o2c_connections_new();
-    if (!r->inflight || !r->finished || !r->workers) {
+    r->states = o2c_workflow_states_new();
+    r->chain = (struct o2c_chain_scope){r->db, r->states, opt->lanes, opt->chain_max};
+    if (!r->inflight || !r->finished || !r->workers || !r->states) {
         o2c_logf(O2C_LOG_ERROR, "cannot start %d worker threads", opt->concurrency);
         return -1;
     }
@@ -567,6 +580,7 @@ static void tear_down(struct runner *r)
     free(r->inflight);
     free(r->finished);
     o2c_connections_free(r->connections);
+    o2c_workflow_states_free(r->states);
     o2c_db_close(r->db);
 }
 

@@ -21,6 +21,8 @@ struct o2c_runner_options {
     int fair_every;             /* every Nth claim takes the oldest due work whatever its lane */
     int metrics_port;           /* serve Prometheus metrics on 127.0.0.1:port; -1 = don't, 0 = any */
     int db_wait_seconds;        /* at start, how long to wait for a database that does not answer yet */
+    int chain_max;              /* most local states a step runs on through under one lease
+                                   (runner/chain.h); 0 = one claim per state */
 };
 
 void o2c_runner_defaults(struct o2c_runner_options *opt);

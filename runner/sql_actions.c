@@ -13,8 +13,10 @@ void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
      * parse again (o2c.run_sql_action_for_workflow). */
     char workflow_id[24];
     snprintf(workflow_id, sizeof workflow_id, "%lld", (long long)s->workflow_id);
-    const char *params[] = {s->action + 4, workflow_id, s->params_json};
-    PGresult *res = o2c_db_run(db, "step", "run_sql_action", 3, params);
+    /* In a chain (runner/chain.h), the patches of the states before this one, not yet stored. */
+    const char *pending = s->chain_patch ? json_object_to_json_string_ext(s->chain_patch, JSON_C_TO_STRING_PLAIN) : NULL;
+    const char *params[] = {s->action + 4, workflow_id, s->params_json, pending};
+    PGresult *res = o2c_db_run(db, "step", "run_sql_action", 4, params);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     s->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     if (!res) {

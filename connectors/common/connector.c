@@ -94,6 +94,10 @@ void o2c_step_free(struct o2c_step *step)
     free(step->connection_secrets);
     json_object_put(step->context);
     json_object_put(step->params);
+    for (int i = 0; i < step->nlinks; i++)
+        json_object_put(step->links[i].detail);
+    free(step->links);
+    json_object_put(step->chain_patch);
     o2c_outcome_clear(&step->outcome);
     free(step);
 }

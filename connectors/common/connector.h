@@ -34,6 +34,16 @@ struct o2c_outcome {
     json_object *start;   /* owned; workflows to start with this result, in the same transaction */
 };
 
+/* One state a step passed through in a chain: the state, its outcome, how long its action
+ * took and the detail it reported (owned). `state` points into memory that outlives the step's
+ * own strings (the claimed block or the runner's copy of the workflow's states). */
+struct o2c_chain_link {
+    const char *state;
+    char outcome[64];
+    long duration_ms;
+    json_object *detail;
+};
+
 struct o2c_step {
     int64_t workflow_id;
     int64_t lease_token;
@@ -58,6 +68,11 @@ struct o2c_step {
     char *claimed_strings;
 
     /* runner bookkeeping */
+    /* The states this step ran through before its current one, under the same lease (a chain:
+     * runner/chain.h), and their patches merged in order; none when links is NULL. */
+    struct o2c_chain_link *links;
+    int nlinks;
+    json_object *chain_patch;
     const struct o2c_action *impl;
     struct timespec started;
     struct timespec renewed;

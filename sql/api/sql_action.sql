@@ -33,8 +33,11 @@ grant execute on function o2c.run_sql_action(text, jsonb, jsonb) to o2c_runner;
 -- The same for a claimed step, its context read where the workflow keeps it, as the claim read
 -- it (only the step's completion changes it, and the runner holds the step's lease): the runner
 -- does not send a big context back to be parsed again (a 10,000-line order is 2 MB of JSON,
--- ~150 ms to parse, against ~10 ms to read the stored value).
-create or replace function o2c.run_sql_action_for_workflow(p_name text, p_workflow_id bigint, p_params jsonb)
+-- ~150 ms to parse, against ~10 ms to read the stored value). p_pending: in a chain (see
+-- o2c.complete), the patches of the states run before this one under the same lease, not yet
+-- stored, merged over the stored context as the completion will merge them.
+create or replace function o2c.run_sql_action_for_workflow(p_name text, p_workflow_id bigint, p_params jsonb,
+                                                            p_pending jsonb default null)
 returns jsonb
 language plpgsql
 security definer
@@ -47,9 +50,12 @@ begin
     if not found then
         raise exception 'sql action %: workflow % does not exist', p_name, p_workflow_id using errcode = 'no_data_found';
     end if;
+    if jsonb_typeof(p_pending) = 'object' then
+        v_context := v_context || p_pending;
+    end if;
     return o2c.run_sql_action(p_name, v_context, p_params);
 end
 $$;
 
-revoke all on function o2c.run_sql_action_for_workflow(text, bigint, jsonb) from public;
-grant execute on function o2c.run_sql_action_for_workflow(text, bigint, jsonb) to o2c_runner;
+revoke all on function o2c.run_sql_action_for_workflow(text, bigint, jsonb, jsonb) from public;
+grant execute on function o2c.run_sql_action_for_workflow(text, bigint, jsonb, jsonb) to o2c_runner;

@@ -225,7 +225,8 @@ $$;
 -- a jsonb[] every byte of a big patch would be read twice, unquoted by array_in and then parsed.
 create or replace function o2c.complete(p_runner text, p_ids bigint[], p_tokens bigint[],
                                         p_outcomes text[], p_durations int[], p_delays int[],
-                                        p_patches jsonb, p_details jsonb, p_starts jsonb)
+                                        p_patches jsonb, p_details jsonb, p_starts jsonb,
+                                        p_chains jsonb default null)
 returns bigint[]
 language plpgsql
 security definer
@@ -241,7 +242,68 @@ declare
     v_refused bigint[];
     v_wake    int;
     v_moved   bigint[];
+    v_bad     text;
 begin
+    -- A chain: the runner ran a result's step on through states that call no connection, under
+    -- the one lease (runner/chain.h), and p_chains[k] (null, or aligned with p_ids) says which:
+    --   {"path": [s0, o1, s1, o2, s2, …], "durations": [ms, …], "details": [{…}|null, …]}
+    -- s0 is the state the step was claimed in, each o its action's outcome, each s the state it
+    -- led to; the result itself is then the outcome of the state at the path's end, and its
+    -- patch has the links' patches merged in. Each link becomes its own event, as if each state
+    -- had been claimed and completed on its own. A path that does not follow the workflow is a
+    -- runner bug: the whole call is refused with the reason (the runner then stores its results
+    -- one by one).
+    if jsonb_typeof(p_chains) = 'array' then
+        -- Each distinct path of the batch's chains is checked once (a batch's chains mostly take
+        -- the same few paths): from the state the workflow is in, each (state, outcome) a
+        -- transition of the workflow's version to the next state, none of them terminal, none
+        -- calling a connection. The statements below then take a chained result's state from the
+        -- end of its path.
+        select min(format('workflow %s (%s): %s', c.id, c.workflow, w.wrong)) filter (where w.wrong is not null)
+          into v_bad
+          from (select distinct on (i.workflow, i.version, i.state, ch.path) u.id, i.workflow, i.version,
+                       i.state, ch.path
+                  from unnest(p_ids) with ordinality as u(id, k)
+                 cross join lateral (select p_chains -> (u.k::int - 1) -> 'path' as path) ch
+                 cross join lateral (select i.workflow, i.version, i.state from o2c.instance i
+                                      where i.id = u.id offset 0) i
+                 where jsonb_typeof(ch.path) = 'array') c
+         cross join lateral (
+               select case when jsonb_array_length(c.path) < 3 or jsonb_array_length(c.path) % 2 = 0
+                           then format('path %s is not [state, outcome, state, …]', c.path)
+                           when c.path ->> 0 is distinct from c.state
+                           then format('the chain starts from state "%s", the workflow is in "%s"', c.path ->> 0, c.state)
+                           else (select min(case when t.target is null
+                                                 then format('state "%s" has no transition "%s" to "%s"', l.from_state,
+                                                             l.outcome, l.to_state)
+                                                 when t.conn <> '' or (l.j = 1 and coalesce(fs.connection, '') <> '')
+                                                 then format('a chain passes no state that calls a connection ("%s" or "%s")',
+                                                             l.from_state, l.to_state)
+                                                 when t.terminal
+                                                 then format('state "%s" is terminal and runs no action', l.to_state)
+                                            end)
+                                   from (select j, c.path ->> (2 * j - 2) as from_state, c.path ->> (2 * j - 1) as outcome,
+                                                c.path ->> (2 * j) as to_state
+                                           from generate_series(1, jsonb_array_length(c.path) / 2) as j) l
+                                   left join lateral (select t.target, ts.terminal, coalesce(ts.connection, '') as conn
+                                                        from o2c.workflow_transition t
+                                                        join o2c.workflow_state ts
+                                                          on (ts.workflow, ts.version, ts.state) = (t.workflow, t.version, t.target)
+                                                       where (t.workflow, t.version, t.state, t.outcome)
+                                                             = (c.workflow, c.version, l.from_state, l.outcome)
+                                                         and t.target = l.to_state
+                                                      offset 0) t on true
+                                   left join lateral (select fs.connection from o2c.workflow_state fs
+                                                       where l.j = 1
+                                                         and (fs.workflow, fs.version, fs.state) = (c.workflow, c.version, l.from_state)
+                                                      offset 0) fs on true)
+                      end as wrong) w;
+        if v_bad is not null then
+            raise exception 'o2c.complete: a chain does not follow its workflow: %', v_bad
+                using errcode = 'invalid_parameter_value';
+        end if;
+    end if;
+
     -- The common case first, in one lean statement: a result that moves its workflow on (an
     -- outcome with a transition) from a state that calls no connection, starting nothing. It
     -- writes what the general statement below would write for it (instance, step, event), with
@@ -251,16 +313,23 @@ begin
     with r as (
         select u.id, u.token, u.outcome, nullif(p_patches -> (u.n::int - 1), 'null') as patch, u.delay_ms,
                u.duration_ms, nullif(p_details -> (u.n::int - 1), 'null') as detail,
-               nullif(p_starts -> (u.n::int - 1), 'null') as start
+               nullif(p_starts -> (u.n::int - 1), 'null') as start,
+               -- A chain (checked above): the result is the outcome of the state at its path's end.
+               ch.chain, ch.chain -> 'path' ->> -1 as end_state
           from unnest(p_ids, p_tokens, p_outcomes, p_delays, p_durations) with ordinality
                as u(id, token, outcome, delay_ms, duration_ms, n)
+         cross join lateral (select case when jsonb_typeof(p_chains -> (u.n::int - 1)) = 'object'
+                                         then p_chains -> (u.n::int - 1) end as chain) ch
          where u.outcome not in ('retry', 'throttled', 'locked', 'failed')
     ),
     -- Each result's workflow as it stands, read without a lock: only the holder of the step's
     -- lease moves a workflow on, and the write below goes ahead only under the presented token.
     cur as (
-        select r.id, r.token, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, r.start,
-               i.workflow, i.version, i.state, i.attempts
+        select r.id, r.token, r.outcome, r.patch, r.delay_ms, r.duration_ms, r.detail, r.start, r.chain,
+               i.attempts as claimed_attempts, i.workflow, i.version,
+               -- A chained result is the outcome of the state its chain ended in, a fresh state.
+               coalesce(r.end_state, i.state) as state,
+               case when r.end_state is null then i.attempts else 0 end as attempts
           from r
          cross join lateral (select i.workflow, i.version, i.state, i.attempts
                                from o2c.instance i where i.id = r.id offset 0) i
@@ -287,7 +356,7 @@ begin
          where st.connection is null or st.connection = ''
     ),
     lean as (
-        select c.id, c.token, c.outcome, c.patch, c.delay_ms, c.duration_ms, c.detail, c.state, c.attempts,
+        select c.id, c.token, c.outcome, c.patch, c.delay_ms, c.duration_ms, c.detail, c.state, c.attempts, c.chain, c.claimed_attempts,
                p.target, p.terminal, p.lane, p.priority, p.connection
           from cur c
           join plan p on (p.workflow, p.version, p.state, p.outcome) = (c.workflow, c.version, c.state, c.outcome)
@@ -311,13 +380,13 @@ begin
           from (select l.* from lean l where not l.terminal order by l.id offset 0) m
          where s.instance_id = m.id and s.lease_token = m.token
      returning m.id, m.outcome, m.patch, m.duration_ms, m.detail, s.leased_at, m.state, m.attempts,
-               m.target, m.terminal
+               m.target, m.terminal, m.chain, m.claimed_attempts
     ),
     moved_done as (
         delete from o2c.step s using (select l.* from lean l where l.terminal order by l.id offset 0) m
          where s.instance_id = m.id and s.lease_token = m.token
      returning m.id, m.outcome, m.patch, m.duration_ms, m.detail, s.leased_at, m.state, m.attempts,
-               m.target, m.terminal
+               m.target, m.terminal, m.chain, m.claimed_attempts
     ),
     -- Read in place by each use below, not copied once more.
     moved as not materialized (
@@ -339,8 +408,20 @@ begin
     moved_event as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
                                duration_ms, detail)
-        select m.id, m.state, m.target, m.outcome, m.attempts + 1, p_runner, m.leased_at, m.duration_ms, m.detail
-          from moved m
+        select e.id, e.from_state, e.to_state, e.outcome, e.attempt, p_runner, e.claimed_at, e.duration_ms, e.detail
+          from (select m.id, 0 as n, m.state as from_state, m.target as to_state, m.outcome, m.attempts + 1 as attempt,
+                       m.leased_at as claimed_at, m.duration_ms, m.detail
+                  from moved m
+                union all
+                -- A chain's links, before the result they led to (events are in id order).
+                select m.id, j - 1000000, m.chain -> 'path' ->> (2 * j - 2), m.chain -> 'path' ->> (2 * j),
+                       m.chain -> 'path' ->> (2 * j - 1), case when j = 1 then m.claimed_attempts + 1 else 1 end,
+                       m.leased_at, (m.chain -> 'durations' ->> (j - 1))::int,
+                       nullif(m.chain -> 'details' -> (j - 1), 'null')
+                  from moved m
+                 cross join lateral generate_series(1, jsonb_array_length(m.chain -> 'path') / 2) as j
+                 where m.chain is not null
+                 order by 1, 2) e
     )
     select coalesce(array_agg(m.id), '{}') into v_moved from moved m;
 
@@ -354,9 +435,13 @@ begin
     with r as (
         select u.id, u.token, u.outcome, nullif(p_patches -> (u.n::int - 1), 'null') as patch, u.delay_ms,
                u.duration_ms, nullif(p_details -> (u.n::int - 1), 'null') as detail,
-               nullif(p_starts -> (u.n::int - 1), 'null') as start
+               nullif(p_starts -> (u.n::int - 1), 'null') as start,
+               -- A chain (checked above): the result is the outcome of the state at its path's end.
+               ch.chain, ch.chain -> 'path' ->> -1 as end_state
           from unnest(p_ids, p_tokens, p_outcomes, p_delays, p_durations) with ordinality
                as u(id, token, outcome, delay_ms, duration_ms, n)
+         cross join lateral (select case when jsonb_typeof(p_chains -> (u.n::int - 1)) = 'object'
+                                         then p_chains -> (u.n::int - 1) end as chain) ch
          where not (u.id = any(v_moved))
     ),
     -- Joins go through LATERAL ... OFFSET 0 so the batch always drives index lookups (see claim).
@@ -369,11 +454,15 @@ begin
                              offset 0 for update) s
     ),
     cur as (
-        select h.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts,
+        select h.*, i.workflow, i.version, i.state, i.attempts, i.lock_attempts, i.claimed_attempts,
                st.action, st.max_attempts, st.base_ms, st.cap_ms, st.lock_max_attempts, st.lock_delay_ms,
                st.owner, coalesce(st.connection, '') as conn, t.target
           from held h
-         cross join lateral (select i.workflow, i.version, i.state, i.attempts, i.lock_attempts
+         -- A chained result is the outcome of the state its chain ended in, a fresh state.
+         cross join lateral (select i.workflow, i.version, i.attempts as claimed_attempts,
+                                    coalesce(h.end_state, i.state) as state,
+                                    case when h.end_state is null then i.attempts else 0 end as attempts,
+                                    case when h.end_state is null then i.lock_attempts else 0 end as lock_attempts
                                from o2c.instance i where i.id = h.id offset 0) i
          cross join lateral (select * from o2c.workflow_state st
                               where (st.workflow, st.version, st.state) = (i.workflow, i.version, i.state)
@@ -537,12 +626,24 @@ begin
     ev as (
         insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, runner, claimed_at,
                                duration_ms, detail)
-        select d.id, d.state, d.new_state, d.outcome, d.attempts + 1, p_runner, d.leased_at, d.duration_ms,
-               case when d.new_status = 'exception'
-                    then coalesce(d.detail, '{}') || jsonb_build_object('exception', d.x_category,
-                             'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)
-                    else d.detail end
-          from decided d
+        select e.id, e.from_state, e.to_state, e.outcome, e.attempt, p_runner, e.claimed_at, e.duration_ms, e.detail
+          from (select d.id, 0 as n, d.state as from_state, d.new_state as to_state, d.outcome, d.attempts + 1 as attempt,
+                       d.leased_at as claimed_at, d.duration_ms,
+                       case when d.new_status = 'exception'
+                            then coalesce(d.detail, '{}') || jsonb_build_object('exception', d.x_category,
+                                     'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)
+                            else d.detail end as detail
+                  from decided d
+                union all
+                -- A chain's links, before the result they led to (events are in id order).
+                select d.id, j - 1000000, d.chain -> 'path' ->> (2 * j - 2), d.chain -> 'path' ->> (2 * j),
+                       d.chain -> 'path' ->> (2 * j - 1), case when j = 1 then d.claimed_attempts + 1 else 1 end,
+                       d.leased_at, (d.chain -> 'durations' ->> (j - 1))::int,
+                       nullif(d.chain -> 'details' -> (j - 1), 'null')
+                  from decided d
+                 cross join lateral generate_series(1, jsonb_array_length(d.chain -> 'path') / 2) as j
+                 where d.chain is not null
+                 order by 1, 2) e
     ),
     started as (
         -- Only results that were accepted start anything (decided holds only those).
@@ -564,7 +665,7 @@ $$;
 
 -- The same, the results as one JSON array of
 --   {"id":…, "token":…, "outcome":…, "patch":{…}, "delay_ms":…, "duration_ms":…, "detail":{…},
---    "start":[…]}
+--    "start":[…], "chain":{"path":[state, outcome, state, …], "durations":[…], "details":[…]}}
 -- for callers that build JSON (admin tools, tests, older runners).
 create or replace function o2c.complete(p_runner text, p_results jsonb)
 returns bigint[]
@@ -576,11 +677,12 @@ as $$
     select o2c.complete(p_runner, array_agg(r.id order by r.n), array_agg(r.token order by r.n),
                         array_agg(r.outcome order by r.n), array_agg(r.duration_ms order by r.n),
                         array_agg(r.delay_ms order by r.n), jsonb_agg(r.patch order by r.n),
-                        jsonb_agg(r.detail order by r.n), jsonb_agg(r.start order by r.n))
+                        jsonb_agg(r.detail order by r.n), jsonb_agg(r.start order by r.n),
+                        case when bool_or(r.chain is not null) then jsonb_agg(r.chain order by r.n) end)
       from rows from (jsonb_to_recordset(p_results)
                       as (id bigint, token bigint, outcome text, patch jsonb, delay_ms int, duration_ms int,
-                          detail jsonb, start jsonb)) with ordinality
-           as r(id, token, outcome, patch, delay_ms, duration_ms, detail, start, n);
+                          detail jsonb, start jsonb, chain jsonb)) with ordinality
+           as r(id, token, outcome, patch, delay_ms, duration_ms, detail, start, chain, n);
 $$;
 
 -- When the earliest step (in the given lanes) becomes due; null when there is none.
@@ -613,13 +715,13 @@ $$;
 
 revoke all on function o2c.claim(text, int, int, text[], boolean) from public;
 revoke all on function o2c.renew_leases(text, bigint[], bigint[], int) from public;
-revoke all on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb) from public;
+revoke all on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb, jsonb) from public;
 revoke all on function o2c.complete(text, jsonb) from public;
 revoke all on function o2c.next_due(text[]) from public;
 revoke all on function o2c.work_pending(text[], int) from public;
 grant execute on function o2c.claim(text, int, int, text[], boolean) to o2c_runner;
 grant execute on function o2c.renew_leases(text, bigint[], bigint[], int) to o2c_runner;
-grant execute on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb) to o2c_runner;
+grant execute on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb, jsonb) to o2c_runner;
 grant execute on function o2c.complete(text, jsonb) to o2c_runner;
 grant execute on function o2c.next_due(text[]) to o2c_runner;
 grant execute on function o2c.work_pending(text[], int) to o2c_runner, o2c_admin;

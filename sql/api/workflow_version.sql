@@ -219,3 +219,27 @@ $$;
 
 revoke all on function o2c.define_workflow(text, jsonb) from public;
 grant execute on function o2c.define_workflow(text, jsonb) to o2c_admin;
+
+-- A workflow version's states and where each outcome leads, for a runner that runs a step on
+-- through the states that call no connection (o2c.complete, p_chains): one row per (state,
+-- outcome), or one per state with outcome and target null when it has no transitions. A
+-- version never changes once defined (o2c.define_workflow makes a new one), so a runner may
+-- keep what it read; o2c.complete checks every chain against these tables all the same.
+create or replace function o2c.workflow_states(p_workflow text, p_version int)
+returns table (state text, action text, params text, lane text, connection text, terminal boolean,
+               outcome text, target text)
+language sql
+stable
+security definer
+set search_path = o2c, pg_temp
+as $$
+    select st.state, coalesce(st.action, ''), st.params::text, coalesce(st.lane, ''), coalesce(st.connection, ''),
+           st.terminal, t.outcome, t.target
+      from o2c.workflow_state st
+      left join o2c.workflow_transition t on (t.workflow, t.version, t.state) = (st.workflow, st.version, st.state)
+     where st.workflow = p_workflow and st.version = p_version
+     order by st.state, t.outcome;
+$$;
+
+revoke all on function o2c.workflow_states(text, int) from public;
+grant execute on function o2c.workflow_states(text, int) to o2c_runner, o2c_admin, o2c_analyst;

@@ -6,12 +6,17 @@ select workflow_id, lease_token, workflow, version, state, action, business_key,
   from o2c.claim($1, $2, $3, $4::text[], $5);
 
 -- name: run_sql_action
-select o2c.run_sql_action_for_workflow($1, $2::bigint, $3::jsonb);
+select o2c.run_sql_action_for_workflow($1, $2::bigint, $3::jsonb, $4::jsonb);
+
+-- name: workflow_states
+-- A workflow version's states and where each outcome leads, for the runner's chains: one row
+-- per (state, outcome), or per state with outcome and target null when it has no transitions.
+select state, action, params, lane, connection, terminal, outcome, target from o2c.workflow_states($1, $2::int);
 
 -- name: complete
 -- The runner, then the results as parallel arrays (runner/completion.h).
 select o2c.complete($1, $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::jsonb, $8::jsonb,
-                    $9::jsonb);
+                    $9::jsonb, $10::jsonb);
 
 -- name: renew_leases
 select o2c.renew_leases($1, $2::bigint[], $3::bigint[], $4);
