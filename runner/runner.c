@@ -357,6 +357,10 @@ static int complete_finished(struct runner *r)
     }
     free_finished(r, 0, r->nfinished);
     r->nfinished = 0;
+    /* If it was a chain the database refused, what this runner knows of the workflows may be
+     * out of date (an admin changed a state in place, say): read them again. Only now, since a
+     * chained step's strings point into what it knows, and no step is held any more. */
+    o2c_workflow_states_forget(r->states);
     return 0;
 }
 

@@ -47,15 +47,20 @@ static void free_version(struct version *v)
     free(v);
 }
 
-void o2c_workflow_states_free(o2c_workflow_states *ws)
+void o2c_workflow_states_forget(o2c_workflow_states *ws)
 {
-    if (!ws)
-        return;
     while (ws->versions) {
         struct version *v = ws->versions;
         ws->versions = v->next;
         free_version(v);
     }
+}
+
+void o2c_workflow_states_free(o2c_workflow_states *ws)
+{
+    if (!ws)
+        return;
+    o2c_workflow_states_forget(ws);
     free(ws);
 }
 

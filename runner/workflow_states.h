@@ -29,4 +29,8 @@ void o2c_workflow_states_free(o2c_workflow_states *ws);
 const struct o2c_state_def *o2c_workflow_states_next(o2c_workflow_states *ws, o2c_db *db, const char *workflow,
                                                      int version, const char *state, const char *outcome);
 
+/* Forgets every version read so far; they are read again on next use. For when the database
+ * refused a chain built from them (an admin changed a state in place, say). */
+void o2c_workflow_states_forget(o2c_workflow_states *ws);
+
 #endif

@@ -187,10 +187,21 @@ as $$
     with held as (
         select r.id, r.token from unnest(p_ids, p_tokens) as r(id, token)
     ),
+    -- A step whose row is locked right now is being completed (by this runner's own main
+    -- session, which holds the lease): it needs no renewal, and waiting for it would make the
+    -- keeper and the completion wait on each other's rows (two deadlocks in the inventory
+    -- section of two bench runs). So the rows are taken SKIP LOCKED, and a skipped one still
+    -- under its token is not reported lost.
+    mine as (
+        select s.ctid
+          from held h
+         cross join lateral (select s.ctid from o2c.step s
+                              where s.instance_id = h.id and s.lease_token = h.token and s.leased_by = p_runner
+                             offset 0 for update skip locked) s
+    ),
     renewed as (
         update o2c.step s set leased_until = now() + make_interval(secs => p_lease_seconds)
-          from held h
-         where s.instance_id = h.id and s.lease_token = h.token and s.leased_by = p_runner
+         where s.ctid = any (array(select m.ctid from mine m))
      returning s.instance_id, s.connection
     ),
     renewed_connection_leases as (
@@ -199,7 +210,9 @@ as $$
          where l.instance_id = r.instance_id and r.connection <> ''
     )
     select coalesce(array_agg(h.id), '{}') from held h
-     where h.id not in (select instance_id from renewed);
+     where h.id not in (select instance_id from renewed)
+       and not exists (select 1 from o2c.step s
+                        where s.instance_id = h.id and s.lease_token = h.token and s.leased_by = p_runner);
 $$;
 
 -- Commits a batch of step results, each atomically with the others: new state or retry time,
