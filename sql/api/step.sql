@@ -1,5 +1,19 @@
 -- The queue protocol runners speak: claim due steps, renew leases, complete with outcomes.
 
+-- The links of a chain (p_chains of o2c.complete, below) as the events they become, in order:
+-- each state the step passed through, the outcome it had and the state that led to; the first
+-- link is an attempt more of the state the step was claimed in, the others a first attempt.
+create or replace function o2c.chain_links(p_chain jsonb, p_claimed_attempts int)
+returns table (n int, from_state text, to_state text, outcome text, attempt int, duration_ms int, detail jsonb)
+language sql
+immutable
+as $$
+    select j, p_chain -> 'path' ->> (2 * j - 2), p_chain -> 'path' ->> (2 * j), p_chain -> 'path' ->> (2 * j - 1),
+           case when j = 1 then p_claimed_attempts + 1 else 1 end, (p_chain -> 'durations' ->> (j - 1))::int,
+           nullif(p_chain -> 'details' -> (j - 1), 'null')
+      from generate_series(1, jsonb_array_length(p_chain -> 'path') / 2) as j
+$$;
+
 -- Claims up to p_limit due steps for p_runner with a lease of p_lease_seconds.
 -- Higher lanes first; with p_fair the oldest due step first whatever its lane (runners ask for
 -- a fair claim now and then, so lower lanes are never starved). Steps whose connection is at its
@@ -427,12 +441,10 @@ begin
                   from moved m
                 union all
                 -- A chain's links, before the result they led to (events are in id order).
-                select m.id, j - 1000000, m.chain -> 'path' ->> (2 * j - 2), m.chain -> 'path' ->> (2 * j),
-                       m.chain -> 'path' ->> (2 * j - 1), case when j = 1 then m.claimed_attempts + 1 else 1 end,
-                       m.leased_at, (m.chain -> 'durations' ->> (j - 1))::int,
-                       nullif(m.chain -> 'details' -> (j - 1), 'null')
+                select m.id, k.n - 1000000, k.from_state, k.to_state, k.outcome, k.attempt, m.leased_at,
+                       k.duration_ms, k.detail
                   from moved m
-                 cross join lateral generate_series(1, jsonb_array_length(m.chain -> 'path') / 2) as j
+                 cross join lateral o2c.chain_links(m.chain, m.claimed_attempts) k
                  where m.chain is not null
                  order by 1, 2) e
     )
@@ -649,12 +661,10 @@ begin
                   from decided d
                 union all
                 -- A chain's links, before the result they led to (events are in id order).
-                select d.id, j - 1000000, d.chain -> 'path' ->> (2 * j - 2), d.chain -> 'path' ->> (2 * j),
-                       d.chain -> 'path' ->> (2 * j - 1), case when j = 1 then d.claimed_attempts + 1 else 1 end,
-                       d.leased_at, (d.chain -> 'durations' ->> (j - 1))::int,
-                       nullif(d.chain -> 'details' -> (j - 1), 'null')
+                select d.id, k.n - 1000000, k.from_state, k.to_state, k.outcome, k.attempt, d.leased_at,
+                       k.duration_ms, k.detail
                   from decided d
-                 cross join lateral generate_series(1, jsonb_array_length(d.chain -> 'path') / 2) as j
+                 cross join lateral o2c.chain_links(d.chain, d.claimed_attempts) k
                  where d.chain is not null
                  order by 1, 2) e
     ),

@@ -239,6 +239,12 @@ static void test_thousand_orders_post_exactly_once_to_the_cent(void)
                                    "and last_success_at is not null", 0, NULL), 1);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.sync_health where stream = 'order_to_cash' "
                                    "and in_exception = 0 and open = 0", 0, NULL), 1);
+    /* Chains (runner/chain.h): an order's map ran on into linked_customer under the same lease,
+     * each its own event. Not every order: a map that starts a cancellation, or a step taken
+     * over after the runner was killed, is not chained. */
+    CU_ASSERT(tpg_number(db, "select count(*) from o2c.event m join o2c.event l on l.workflow_id = m.workflow_id "
+                             " and l.from_state = 'linked_customer' and l.claimed_at = m.claimed_at and l.id > m.id "
+                             "where m.from_state = 'map' and m.to_state = 'linked_customer' and m.outcome = 'ok'", 0, NULL) >= 500);
 }
 
 /* ---- an unmapped SKU, fixed by the business ------------------------------------------------- */
