@@ -1,7 +1,7 @@
 -- The queue protocol runners speak: claim due steps, renew leases, complete with outcomes.
 
 -- The links of a chain (p_chains of o2c.complete, below) as the events they become, in order:
--- each state the step passed through, the outcome it had and the state that led to; the first
+-- each state the step passed through, the outcome it had and the state it led to; the first
 -- link is an attempt more of the state the step was claimed in, the others a first attempt.
 create or replace function o2c.chain_links(p_chain jsonb, p_claimed_attempts int)
 returns table (n int, from_state text, to_state text, outcome text, attempt int, duration_ms int, detail jsonb)
