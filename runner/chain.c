@@ -55,13 +55,12 @@ static void move_on(struct o2c_step *s, const struct o2c_state_def *next, const 
     l->duration_ms = s->duration_ms;
     l->detail = s->outcome.detail;
     s->outcome.detail = NULL;
-    if (s->outcome.patch && json_object_is_type(s->outcome.patch, json_type_object)) {
-        merge_into(&s->chain_patch, s->outcome.patch);
-        /* The next action reads the context as it will be stored: the claimed one, patched. */
-        json_object *context = o2c_step_context(s);
-        if (context)
-            merge_into(&context, s->outcome.patch);
-    }
+    /* The next action reads the context as it will be stored: the claimed one, patched. A
+     * context not parsed yet is left so (an sql.* action reads it in the database, and a big
+     * order's is megabytes); o2c_step_context() applies chain_patch when it parses it. */
+    merge_into(&s->chain_patch, s->outcome.patch);
+    if (s->context)
+        merge_into(&s->context, s->outcome.patch);
     o2c_outcome_clear(&s->outcome);
     s->outcome.delay_ms = -1;
     s->state = (char *)next->state;

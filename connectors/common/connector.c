@@ -16,6 +16,11 @@ json_object *o2c_step_context(struct o2c_step *step)
             json_object_put(step->context);
             step->context = json_object_new_object();
         }
+        /* In a chain, the patches of the states before this one, not stored yet. */
+        if (step->chain_patch) {
+            json_object_object_foreach(step->chain_patch, key, value)
+                json_object_object_add(step->context, key, json_object_get(value));
+        }
     }
     return step->context;
 }

@@ -69,7 +69,8 @@ struct o2c_step {
 
     /* runner bookkeeping */
     /* The states this step ran through before its current one, under the same lease (a chain:
-     * runner/chain.h), and their patches merged in order; none when links is NULL. */
+     * runner/chain.h), and their patches merged in order; none when links is NULL.
+     * o2c_step_context() includes chain_patch. */
     struct o2c_chain_link *links;
     int nlinks;
     json_object *chain_patch;

@@ -36,6 +36,13 @@ static int set_up(void)
                         "\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
                         "\"b\":{\"action\":\"core.noop\",\"lane\":\"finance\",\"on\":{\"ok\":\"done\"}},"
                         "\"done\":{\"terminal\":true}}}')", 0, NULL) &&
+             /* a C action after an sql.* one: core.fail succeeds only if it sees fail_times 0 */
+             tpg_ok(db, "create function o2c_action.chain_no_failure(context jsonb, params jsonb) returns jsonb language sql as $$ "
+                        "select jsonb_build_object('outcome', 'ok', 'patch', jsonb_build_object('fail_times', 0)) $$", 0, NULL) &&
+             tpg_ok(db, "select o2c.define_workflow('sql_then_c', '{\"initial\":\"a\",\"states\":{"
+                        "\"a\":{\"action\":\"sql.chain_no_failure\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
+                        "\"b\":{\"action\":\"core.fail\",\"lane\":\"orders\",\"on\":{\"ok\":\"done\"}},"
+                        "\"done\":{\"terminal\":true}}}')", 0, NULL) &&
              tpg_ok(db, "insert into o2c.connection (name) values ('chain_erp')", 0, NULL) &&
              tpg_ok(db, "select o2c.define_workflow('calls_out', '{\"initial\":\"a\",\"states\":{"
                         "\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},"
@@ -70,6 +77,12 @@ static void test_chain_leaves_the_history_of_a_claim_per_state(void)
     run_until_idle("16", NULL);
     tpg_ok(db, "select o2c.start('chain3', 'one-by-one-' || g) from generate_series(1, 5) g", 0, NULL);
     run_until_idle("0", NULL);
+    /* A C action in a chain reads the context with the earlier states' patches applied. */
+    tpg_ok(db, "select o2c.start('sql_then_c', 'c-after-sql')", 0, NULL);
+    run_until_idle("16", NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance i where i.business_key = 'c-after-sql' and i.status = 'done' "
+                                   "and (select count(distinct e.claimed_at) from o2c.event e where e.workflow_id = i.id "
+                                   "     and e.outcome <> 'start') = 1", 0, NULL), 1);
 
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.instance where workflow = 'chain3' and status = 'done' "
                                    "and context->>'a' = '1' and context->>'b_saw_a' = '1'", 0, NULL), 10);
