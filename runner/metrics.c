@@ -36,6 +36,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         "o2c_steps_completed_total{runner=\"%s\",outcome=\"throttled\"} %ld\n"
         "o2c_steps_completed_total{runner=\"%s\",outcome=\"locked\"} %ld\n"
         "o2c_steps_completed_total{runner=\"%s\",outcome=\"failed\"} %ld\n"
+        "o2c_steps_completed_total{runner=\"%s\",outcome=\"released\"} %ld\n"
+        "# HELP o2c_steps_queued_on_slot_total Steps claimed to run on a governed connection's slot the moment "
+        "the call holding it ends.\n# TYPE o2c_steps_queued_on_slot_total counter\n"
+        "o2c_steps_queued_on_slot_total{runner=\"%s\"} %ld\n"
         "# HELP o2c_completions_refused_total Completions refused because the lease was lost.\n"
         "# TYPE o2c_completions_refused_total counter\n"
         "o2c_completions_refused_total{runner=\"%s\"} %ld\n"
@@ -50,7 +54,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         runner_label, atomic_load(&m->claims), runner_label, atomic_load(&m->claimed),
         runner_label, atomic_load(&m->completed_ok), runner_label, atomic_load(&m->completed_retry),
         runner_label, atomic_load(&m->completed_throttled), runner_label, atomic_load(&m->completed_locked),
-        runner_label, atomic_load(&m->completed_failed), runner_label, atomic_load(&m->refused),
+        runner_label, atomic_load(&m->completed_failed), runner_label, atomic_load(&m->completed_released),
+        runner_label, atomic_load(&m->queued_on_slot), runner_label, atomic_load(&m->refused),
         runner_label, atomic_load(&m->leases_lost), runner_label, atomic_load(&m->db_errors),
         runner_label, atomic_load(&m->in_flight), runner_label, atomic_load(&m->action_ms_total) / 1000.0);
     struct MHD_Response *r = MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);

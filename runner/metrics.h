@@ -14,6 +14,8 @@ struct o2c_metrics {
     atomic_long completed_throttled;
     atomic_long completed_locked;
     atomic_long completed_failed;
+    atomic_long completed_released; /* queued behind a call that was refused for load: not run */
+    atomic_long queued_on_slot;     /* steps claimed to run on the slot of a call still running */
     atomic_long refused;            /* completions refused: lease lost */
     atomic_long leases_lost;
     atomic_long db_errors;

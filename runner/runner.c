@@ -30,8 +30,10 @@ struct runner {
     int wake_fd;
     char id[160];
     char lanes[512];             /* PostgreSQL array literal, "" = all lanes */
-    struct o2c_step **inflight;  /* submitted to the workers */
+    struct o2c_step **inflight;  /* submitted to the workers, or queued behind a step that was */
     int ninflight;
+    int nwaiting;                /* of those, queued behind another step's call (runner/workers.h) */
+    char *relays;                /* o2c.claim's p_relays, built per claim (room for every step held) */
     struct o2c_step **finished;  /* ran, not yet committed */
     int nfinished;
     int finished_cap;
@@ -42,6 +44,7 @@ struct runner {
     o2c_lease_keeper *keeper;    /* renews the leases of every step held, from its own thread */
     int64_t next_schedule_ms;    /* when to look for due schedules again */
     int64_t completed, refused;
+    int64_t queued_on_slot;      /* steps queued behind a call on its slot (o2c.claim's "follows") */
     o2c_workflow_states *states; /* the workflow versions met so far, for chains */
     struct o2c_chain_scope chain;
 };
@@ -159,8 +162,25 @@ static void finish_inline(struct runner *r, struct o2c_step *s)
 /* Parameters of a claim of `want` steps; the strings live in `buf`. */
 struct claim_params {
     char limit[16], lease[16];
-    const char *values[5];
+    const char *values[6];
 };
+
+/* Writes into r->relays the steps running on a connection that have no step queued behind them
+ * yet, as an array literal: for each, o2c.claim may hand out the step to run on its slot next
+ * (and for each call the claim itself starts). */
+static const char *relay_candidates(struct runner *r)
+{
+    char *at = r->relays;
+    *at++ = '{';
+    for (int i = 0; i < r->ninflight; i++) {
+        const struct o2c_step *s = r->inflight[i];
+        if (s->connection[0] && !s->follower && !s->waiting)
+            at += sprintf(at, "%s%" PRId64, at[-1] == '{' ? "" : ",", s->workflow_id);
+    }
+    *at++ = '}';
+    *at = '\0';
+    return r->relays;
+}
 
 static void claim_params(struct runner *r, int want, struct claim_params *p)
 {
@@ -173,7 +193,16 @@ static void claim_params(struct runner *r, int want, struct claim_params *p)
     p->values[2] = p->lease;
     p->values[3] = r->lanes[0] ? r->lanes : NULL;
     p->values[4] = fair ? "t" : "f";
+    p->values[5] = relay_candidates(r);
     atomic_fetch_add(&o2c_metrics.claims, 1);
+}
+
+static struct o2c_step *find_inflight(const struct runner *r, int64_t workflow_id)
+{
+    for (int i = 0; i < r->ninflight; i++)
+        if (r->inflight[i]->workflow_id == workflow_id)
+            return r->inflight[i];
+    return NULL;
 }
 
 /* Takes the claimed rows: quick actions run at once, the others go to the workers. */
@@ -202,9 +231,19 @@ static int take_claimed(struct runner *r, PGresult *res)
             o2c_log(O2C_LOG_DEBUG, "claimed", step_fields(s));
         if (!s->impl || s->impl->quick) {
             finish_inline(r, s);
+            continue;
+        }
+        r->inflight[r->ninflight++] = s;
+        atomic_fetch_add(&o2c_metrics.in_flight, 1);
+        /* A step to run on the slot of a call still running: queued behind it, on its thread. */
+        struct o2c_step *leader = PQgetisnull(res, i, 12) ? NULL : find_inflight(r, strtoll(PQgetvalue(res, i, 12), NULL, 10));
+        if (leader && !leader->follower && !leader->waiting && o2c_workers_follow(r->workers, leader, s)) {
+            leader->follower = s;
+            s->waiting = true;
+            r->nwaiting++;
+            r->queued_on_slot++;
+            atomic_fetch_add(&o2c_metrics.queued_on_slot, 1);
         } else {
-            r->inflight[r->ninflight++] = s;
-            atomic_fetch_add(&o2c_metrics.in_flight, 1);
             o2c_workers_submit(r->workers, s);
         }
     }
@@ -215,7 +254,7 @@ static int claim(struct runner *r, int want)
 {
     struct claim_params p = {0};
     claim_params(r, want, &p);
-    PGresult *res = o2c_db_run(r->db, "step", "claim", 5, p.values);
+    PGresult *res = o2c_db_run(r->db, "step", "claim", 6, p.values);
     if (!res) {
         o2c_logf(O2C_LOG_ERROR, "claim failed: %s", o2c_db_error(r->db));
         if (o2c_db_broken(r->db))
@@ -303,6 +342,7 @@ static void account_completed(struct runner *r, int from, int count, const char 
                                    : strcmp(name, "throttled") == 0 ? &o2c_metrics.completed_throttled
                                    : strcmp(name, "locked") == 0    ? &o2c_metrics.completed_locked
                                    : strcmp(name, "failed") == 0    ? &o2c_metrics.completed_failed
+                                   : strcmp(name, "released") == 0  ? &o2c_metrics.completed_released
                                                                     : &o2c_metrics.completed_ok;
             atomic_fetch_add(counter, 1);
         }
@@ -376,7 +416,7 @@ static int complete_and_claim(struct runner *r, int want)
     claim_params(r, want, &p);
     struct o2c_db_call calls[] = {
         {"step", "complete", 1 + O2C_COMPLETION_ARGS, complete_params, NULL},
-        {"step", "claim", 5, p.values, NULL},
+        {"step", "claim", 6, p.values, NULL},
     };
     int ok = o2c_db_run_in_transaction(r->db, calls, 2) == 0;
     o2c_completion_free(&c);
@@ -413,6 +453,11 @@ static void collect_done(struct runner *r)
     int got = o2c_workers_take_done(r->workers, r->finished + r->nfinished, room);
     for (int i = 0; i < got; i++) {
         struct o2c_step *s = r->finished[r->nfinished + i];
+        if (s->follower) { /* the step queued behind it has started (or come back released) */
+            s->follower->waiting = false;
+            s->follower = NULL;
+            r->nwaiting--;
+        }
         for (int j = 0; j < r->ninflight; j++)
             if (r->inflight[j] == s) {
                 r->inflight[j] = r->inflight[--r->ninflight];
@@ -533,8 +578,11 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
         }
         snprintf(r->lanes, sizeof r->lanes, "{%s}", opt->lanes);
     }
-    r->finished_cap = opt->concurrency + opt->batch;
-    r->inflight = calloc((size_t)opt->concurrency, sizeof *r->inflight);
+    /* Up to `concurrency` steps running and as many queued behind them; a claim takes up to
+     * `batch` steps plus one per step running (r->finished keeps room for all of it). */
+    r->finished_cap = 3 * opt->concurrency + opt->batch;
+    r->inflight = calloc((size_t)opt->concurrency * 2, sizeof *r->inflight);
+    r->relays = malloc((size_t)opt->concurrency * 2 * 21 + 3);
     r->finished = calloc((size_t)r->finished_cap, sizeof *r->finished);
     r->db = connect_at_start(opt, stop);
     if (!r->db)
@@ -555,7 +603,7 @@ static int set_up(struct runner *r, const struct o2c_runner_options *opt, int wa
     r->connections = o2c_connections_new();
     r->states = o2c_workflow_states_new();
     r->chain = (struct o2c_chain_scope){r->db, r->states, opt->lanes, opt->chain_max};
-    if (!r->inflight || !r->finished || !r->workers || !r->states) {
+    if (!r->inflight || !r->finished || !r->relays || !r->workers || !r->states) {
         o2c_logf(O2C_LOG_ERROR, "cannot start %d worker threads", opt->concurrency);
         return -1;
     }
@@ -583,6 +631,7 @@ static void tear_down(struct runner *r)
     o2c_lease_keeper_stop(r->keeper);
     free(r->inflight);
     free(r->finished);
+    free(r->relays);
     o2c_connections_free(r->connections);
     o2c_workflow_states_free(r->states);
     o2c_db_close(r->db);
@@ -612,11 +661,12 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
         collect_done(&r);
         if (!draining)
             fire_schedules(&r);
-        int free_slots = opt->concurrency - r.ninflight;
+        /* A step queued behind another's call needs no worker of its own. */
+        int free_slots = opt->concurrency - (r.ninflight - r.nwaiting);
         int want = free_slots < opt->batch ? free_slots : opt->batch;
         /* Results kept back by a database outage still occupy r.finished: leave room for them. */
-        if (want > r.finished_cap - r.nfinished - opt->concurrency)
-            want = r.finished_cap - r.nfinished - opt->concurrency;
+        if (want > r.finished_cap - r.nfinished - 3 * opt->concurrency)
+            want = r.finished_cap - r.nfinished - 3 * opt->concurrency;
         bool want_claim = !draining && want > 0 && (r.more || now_ms() >= r.next_poll_ms || frees_connection_slot(&r));
         int got = -1;
         if (want_claim && r.nfinished > 0)
@@ -644,7 +694,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             if (r.nfinished > 0)
                 continue; /* quick actions ran inline: commit them straight away */
         }
-        bool can_claim = !draining && r.ninflight < opt->concurrency;
+        bool can_claim = !draining && r.ninflight - r.nwaiting < opt->concurrency;
         if (r.more && can_claim)
             continue;
         /* With every slot busy (or while draining) only a finished step or a lease renewal
@@ -656,6 +706,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
     json_object_object_add(f, "runner", json_object_new_string(r.id));
     json_object_object_add(f, "completed", json_object_new_int64(r.completed));
     json_object_object_add(f, "refused", json_object_new_int64(r.refused));
+    json_object_object_add(f, "queued_on_slot", json_object_new_int64(r.queued_on_slot));
     o2c_log(O2C_LOG_INFO, "runner stopped", f);
     tear_down(&r);
     return status;

@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct node {
@@ -16,8 +18,17 @@ struct queue {
     struct node *head, *tail;
 };
 
+/* A connection that answered "wait until then" (a refusal with Retry-After): until then no step
+ * queued on one of its slots starts, as no claim starts one (o2c.connection.throttled_until). */
+struct hold {
+    char connection[64];
+    int64_t until_ms;
+};
+enum { HOLDS = 8 };
+
 struct o2c_workers {
     pthread_mutex_t mu;
+    struct hold holds[HOLDS];
     pthread_cond_t ready;
     struct queue todo, done;
     int stopping;
@@ -59,6 +70,75 @@ void o2c_run_action(struct o2c_step *step)
     step->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
+static struct node *new_node(struct o2c_step *step)
+{
+    struct node *n = malloc(sizeof *n);
+    if (!n)
+        abort(); /* cannot even queue a step: the lease will expire and another runner redoes it */
+    n->step = step;
+    return n;
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A refusal with Retry-After (the default when the detail does not say) holds its connection, as
+ * o2c.complete holds it for claims; one without (the account is busy) only shrinks o2c's limit. */
+static void note_refusal(o2c_workers *w, const struct o2c_step *s, int64_t now)
+{
+    json_object *said;
+    if (s->outcome.detail && json_object_object_get_ex(s->outcome.detail, "retry_after", &said) &&
+        !json_object_get_boolean(said))
+        return;
+    int64_t until = now + (s->outcome.delay_ms > 0 ? s->outcome.delay_ms : 1000);
+    struct hold *slot = &w->holds[0];
+    for (int i = 0; i < HOLDS; i++) {
+        if (strncmp(w->holds[i].connection, s->connection, sizeof w->holds[i].connection - 1) == 0) {
+            slot = &w->holds[i];
+            break;
+        }
+        if (w->holds[i].until_ms < slot->until_ms)
+            slot = &w->holds[i]; /* else the one that ends first */
+    }
+    snprintf(slot->connection, sizeof slot->connection, "%s", s->connection);
+    if (until > slot->until_ms)
+        slot->until_ms = until;
+}
+
+static bool held(const o2c_workers *w, const char *connection, int64_t now)
+{
+    for (int i = 0; i < HOLDS; i++)
+        if (w->holds[i].until_ms > now && strncmp(w->holds[i].connection, connection, sizeof w->holds[i].connection - 1) == 0)
+            return true;
+    return false;
+}
+
+/* Puts a finished step on the done list and takes the step queued behind it, if any: *run says
+ * whether that one may start now. It may not after its leader was refused for load, nor while
+ * its connection is held. */
+static struct o2c_step *finish(o2c_workers *w, struct node *n, bool *run)
+{
+    int64_t now = monotonic_ms();
+    pthread_mutex_lock(&w->mu);
+    struct o2c_step *done = n->step, *next = done->slot_next;
+    bool refused = strcmp(done->outcome.name, "throttled") == 0;
+    if (refused)
+        note_refusal(w, done, now);
+    *run = next && !refused && !held(w, next->connection, now);
+    done->slot_next = NULL;
+    done->ran = true;
+    push(&w->done, n);
+    pthread_mutex_unlock(&w->mu);
+    uint64_t one = 1;
+    ssize_t wrote = write(w->wake_fd, &one, sizeof one);
+    (void)wrote; /* the eventfd counter cannot overflow in practice; a lost wake is caught by the poll timeout */
+    return next;
+}
+
 static void *worker_main(void *arg)
 {
     o2c_workers *w = arg;
@@ -72,13 +152,19 @@ static void *worker_main(void *arg)
             return NULL;
 
         o2c_run_action(n->step);
-
-        pthread_mutex_lock(&w->mu);
-        push(&w->done, n);
-        pthread_mutex_unlock(&w->mu);
-        uint64_t one = 1;
-        ssize_t wrote = write(w->wake_fd, &one, sizeof one);
-        (void)wrote; /* the eventfd counter cannot overflow in practice; a lost wake is caught by the poll timeout */
+        /* Steps queued on the same slot run one after the other on this thread, as long as the
+         * remote takes them; one that may not start goes back unrun, "released". */
+        bool run;
+        for (struct o2c_step *next = finish(w, n, &run); next; next = finish(w, n, &run)) {
+            n = new_node(next); /* the finished one now belongs to the claim loop */
+            if (run) {
+                o2c_run_action(next);
+            } else {
+                o2c_outcome_clear(&next->outcome);
+                o2c_outcome_named(&next->outcome, "released");
+                next->duration_ms = 0;
+            }
+        }
     }
 }
 
@@ -104,14 +190,21 @@ o2c_workers *o2c_workers_start(int threads, int wake_fd)
 
 void o2c_workers_submit(o2c_workers *w, struct o2c_step *step)
 {
-    struct node *n = malloc(sizeof *n);
-    if (!n)
-        abort(); /* cannot even queue a step: the lease will expire and another runner redoes it */
-    n->step = step;
+    struct node *n = new_node(step);
     pthread_mutex_lock(&w->mu);
     push(&w->todo, n);
     pthread_cond_signal(&w->ready);
     pthread_mutex_unlock(&w->mu);
+}
+
+bool o2c_workers_follow(o2c_workers *w, struct o2c_step *step, struct o2c_step *next)
+{
+    pthread_mutex_lock(&w->mu);
+    bool queued = !step->ran && !step->slot_next;
+    if (queued)
+        step->slot_next = next;
+    pthread_mutex_unlock(&w->mu);
+    return queued;
 }
 
 int o2c_workers_take_done(o2c_workers *w, struct o2c_step **out, int max)
@@ -139,6 +232,8 @@ void o2c_workers_stop(o2c_workers *w)
         pthread_join(w->threads[i], NULL);
     struct node *n;
     while ((n = pop(&w->done)) || (n = pop(&w->todo))) {
+        if (n->step->slot_next)
+            o2c_step_free(n->step->slot_next);
         o2c_step_free(n->step);
         free(n);
     }

@@ -75,6 +75,14 @@ struct o2c_step {
     int nlinks;
     json_object *chain_patch;
     const struct o2c_action *impl;
+    /* A step claimed to run on this step's connection slot as soon as this one's call ends
+     * (o2c.claim's "follows"). slot_next and ran belong to runner/workers.c (under its lock);
+     * follower and waiting to the claim loop's thread: the step queued behind this one, and
+     * whether this one still waits behind another. */
+    struct o2c_step *slot_next;
+    bool ran;
+    struct o2c_step *follower;
+    bool waiting;
     struct timespec started;
     struct timespec renewed;
     long duration_ms;

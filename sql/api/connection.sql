@@ -33,6 +33,29 @@ begin
 end
 $$;
 
+-- Ends the connection leases of steps p_ids (their calls are over: completed, cancelled or
+-- re-driven). A step that its runner claimed to run next on one of those slots (o2c.claim's
+-- p_relays) takes the slot over, under its own step lease, rather than the slot being freed and
+-- taken again: the calls in flight on the connection are counted the same either way. A
+-- successor no longer leased (completed in the same batch, or its runner gone) gets nothing.
+create or replace function o2c.end_connection_leases(p_ids bigint[])
+returns void
+language sql
+security definer
+set search_path = o2c, pg_temp
+as $$
+    with gone as (
+        delete from o2c.connection_lease l where l.instance_id = any (p_ids)
+     returning l.successor, l.connection
+    )
+    insert into o2c.connection_lease (instance_id, connection, leased_until)
+    select g.successor, g.connection, s.leased_until
+      from gone g
+      join o2c.step s on s.instance_id = g.successor
+     where s.leased_until > now()
+        on conflict (instance_id) do nothing;
+$$;
+
 create or replace view o2c.connections as
 select c.name, c.system, c.base_url, c.max_concurrent, c.rate_per_second, c.burst, c.paused,
        nullif(c.throttled_until, '-infinity') as throttled_until,
@@ -46,6 +69,7 @@ select c.name, c.system, c.base_url, c.max_concurrent, c.rate_per_second, c.burs
        least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int as effective_concurrent
   from o2c.connection c;
 
+revoke all on function o2c.end_connection_leases(bigint[]) from public;
 revoke all on function o2c.pause_connection(text, text) from public;
 revoke all on function o2c.resume_connection(text) from public;
 grant execute on function o2c.pause_connection(text, text) to o2c_admin;

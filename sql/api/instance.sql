@@ -112,7 +112,7 @@ begin
     on conflict (instance_id) do update
        set lane = excluded.lane, priority = excluded.priority, connection = excluded.connection,
            due_at = now(), leased_by = null, lease_token = null, leased_at = null, leased_until = null;
-    delete from o2c.connection_lease where instance_id = p_id;
+    perform o2c.end_connection_leases(array[p_id]);
     insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, actor, detail)
     values (p_id, v_inst.state, v_state.state, 'redrive', 0, session_user,
             jsonb_build_object('previous_status', v_inst.status,
@@ -144,7 +144,7 @@ begin
             using errcode = 'object_not_in_prerequisite_state';
     end if;
     delete from o2c.step where instance_id = p_id;
-    delete from o2c.connection_lease where instance_id = p_id;
+    perform o2c.end_connection_leases(array[p_id]);
     update o2c.instance set status = 'cancelled', updated_at = now() where id = p_id;
     insert into o2c.event (workflow_id, from_state, to_state, outcome, attempt, actor, detail)
     values (p_id, v_inst.state, v_inst.state, 'cancel', 0, session_user,

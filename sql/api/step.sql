@@ -19,11 +19,23 @@ $$;
 -- a fair claim now and then, so lower lanes are never starved). Steps whose connection is at its
 -- fleet-wide concurrency or rate limit (or paused, or throttled) are left for later: they hold no
 -- runner slot while they wait.
+-- Successors: behind each call on a governed connection that this claim starts, and behind each
+-- of p_relays (this runner's calls running now that have none yet), the claim may queue one more
+-- step of that connection (beyond p_limit), to run on the same slot the moment that call ends:
+-- the runner's worker starts it without waiting for the database (runner/workers.h), and the
+-- completion that ends the first call hands the slot's lease row over to it
+-- (o2c.end_connection_leases). Such a step holds no slot while it waits, so the fleet-wide count
+-- is what it was. "follows" names the call a step waits behind (null: it runs at once); rows come
+-- leaders first. None on a rate-limited connection (its token bucket, not its slots, spaces its
+-- calls), and none beyond the connection's current limit: after a cut (adaptive concurrency)
+-- calls end without a successor until the fleet is within it. Only for a caller that passes
+-- p_relays (an empty array will do): one that does not know to hold a step back gets none.
 create or replace function o2c.claim(p_runner text, p_limit int, p_lease_seconds int,
-                                     p_lanes text[] default null, p_fair boolean default false)
+                                     p_lanes text[] default null, p_fair boolean default false,
+                                     p_relays bigint[] default null)
 returns table (workflow_id bigint, lease_token bigint, workflow text, version int, state text,
                action text, business_key text, attempt int, context jsonb, connection text,
-               lane text, params jsonb)
+               lane text, params jsonb, follows bigint)
 language plpgsql
 security definer
 set search_path = o2c, pg_temp
@@ -42,11 +54,17 @@ set plan_cache_mode = force_generic_plan
 as $$
 #variable_conflict use_column
 declare
-    v_names text[] := '{}';
-    v_caps  int[]  := '{}';
-    v_cap   int;
+    v_names  text[] := '{}';
+    v_caps   int[]  := '{}';
+    v_relays int[]  := '{}';
+    v_readies int[] := '{}';
+    v_cap    int;
+    v_relay  int;
+    v_limit  int;
+    v_live   int;
+    v_ready  int;
     v_tokens numeric;
-    c       o2c.connection;
+    c        o2c.connection;
 begin
     -- Connections with due work, locked so that claims competing for one remote system take
     -- turns, and for each the number of calls that may start now.
@@ -57,15 +75,28 @@ begin
          order by cn.name
            for update
     loop
+        v_relay := 0;
+        v_ready := 0;
         if c.paused or c.throttled_until > now() then
             v_cap := 0;
         else
             v_cap := p_limit;
             if c.max_concurrent is not null then
                 -- The adaptive limit (o2c.connection.concurrency_limit), never above max_concurrent.
-                v_cap := least(v_cap, least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int - (
-                    select count(*) from o2c.connection_lease l
-                     where l.connection = c.name and l.leased_until > now())::int);
+                v_limit := least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int;
+                select count(*) into v_live from o2c.connection_lease l
+                 where l.connection = c.name and l.leased_until > now();
+                v_cap := least(v_cap, v_limit - v_live);
+                if c.rate_per_second is null and p_relays is not null then
+                    -- This runner's calls on the connection that may have a successor queued.
+                    select count(*) into v_ready from o2c.connection_lease l
+                     where l.instance_id = any (p_relays) and l.connection = c.name and l.successor is null
+                       and l.leased_until > now()
+                       and exists (select 1 from o2c.step s where s.instance_id = l.instance_id and s.leased_by = p_runner);
+                    -- One behind each of those and of the calls this claim starts, while the
+                    -- calls in flight stay within the limit once the slots have been handed on.
+                    v_relay := greatest(0, least(v_ready + greatest(v_cap, 0), v_limit - v_live + v_ready));
+                end if;
             end if;
             if c.rate_per_second is not null then
                 v_tokens := least(coalesce(c.burst, ceil(c.rate_per_second)),
@@ -76,39 +107,76 @@ begin
         end if;
         v_names := v_names || c.name;
         v_caps := v_caps || greatest(v_cap, 0);
+        v_relays := v_relays || v_relay;
+        v_readies := v_readies || v_ready;
     end loop;
     v_names := v_names || ''::text;
     v_caps := v_caps || p_limit;
+    v_relays := v_relays || 0;
+    v_readies := v_readies || 0;
 
     return query
-    with picked as (
-        select x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at, x.ctid as step_ctid
-          from unnest(v_names, v_caps) as g(conn, cap)
+    -- Per connection, its next cap + relay due steps in order (n numbers them, in that order):
+    -- the first cap may run at once, the rest may wait behind calls in flight.
+    with due as (
+        select g.conn, g.cap, g.ready, x.n, x.instance_id, x.leased_by as prev_runner, x.priority, x.due_at,
+               x.ctid as step_ctid
+          from unnest(v_names, v_caps, v_relays, v_readies) as g(conn, cap, relay, ready)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.priority, s.due_at, s.ctid
-                 from o2c.step s
-                where s.connection = g.conn and s.due_at <= now()
-                  and (s.leased_until is null or s.leased_until <= now())
-                  and (p_lanes is null or s.lane = any(p_lanes))
-                  and not p_fair
-                order by s.priority desc, s.due_at
-                limit g.cap
-                  for update skip locked) x
+               select row_number() over () as n, y.*
+                 from (select s.instance_id, s.leased_by, s.priority, s.due_at, s.ctid
+                         from o2c.step s
+                        where s.connection = g.conn and s.due_at <= now()
+                          and (s.leased_until is null or s.leased_until <= now())
+                          and (p_lanes is null or s.lane = any(p_lanes))
+                          and not p_fair
+                        order by s.priority desc, s.due_at
+                        limit g.cap + g.relay
+                          for update skip locked) y) x
         union all
-        select x.instance_id, x.leased_by, 0, x.due_at, x.ctid
-          from unnest(v_names, v_caps) as g(conn, cap)
+        select g.conn, g.cap, g.ready, x.n, x.instance_id, x.leased_by, 0, x.due_at, x.ctid
+          from unnest(v_names, v_caps, v_relays, v_readies) as g(conn, cap, relay, ready)
          cross join lateral (
-               select s.instance_id, s.leased_by, s.due_at, s.ctid
-                 from o2c.step s
-                where s.connection = g.conn and s.due_at <= now()
-                  and (s.leased_until is null or s.leased_until <= now())
-                  and (p_lanes is null or s.lane = any(p_lanes))
-                  and p_fair
-                order by s.due_at
-                limit g.cap
-                  for update skip locked) x
-        order by 3 desc, 4   -- priority (0 on a fair claim), then the oldest due
-        limit p_limit
+               select row_number() over () as n, y.*
+                 from (select s.instance_id, s.leased_by, s.due_at, s.ctid
+                         from o2c.step s
+                        where s.connection = g.conn and s.due_at <= now()
+                          and (s.leased_until is null or s.leased_until <= now())
+                          and (p_lanes is null or s.lane = any(p_lanes))
+                          and p_fair
+                        order by s.due_at
+                        limit g.cap + g.relay
+                          for update skip locked) y) x
+    ),
+    fresh as (
+        select d.* from due d where d.n <= d.cap
+         order by d.priority desc, d.due_at   -- priority (0 on a fair claim), then the oldest due
+         limit p_limit
+    ),
+    -- The calls a step may wait behind, numbered per connection: this runner's calls in flight
+    -- that have none yet (as counted above), then the ones this claim starts.
+    leaders as (
+        select l.instance_id, l.connection as conn,
+               row_number() over (partition by l.connection order by l.instance_id) as k
+          from o2c.connection_lease l
+         where l.instance_id = any (p_relays) and l.successor is null and l.leased_until > now()
+           and exists (select 1 from o2c.step s where s.instance_id = l.instance_id and s.leased_by = p_runner)
+        union all
+        select f.instance_id, f.conn, f.ready + row_number() over (partition by f.conn order by f.n)
+          from fresh f where f.conn <> ''
+    ),
+    -- The k-th step of a connection beyond its free slots waits behind its k-th leader; one with
+    -- no leader (fewer calls started than there were free slots) is not claimed.
+    relayed as (
+        select d.*, l.instance_id as leader
+          from due d
+          join leaders l on (l.conn, l.k) = (d.conn, d.n - d.cap)
+         where d.n > d.cap
+    ),
+    picked as (
+        select f.instance_id, f.prev_runner, f.step_ctid from fresh f
+        union all
+        select r.instance_id, r.prev_runner, r.step_ctid from relayed r
     ),
     claimed as (
         update o2c.step s
@@ -122,16 +190,24 @@ begin
      returning s.instance_id, s.lease_token, s.connection, s.lane,
                case when p_fair then 0 else s.priority end as picked_priority, s.due_at as picked_due_at
     ),
+    -- A leader already running takes its successor now; one this claim starts gets it with its
+    -- lease row below.
+    queued as (
+        update o2c.connection_lease l set successor = r.instance_id
+          from relayed r where l.instance_id = r.leader
+    ),
     -- Steps whose lease had run out (they were leased when picked): few, usually none.
     lapsed as (
         select p.instance_id, p.prev_runner from picked p where p.prev_runner is not null
     ),
+    -- A step waiting behind a call takes no slot of its own: it takes over its leader's.
     connection_leases as (
-        insert into o2c.connection_lease (instance_id, connection, leased_until)
-        select cl.instance_id, cl.connection, now() + make_interval(secs => p_lease_seconds)
-          from claimed cl where cl.connection <> ''
+        insert into o2c.connection_lease (instance_id, connection, leased_until, successor)
+        select f.instance_id, f.conn, now() + make_interval(secs => p_lease_seconds),
+               (select r.instance_id from relayed r where r.leader = f.instance_id)
+          from fresh f where f.conn <> ''
         on conflict (instance_id) do update
-           set connection = excluded.connection, leased_until = excluded.leased_until
+           set connection = excluded.connection, leased_until = excluded.leased_until, successor = excluded.successor
     ),
     spent as (
         update o2c.connection cn set tokens = cn.tokens - u.n
@@ -170,8 +246,10 @@ begin
     select cl.instance_id, cl.lease_token, cl.workflow, cl.version, cl.state,
            case when ex.n >= 4 then 'core.lease_exhausted' else st.action end, cl.business_key,
            cl.attempts + 1, cl.context, cl.connection, cl.lane,
-           case when ex.n >= 4 then jsonb_build_object('action', st.action, 'expiries', ex.n + 1) else st.params end
+           case when ex.n >= 4 then jsonb_build_object('action', st.action, 'expiries', ex.n + 1) else st.params end,
+           rl.leader
       from claimed_instance cl
+      left join lateral (select r.leader from relayed r where r.instance_id = cl.instance_id) rl on true
       join actions st on (st.workflow, st.version, st.state) = (cl.workflow, cl.version, cl.state)
      -- Expiries in a row so far (this one is being recorded by `expired`), only for a step whose
      -- lease ran out: an index walk of its own events.
@@ -182,7 +260,7 @@ begin
                                                              where e2.workflow_id = cl.instance_id
                                                                and e2.outcome <> 'lease_expired'), 0)) end as n
                          offset 0) ex
-     order by cl.picked_priority desc, cl.picked_due_at;
+     order by rl.leader is not null, cl.picked_priority desc, cl.picked_due_at;
 end
 $$;
 
@@ -233,7 +311,10 @@ $$;
 -- context patch, event row, next due time. Result n is p_ids[n], p_tokens[n], p_outcomes[n],
 -- p_durations[n], p_delays[n], and element n-1 of each of the JSON arrays p_patches, p_details,
 -- p_starts:
---   outcome      "ok" | a named outcome | "retry" | "throttled" | "locked" | "failed"
+--   outcome      "ok" | a named outcome | "retry" | "throttled" | "locked" | "failed" |
+--                "released": the step did not run (it was to follow a call on that call's slot,
+--                and that call was refused for load); it is due again at once, as it was, with
+--                no event and no attempt counted
 --   duration_ms  how long the action ran
 --   delay_ms     null for the engine's default
 --   patch        a JSON object merged into the context, or null
@@ -269,6 +350,7 @@ declare
     v_refused bigint[];
     v_wake    int;
     v_moved   bigint[];
+    v_calls_over bigint[];
     v_bad     text;
 begin
     -- A chain: the runner ran a result's step on through states that call no connection, under
@@ -347,7 +429,7 @@ begin
                as u(id, token, outcome, delay_ms, duration_ms, n)
          cross join lateral (select case when jsonb_typeof(p_chains -> (u.n::int - 1)) = 'object'
                                          then p_chains -> (u.n::int - 1) end as chain) ch
-         where u.outcome not in ('retry', 'throttled', 'locked', 'failed')
+         where u.outcome not in ('retry', 'throttled', 'locked', 'failed', 'released')
     ),
     -- Each result's workflow as it stands, read without a lock: only the holder of the step's
     -- lease moves a workflow on, and the write below goes ahead only under the presented token.
@@ -505,6 +587,7 @@ begin
                    when c.outcome = 'locked' and c.lock_attempts + 1 >= c.lock_max_attempts then 'lock_exhausted'
                    when c.outcome = 'locked' then 'locked'
                    when c.outcome = 'failed' then 'failed'
+                   when c.outcome = 'released' then 'released'
                    when c.target is null then 'no_transition'
                    else 'advance'
                end as kind
@@ -583,7 +666,7 @@ begin
                exception_owner = d.x_owner, exception_message = d.x_message,
                exception_since = case when d.new_status = 'exception' then now() end
           from decided d
-         where i.id = d.id
+         where i.id = d.id and d.kind <> 'released'
     ),
     upd_step as (
         -- Moving on keeps the step's due_at (it is due already, and keeps its place in line):
@@ -597,10 +680,6 @@ begin
                connection = case when d.kind = 'advance' then d.new_conn else s.connection end
           from decided d
          where s.instance_id = d.id and d.new_status = 'active'
-    ),
-    del_connection_lease as (
-        delete from o2c.connection_lease l using decided d
-         where l.instance_id = d.id and d.conn <> ''
     ),
     del_step as (
         delete from o2c.step s using decided d
@@ -659,6 +738,7 @@ begin
                                      'severity', d.x_severity, 'owner', d.x_owner, 'message', d.x_message)
                             else d.detail end as detail
                   from decided d
+                 where d.kind <> 'released'
                 union all
                 -- A chain's links, before the result they led to (events are in id order).
                 select d.id, k.n - 1000000, k.from_state, k.to_state, k.outcome, k.attempt, d.leased_at,
@@ -676,8 +756,13 @@ begin
     )
     select coalesce((select array_agg(r.id) from r where r.id not in (select h.id from held h)), '{}'),
            (select count(*) from decided d where d.kind = 'advance' or d.conn <> '')
-           + (select count(*) from started) + cardinality(v_moved)
-      into v_refused, v_wake;
+           + (select count(*) from started) + cardinality(v_moved),
+           (select array_agg(d.id) from decided d where d.conn <> '')
+      into v_refused, v_wake, v_calls_over;
+    -- Their calls are over: their slots go free, or to the step queued to follow each.
+    if v_calls_over is not null then
+        perform o2c.end_connection_leases(v_calls_over);
+    end if;
     -- New due work, or connection capacity freed: wake other runners.
     if v_wake > 0 then
         perform pg_notify('o2c_work', '');
@@ -736,13 +821,13 @@ as $$
                            or s.due_at <= now() + make_interval(secs => p_horizon_seconds)));
 $$;
 
-revoke all on function o2c.claim(text, int, int, text[], boolean) from public;
+revoke all on function o2c.claim(text, int, int, text[], boolean, bigint[]) from public;
 revoke all on function o2c.renew_leases(text, bigint[], bigint[], int) from public;
 revoke all on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb, jsonb) from public;
 revoke all on function o2c.complete(text, jsonb) from public;
 revoke all on function o2c.next_due(text[]) from public;
 revoke all on function o2c.work_pending(text[], int) from public;
-grant execute on function o2c.claim(text, int, int, text[], boolean) to o2c_runner;
+grant execute on function o2c.claim(text, int, int, text[], boolean, bigint[]) to o2c_runner;
 grant execute on function o2c.renew_leases(text, bigint[], bigint[], int) to o2c_runner;
 grant execute on function o2c.complete(text, bigint[], bigint[], text[], int[], int[], jsonb, jsonb, jsonb, jsonb) to o2c_runner;
 grant execute on function o2c.complete(text, jsonb) to o2c_runner;

@@ -2,8 +2,8 @@
 
 -- name: claim
 select workflow_id, lease_token, workflow, version, state, action, business_key, attempt,
-       context, connection, lane, params
-  from o2c.claim($1, $2, $3, $4::text[], $5);
+       context, connection, lane, params, follows
+  from o2c.claim($1, $2, $3, $4::text[], $5, $6::bigint[]);
 
 -- name: run_sql_action
 select o2c.run_sql_action_for_workflow($1, $2::bigint, $3::jsonb, $4::jsonb);

@@ -138,6 +138,11 @@ static void test_a_busy_neighbour_lowers_the_limit_and_its_leaving_raises_it_aga
         fprintf(stderr, "%s\n", json_object_to_json_string(stats));
     json_object_put(stats);
     CU_ASSERT(tproc_sandbox_stat(sb.port, "max_concurrency") <= MAX_CONCURRENT);
+    /* With the neighbour gone nothing was refused, though each call's slot went straight on to
+     * the step queued behind it (runner/workers.h): a queued step never overlaps its leader. */
+    CU_ASSERT_EQUAL(tproc_sandbox_stat(sb.port, "throttled"), refused);
+    CU_ASSERT_EQUAL(tproc_count_lines(logs, "\"msg\":\"runner stopped\""), 2);
+    CU_ASSERT_EQUAL(tproc_count_lines(logs, "\"queued_on_slot\":0}"), 0);
 }
 
 static CU_TestInfo tests[] = {

@@ -161,6 +161,113 @@ static void test_connection_concurrency_limit(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r4', 10, 30)", 0, NULL), 1);
 }
 
+/* Completes one step (held by `runner`) with `outcome`; answers the number refused. */
+static long long complete_one(const char *runner, const char *id, const char *outcome)
+{
+    const char *params[] = {runner, id, outcome};
+    return tpg_number(db,
+                      "select cardinality(o2c.complete($1, (select jsonb_agg(jsonb_build_object('id', s.instance_id, "
+                      "'token', s.lease_token, 'outcome', $3::text, 'duration_ms', 1)) from o2c.step s "
+                      "where s.instance_id = $2::bigint and s.leased_by = $1)))",
+                      3, params);
+}
+
+static long long in_flight(const char *connection)
+{
+    const char *p[] = {connection};
+    return tpg_number(db, "select in_flight from o2c.connections where name = $1", 1, p);
+}
+
+static void test_steps_queued_behind_calls_take_over_their_slots(void)
+{
+    clear_queue();
+    tpg_ok(db, "insert into o2c.connection (name, max_concurrent) values ('relay', 2)", 0, NULL);
+    define("relay_wf", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"connection\":\"relay\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('relay_wf', 'q-' || g) from generate_series(1, 8) g", 0, NULL);
+    tpg_ok(db, "create temp table got (id bigint, follows bigint)", 0, NULL);
+
+    /* A caller that does not pass p_relays never gets a step to hold back. */
+    CU_ASSERT_EQUAL(tpg_number(db, "with c as (select * from o2c.claim('plain', 1, 30)) "
+                                   "select count(*) filter (where follows is null) * 10 + count(*) from c", 0, NULL), 11);
+    complete_all("plain", "relay_wf", "ok", NULL);
+    CU_ASSERT_EQUAL(in_flight("relay"), 0);
+
+    /* A runner that does: each call it starts may have one step queued behind it (beyond
+     * p_limit, which counts only calls that start now), leaders first in the answer. */
+    CU_ASSERT(tpg_ok(db, "insert into got select workflow_id, follows from o2c.claim('r1', 1, 30, null, false, '{}')", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got where follows is null", 0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got g join got l on l.id = g.follows and l.follows is null", 0, NULL), 1);
+    CU_ASSERT_EQUAL(in_flight("relay"), 1);
+    /* The free slot's call, with its own successor; the running call gets one too. */
+    CU_ASSERT(tpg_ok(db, "insert into got select workflow_id, follows from o2c.claim('r1', 1, 30, null, false, "
+                         "(select array_agg(id) from got where follows is null))", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got where follows is null", 0, NULL), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(distinct follows) from got where follows is not null", 0, NULL), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got", 0, NULL), 4);
+    /* Queued steps hold no slot: two in flight, and nobody else gets one. */
+    CU_ASSERT_EQUAL(in_flight("relay"), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r2', 10, 30, null, false, '{}')", 0, NULL), 0);
+    /* A leader whose successor is taken asks for none again. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r1', 0, 30, null, false, "
+                                   "(select array_agg(id) from got where follows is null))", 0, NULL), 0);
+
+    /* The first call ends: its slot goes to the step queued behind it, not back to the pool. */
+    char leader[32], follower[32];
+    snprintf(leader, sizeof leader, "%lld", tpg_number(db, "select min(id) from got where follows is null", 0, NULL));
+    snprintf(follower, sizeof follower, "%lld", tpg_number(db, "select id from got where follows = (select min(id) from got where follows is null)", 0, NULL));
+    CU_ASSERT_EQUAL(complete_one("r1", leader, "ok"), 0);
+    CU_ASSERT_EQUAL(in_flight("relay"), 2);
+    const char *fp[] = {follower};
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection_lease where instance_id = $1::bigint", 1, fp), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r2', 10, 30, null, false, '{}')", 0, NULL), 0);
+
+    /* That step comes back unrun ("released": its leader was refused for load): no event, no
+     * attempt, due again at once, and its slot is free. */
+    long long events = tpg_number(db, "select count(*) from o2c.event where workflow_id = $1::bigint", 1, fp);
+    CU_ASSERT_EQUAL(complete_one("r1", follower, "released"), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.event where workflow_id = $1::bigint", 1, fp), events);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                                   "where s.instance_id = $1::bigint and s.leased_by is null and s.due_at <= now() "
+                                   "and i.state = 'a' and i.attempts = 0 and i.status = 'active'", 1, fp), 1);
+    CU_ASSERT_EQUAL(in_flight("relay"), 1);
+
+    /* The other leader is cancelled: its successor takes the slot over all the same. */
+    char other[32], other_next[32];
+    snprintf(other, sizeof other, "%lld", tpg_number(db, "select max(id) from got where follows is null", 0, NULL));
+    snprintf(other_next, sizeof other_next, "%lld", tpg_number(db, "select id from got where follows = (select max(id) from got where follows is null)", 0, NULL));
+    const char *op[] = {other}, *onp[] = {other_next};
+    CU_ASSERT(tpg_ok(db, "select o2c.cancel($1::bigint, 'test: a queued step keeps the slot')", 1, op));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection_lease where instance_id = $1::bigint", 1, onp), 1);
+    CU_ASSERT_EQUAL(in_flight("relay"), 1);
+
+    /* A leader and its successor completed in one batch leave no slot behind. */
+    CU_ASSERT_EQUAL(complete_all("r1", "relay_wf", "ok", NULL), 0);
+    CU_ASSERT_EQUAL(in_flight("relay"), 0);
+    tpg_ok(db, "truncate got", 0, NULL);
+    CU_ASSERT(tpg_ok(db, "insert into got select workflow_id, follows from o2c.claim('r3', 1, 30, null, false, '{}')", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got", 0, NULL), 2);
+    CU_ASSERT_EQUAL(complete_all("r3", "relay_wf", "ok", NULL), 0);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection_lease where connection = 'relay'", 0, NULL), 0);
+
+    /* After a cut (o2c's limit 1 with 2 in flight) only one of the two calls gets a successor:
+     * once both end, one call is in flight, as the limit says. */
+    tpg_ok(db, "select o2c.start('relay_wf', 'q2-' || g) from generate_series(1, 6) g", 0, NULL);
+    tpg_ok(db, "truncate got", 0, NULL);
+    CU_ASSERT(tpg_ok(db, "insert into got select workflow_id, follows from o2c.claim('r4', 2, 30)", 0, NULL));
+    CU_ASSERT_EQUAL(in_flight("relay"), 2);
+    tpg_ok(db, "update o2c.connection set concurrency_limit = 1 where name = 'relay'", 0, NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r4', 2, 30, null, false, (select array_agg(id) from got))",
+                               0, NULL), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r4', 2, 30, null, false, (select array_agg(id) from got))",
+                               0, NULL), 0);
+    CU_ASSERT(tpg_ok(db, "select o2c.complete('r4', (select jsonb_agg(jsonb_build_object('id', s.instance_id, 'token', "
+                         "s.lease_token, 'outcome', 'ok')) from o2c.step s where s.instance_id in (select id from got)))", 0, NULL));
+    CU_ASSERT_EQUAL(in_flight("relay"), 1);
+    CU_ASSERT_EQUAL(complete_all("r4", "relay_wf", "ok", NULL), 0);
+    CU_ASSERT_EQUAL(in_flight("relay"), 0);
+    tpg_ok(db, "drop table got", 0, NULL);
+}
+
 static void test_connection_rate_limit(void)
 {
     clear_queue();
@@ -407,6 +514,7 @@ static CU_TestInfo tests[] = {
     {"a completion whose lease was lost is refused", test_late_completion_is_refused},
     {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
     {"connection concurrency holds across runners; waiting steps hold no slot", test_connection_concurrency_limit},
+    {"a step queued behind a call takes its slot over when the call ends", test_steps_queued_behind_calls_take_over_their_slots},
     {"connection rate limit with burst", test_connection_rate_limit},
     {"throttled, locked, retry, failed and named outcomes", test_outcomes},
     {"a result starts children with its patch, once; ok can schedule the next round", test_results_start_children_and_schedule_rounds},

@@ -248,24 +248,31 @@ static void test_connection_limit_holds_for_the_fleet(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'erp_bound' and status = 'done'", 0, NULL), 60);
 }
 
-static void test_a_freed_connection_slot_is_claimed_in_the_completing_transaction(void)
+static void test_a_slot_goes_straight_on_to_the_next_call(void)
 {
-    /* One slot, six steps of 10 ms, a runner that polls once a minute. Each completion frees the
-     * slot, and the claim that rides in the same transaction takes the next step: the next step's
-     * claimed_at is then the completing transaction's now(), the completion event's `at`. */
+    /* One slot, six steps of 100 ms, a runner that polls once a minute. The claim that starts a
+     * call also queues the next step behind it, and each completion's claim queues one behind
+     * the call that took the slot over: every step but the first is claimed before the call
+     * ahead of it has ended, and starts on the worker that ran that call, without waiting for
+     * the database. The runner says how many it queued so. (A call shorter than a claim's round
+     * trip could end before its successor is handed to its worker; that one would then start
+     * from the claim loop instead, which is why the calls here take 100 ms.) */
     CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.connection (name, system, max_concurrent) values ('one_slot', 'generic', 1)", 0, NULL));
     define("one_slot_bound", "{\"initial\":\"post\",\"states\":{"
                              "\"post\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"connection\":\"one_slot\",\"on\":{\"ok\":\"done\"}},"
                              "\"done\":{\"terminal\":true}}}");
-    tpg_ok(db, "select o2c.start('one_slot_bound', 's-' || g, '{\"ms\": 10}') from generate_series(1, 6) g", 0, NULL);
+    tpg_ok(db, "select o2c.start('one_slot_bound', 's-' || g, '{\"ms\": 100}') from generate_series(1, 6) g", 0, NULL);
     char path[300];
-    const char *args[] = {"--until-idle", "--concurrency", "4", "--poll-ms", "60000", NULL};
+    const char *args[] = {"--until-idle", "--concurrency", "4", "--poll-ms", "60000", "--log-level", "info", NULL};
     CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, log_path("one-slot", path, sizeof path), args)), 0);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.workflows where workflow = 'one_slot_bound' and status = 'done'", 0, NULL), 6);
-    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events a join o2c.instance i on i.id = a.workflow_id "
-                                   "where i.workflow = 'one_slot_bound' and a.outcome = 'ok' and exists ("
-                                   "  select from o2c.events b join o2c.instance j on j.id = b.workflow_id "
-                                   "   where j.workflow = 'one_slot_bound' and b.outcome = 'ok' and b.claimed_at = a.at)", 0, NULL), 5);
+    CU_ASSERT_EQUAL(tpg_number(db, "with e as (select a.claimed_at, a.at, lag(a.at) over (order by a.at) as previous_end "
+                                   "from o2c.events a join o2c.instance i on i.id = a.workflow_id "
+                                   "where i.workflow = 'one_slot_bound' and a.outcome = 'ok') "
+                                   "select count(*) from e where e.claimed_at < e.previous_end", 0, NULL), 5);
+    CU_ASSERT_EQUAL(tproc_count_lines(path, "\"queued_on_slot\":5"), 1);
+    /* The slot went from call to call and is free at the end. */
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection_lease where connection = 'one_slot'", 0, NULL), 0);
 }
 
 static void test_metrics_endpoint(void)
@@ -333,7 +340,7 @@ static void test_runner_gives_up_on_a_claim_the_database_refuses(void)
     tpg_ok(empty, "select o2c.define_workflow('w', '{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\","
                   "\"lane\":\"orders\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}')", 0, NULL);
     tpg_ok(empty, "select o2c.start('w', 'pending')", 0, NULL);
-    tpg_ok(empty, "drop function o2c.claim(text, int, int, text[], boolean)", 0, NULL);
+    tpg_ok(empty, "drop function o2c.claim(text, int, int, text[], boolean, bigint[])", 0, NULL);
     PQfinish(empty);
     const char *args[] = {"--until-idle", NULL};
     CU_ASSERT_EQUAL(tproc_wait(tproc_runner(other, log_path("old-schema", path, sizeof path), args)), 1);
@@ -349,7 +356,7 @@ static CU_TestInfo tests[] = {
     {"throttled does not use attempts", test_throttled_uses_no_attempts},
     {"NOTIFY wakes an idle runner", test_notify_wakes_an_idle_runner},
     {"a connection's concurrency limit holds for the whole fleet", test_connection_limit_holds_for_the_fleet},
-    {"a freed connection slot is claimed in the transaction that frees it", test_a_freed_connection_slot_is_claimed_in_the_completing_transaction},
+    {"a connection slot goes straight on to the next call, queued behind the one before", test_a_slot_goes_straight_on_to_the_next_call},
     {"--metrics-port serves the runner's counters in Prometheus text format", test_metrics_endpoint},
     {"a runner whose database connection is cut reconnects and finishes, nothing twice", test_runner_survives_losing_its_database_connection},
     {"a runner gives up, with a clear message, on a claim the database keeps refusing", test_runner_gives_up_on_a_claim_the_database_refuses},

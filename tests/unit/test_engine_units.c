@@ -39,7 +39,7 @@ static void test_named_queries(void)
     const char *claim = o2c_query("step", "claim");
     CU_ASSERT_PTR_NOT_NULL_FATAL(claim);
     CU_ASSERT(strncmp(claim, "select", 6) == 0);
-    CU_ASSERT(strstr(claim, "o2c.claim($1, $2, $3, $4::text[], $5)") != NULL);
+    CU_ASSERT(strstr(claim, "o2c.claim($1, $2, $3, $4::text[], $5, $6::bigint[])") != NULL);
     /* A statement ends before the comment that introduces the next one. */
     CU_ASSERT(strstr(claim, "-- name:") == NULL);
     CU_ASSERT_PTR_NULL(o2c_query("step", "nosuch"));
