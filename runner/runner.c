@@ -234,7 +234,6 @@ static int take_claimed(struct runner *r, PGresult *res)
             continue;
         }
         r->inflight[r->ninflight++] = s;
-        atomic_fetch_add(&o2c_metrics.in_flight, 1);
         /* A step to run on the slot of a call still running: queued behind it, on its thread. */
         struct o2c_step *leader = PQgetisnull(res, i, 12) ? NULL : find_inflight(r, strtoll(PQgetvalue(res, i, 12), NULL, 10));
         if (leader && !leader->follower && !leader->waiting && o2c_workers_follow(r->workers, leader, s)) {
@@ -244,6 +243,7 @@ static int take_claimed(struct runner *r, PGresult *res)
             r->queued_on_slot++;
             atomic_fetch_add(&o2c_metrics.queued_on_slot, 1);
         } else {
+            atomic_fetch_add(&o2c_metrics.in_flight, 1);
             o2c_workers_submit(r->workers, s);
         }
     }
@@ -457,6 +457,7 @@ static void collect_done(struct runner *r)
             s->follower->waiting = false;
             s->follower = NULL;
             r->nwaiting--;
+            atomic_fetch_add(&o2c_metrics.in_flight, 1);
         }
         for (int j = 0; j < r->ninflight; j++)
             if (r->inflight[j] == s) {
@@ -656,7 +657,8 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
     for (;;) {
         if (*stop && !draining) {
             draining = true;
-            o2c_logf(O2C_LOG_INFO, "stopping: finishing %d steps in flight, claiming no more", r.ninflight);
+            o2c_logf(O2C_LOG_INFO, "stopping: finishing %d steps in flight, claiming no more", r.ninflight - r.nwaiting);
+            o2c_workers_release_queued(r.workers); /* the steps queued behind them go back unrun */
         }
         collect_done(&r);
         if (!draining)

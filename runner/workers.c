@@ -32,6 +32,7 @@ struct o2c_workers {
     pthread_cond_t ready;
     struct queue todo, done;
     int stopping;
+    bool releasing;               /* queued steps come back unrun (o2c_workers_release_queued) */
     int wake_fd;
     int nthreads;
     pthread_t threads[];
@@ -119,7 +120,7 @@ static bool held(const o2c_workers *w, const char *connection, int64_t now)
 
 /* Puts a finished step on the done list and takes the step queued behind it, if any: *run says
  * whether that one may start now. It may not after its leader was refused for load, nor while
- * its connection is held. */
+ * its connection is held, nor once the runner is stopping. */
 static struct o2c_step *finish(o2c_workers *w, struct node *n, bool *run)
 {
     int64_t now = monotonic_ms();
@@ -128,7 +129,7 @@ static struct o2c_step *finish(o2c_workers *w, struct node *n, bool *run)
     bool refused = strcmp(done->outcome.name, "throttled") == 0;
     if (refused)
         note_refusal(w, done, now);
-    *run = next && !refused && !held(w, next->connection, now);
+    *run = next && !refused && !w->releasing && !held(w, next->connection, now);
     done->slot_next = NULL;
     done->ran = true;
     push(&w->done, n);
@@ -205,6 +206,13 @@ bool o2c_workers_follow(o2c_workers *w, struct o2c_step *step, struct o2c_step *
         step->slot_next = next;
     pthread_mutex_unlock(&w->mu);
     return queued;
+}
+
+void o2c_workers_release_queued(o2c_workers *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->releasing = true;
+    pthread_mutex_unlock(&w->mu);
 }
 
 int o2c_workers_take_done(o2c_workers *w, struct o2c_step **out, int max)

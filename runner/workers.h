@@ -16,6 +16,9 @@ void o2c_workers_submit(o2c_workers *w, struct o2c_step *step);
  * already: the caller then submits `next` itself. If `step` ends throttled (the remote refused it
  * for load), `next` does not run: it lands in the done list with the outcome "released". */
 bool o2c_workers_follow(o2c_workers *w, struct o2c_step *step, struct o2c_step *next);
+/* From now on a queued step does not start: it comes back "released" when the step ahead of it
+ * ends (the runner is stopping and finishes only the calls already made). */
+void o2c_workers_release_queued(o2c_workers *w);
 /* Moves every finished step into out[] (up to max); returns how many. Never blocks. */
 int o2c_workers_take_done(o2c_workers *w, struct o2c_step **out, int max);
 /* Waits for the threads to finish what was submitted, then frees the pool. */

@@ -66,7 +66,10 @@ select c.name, c.system, c.base_url, c.max_concurrent, c.rate_per_second, c.burs
            and (s.leased_until is null or s.leased_until <= now())) as waiting,
        -- How many calls o2c lets run at once now: max_concurrent, or lower while the account
        -- refuses calls for being busy (adaptive, migration 0017).
-       least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int as effective_concurrent
+       least(c.max_concurrent, floor(coalesce(c.concurrency_limit, c.max_concurrent)))::int as effective_concurrent,
+       -- Steps claimed to run on a slot the moment the call holding it ends (migration 0035).
+       (select count(*) from o2c.connection_lease l
+         where l.connection = c.name and l.leased_until > now() and l.successor is not null) as queued_on_slots
   from o2c.connection c;
 
 revoke all on function o2c.end_connection_leases(bigint[]) from public;

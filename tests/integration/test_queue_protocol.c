@@ -206,6 +206,7 @@ static void test_steps_queued_behind_calls_take_over_their_slots(void)
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got", 0, NULL), 4);
     /* Queued steps hold no slot: two in flight, and nobody else gets one. */
     CU_ASSERT_EQUAL(in_flight("relay"), 2);
+    CU_ASSERT_EQUAL(tpg_number(db, "select queued_on_slots from o2c.connections where name = 'relay'", 0, NULL), 2);
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r2', 10, 30, null, false, '{}')", 0, NULL), 0);
     /* A leader whose successor is taken asks for none again. */
     CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r1', 0, 30, null, false, "

@@ -1,8 +1,8 @@
 /* Unit tests of the runner's worker pool (runner/workers.h) and the steps it runs on a slot one
  * after the other: a step queued behind another starts on the same thread the moment that one's
  * action returns, never while it runs; after a refusal for load, or while its connection is held
- * by a Retry-After, it comes back unrun as "released"; and a step that has finished already
- * takes nobody behind it. No database: test actions stand in for remote calls. */
+ * by a Retry-After, or once the runner is stopping, it comes back unrun as "released"; and a step
+ * that has finished already takes nobody behind it. No database: test actions stand in for remote calls. */
 #include "runner/workers.h"
 #include "tests/support/harness.h"
 
@@ -171,10 +171,31 @@ static void test_stopping_runs_what_is_queued(void)
     close(fd);
 }
 
+static void test_a_stopping_runner_releases_what_is_queued(void)
+{
+    reset();
+    int fd = eventfd(0, EFD_NONBLOCK);
+    o2c_workers *w = o2c_workers_start(2, fd);
+    struct o2c_step *a = new_step(1, "erp", "ok"), *b = new_step(2, "erp", "ok");
+    o2c_workers_submit(w, a);
+    CU_ASSERT(o2c_workers_follow(w, a, b));
+    o2c_workers_release_queued(w); /* SIGTERM: finish the calls made, start no more */
+    struct o2c_step *done[2];
+    CU_ASSERT_EQUAL_FATAL(take(w, done, 2), 2);
+    CU_ASSERT_STRING_EQUAL(done[0]->outcome.name, "ok");
+    CU_ASSERT_STRING_EQUAL(done[1]->outcome.name, "released");
+    CU_ASSERT_EQUAL(atomic_load(&started), 1);
+    o2c_step_free(done[0]);
+    o2c_step_free(done[1]);
+    o2c_workers_stop(w);
+    close(fd);
+}
+
 static CU_TestInfo tests[] = {
     {"a step queued behind a call runs right after it, on its thread", test_a_queued_step_runs_right_after_its_leader},
     {"after a refusal for load the queued step comes back unrun", test_after_a_refusal_the_queued_step_comes_back_unrun},
     {"stopping runs what is queued", test_stopping_runs_what_is_queued},
+    {"a stopping runner releases what is queued", test_a_stopping_runner_releases_what_is_queued},
     CU_TEST_INFO_NULL,
 };
 
