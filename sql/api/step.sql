@@ -63,9 +63,20 @@ declare
     v_limit  int;
     v_live   int;
     v_ready  int;
+    v_ready_ids   bigint[] := '{}';
+    v_ready_conns text[]   := '{}';
     v_tokens numeric;
     c        o2c.connection;
 begin
+    -- This runner's calls in flight that may have a step queued behind them, read once.
+    if p_relays is not null then
+        select coalesce(array_agg(l.instance_id order by l.instance_id), '{}'),
+               coalesce(array_agg(l.connection order by l.instance_id), '{}')
+          into v_ready_ids, v_ready_conns
+          from o2c.connection_lease l
+         where l.instance_id = any (p_relays) and l.successor is null and l.leased_until > now()
+           and exists (select 1 from o2c.step s where s.instance_id = l.instance_id and s.leased_by = p_runner);
+    end if;
     -- Connections with due work, locked so that claims competing for one remote system take
     -- turns, and for each the number of calls that may start now.
     for c in
@@ -88,11 +99,8 @@ begin
                  where l.connection = c.name and l.leased_until > now();
                 v_cap := least(v_cap, v_limit - v_live);
                 if c.rate_per_second is null and p_relays is not null then
-                    -- This runner's calls on the connection that may have a successor queued.
-                    select count(*) into v_ready from o2c.connection_lease l
-                     where l.instance_id = any (p_relays) and l.connection = c.name and l.successor is null
-                       and l.leased_until > now()
-                       and exists (select 1 from o2c.step s where s.instance_id = l.instance_id and s.leased_by = p_runner);
+                    -- Those of them on this connection.
+                    select count(*) into v_ready from unnest(v_ready_conns) r(conn) where r.conn = c.name;
                     -- One behind each of those and of the calls this claim starts, while the
                     -- calls in flight stay within the limit once the slots have been handed on.
                     v_relay := greatest(0, least(v_ready + greatest(v_cap, 0), v_limit - v_live + v_ready));
@@ -154,13 +162,10 @@ begin
          limit p_limit
     ),
     -- The calls a step may wait behind, numbered per connection: this runner's calls in flight
-    -- that have none yet (as counted above), then the ones this claim starts.
+    -- that have none yet (read above), then the ones this claim starts.
     leaders as (
-        select l.instance_id, l.connection as conn,
-               row_number() over (partition by l.connection order by l.instance_id) as k
-          from o2c.connection_lease l
-         where l.instance_id = any (p_relays) and l.successor is null and l.leased_until > now()
-           and exists (select 1 from o2c.step s where s.instance_id = l.instance_id and s.leased_by = p_runner)
+        select r.instance_id, r.conn, row_number() over (partition by r.conn order by r.instance_id) as k
+          from unnest(v_ready_ids, v_ready_conns) as r(instance_id, conn)
         union all
         select f.instance_id, f.conn, f.ready + row_number() over (partition by f.conn order by f.n)
           from fresh f where f.conn <> ''
