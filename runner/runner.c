@@ -205,12 +205,18 @@ static struct o2c_step *find_inflight(const struct runner *r, int64_t workflow_i
     return NULL;
 }
 
-/* Takes the claimed rows: quick actions run at once, the others go to the workers. */
+/* Takes the claimed rows. Every one is held by the lease keeper first, and the calls go to the
+ * workers (or behind the call whose slot they take) before any quick action runs on this thread:
+ * a slow SQL action must not keep the rows after it from having their leases renewed, nor their
+ * calls from starting. */
 static int take_claimed(struct runner *r, PGresult *res)
 {
     int rows = PQntuples(res);
     int64_t t = now_ms();
     atomic_fetch_add(&o2c_metrics.claimed, rows);
+    struct o2c_step **taken = calloc((size_t)(rows > 0 ? rows : 1), sizeof *taken);
+    if (!taken)
+        abort();
     for (int i = 0; i < rows; i++) {
         struct o2c_step *s = calloc(1, sizeof *s);
         if (!s)
@@ -229,12 +235,15 @@ static int take_claimed(struct runner *r, PGresult *res)
         s->renewed.tv_nsec = (t % 1000) * 1000000;
         if (o2c_log_enabled(O2C_LOG_DEBUG))
             o2c_log(O2C_LOG_DEBUG, "claimed", step_fields(s));
-        if (!s->impl || s->impl->quick) {
-            finish_inline(r, s);
+        taken[i] = s;
+    }
+    for (int i = 0; i < rows; i++) {
+        struct o2c_step *s = taken[i];
+        if (!s->impl || s->impl->quick)
             continue;
-        }
         r->inflight[r->ninflight++] = s;
-        /* A step to run on the slot of a call still running: queued behind it, on its thread. */
+        /* A step to run on the slot of a call still running: queued behind it, on its thread
+         * (leaders come first in the answer). */
         struct o2c_step *leader = PQgetisnull(res, i, 12) ? NULL : find_inflight(r, strtoll(PQgetvalue(res, i, 12), NULL, 10));
         if (leader && !leader->follower && !leader->waiting && o2c_workers_follow(r->workers, leader, s)) {
             leader->follower = s;
@@ -247,6 +256,10 @@ static int take_claimed(struct runner *r, PGresult *res)
             o2c_workers_submit(r->workers, s);
         }
     }
+    for (int i = 0; i < rows; i++)
+        if (!taken[i]->impl || taken[i]->impl->quick)
+            finish_inline(r, taken[i]);
+    free(taken);
     return rows;
 }
 
