@@ -384,5 +384,5 @@ int main(void)
         {"Sage 200 stock to Centra", set_up, tear_down, NULL, NULL, tests},
         CU_SUITE_INFO_NULL,
     };
-    return tsup_run_suites("test_sage200_stock", suites);
+    return tsup_run_suites("integration/test_sage200_stock", suites);
 }
