@@ -1,8 +1,10 @@
 #include "runner/runner.h"
+
 #include "runner/sql_actions.h"
 
 #include "runner/action.h"
 #include "runner/chain.h"
+#include "runner/clock.h"
 #include "runner/completion.h"
 #include "runner/connections.h"
 #include "runner/db.h"
@@ -61,13 +63,6 @@ void o2c_runner_defaults(struct o2c_runner_options *opt)
     opt->metrics_port = -1;
     opt->db_wait_seconds = 60;
     opt->chain_max = 16;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* The text columns of a claimed row that a step keeps, in the order they are laid out in its
@@ -212,7 +207,7 @@ static struct o2c_step *find_inflight(const struct runner *r, int64_t workflow_i
 static int take_claimed(struct runner *r, PGresult *res)
 {
     int rows = PQntuples(res);
-    int64_t t = now_ms();
+    int64_t t = o2c_monotonic_ms();
     atomic_fetch_add(&o2c_metrics.claimed, rows);
     struct o2c_step **taken = calloc((size_t)(rows > 0 ? rows : 1), sizeof *taken);
     if (!taken)
@@ -488,9 +483,9 @@ static void collect_done(struct runner *r)
  * logged: the claim that follows finds out whether the database is really gone. */
 static void fire_schedules(struct runner *r)
 {
-    if (now_ms() < r->next_schedule_ms)
+    if (o2c_monotonic_ms() < r->next_schedule_ms)
         return;
-    r->next_schedule_ms = now_ms() + (r->opt->poll_ms < 1000 ? r->opt->poll_ms : 1000);
+    r->next_schedule_ms = o2c_monotonic_ms() + (r->opt->poll_ms < 1000 ? r->opt->poll_ms : 1000);
     PGresult *res = o2c_db_run(r->db, "schedule", "fire", 0, NULL);
     if (!res) {
         o2c_logf(O2C_LOG_WARN, "firing due schedules failed: %s", o2c_db_error(r->db));
@@ -523,7 +518,7 @@ static void plan_next_poll(struct runner *r)
     } else if (o2c_db_broken(r->db)) {
         reconnect(r);
     }
-    r->next_poll_ms = now_ms() + wait;
+    r->next_poll_ms = o2c_monotonic_ms() + wait;
 }
 
 static bool work_pending(struct runner *r)
@@ -542,7 +537,7 @@ static bool work_pending(struct runner *r)
 /* Sleeps until a NOTIFY, a finished step or until_ms; a NOTIFY means new due work. */
 static void wait_for_something(struct runner *r, int64_t until_ms)
 {
-    if (o2c_wait_for_wake(o2c_db_conn(r->db), r->wake_fd, until_ms - now_ms()))
+    if (o2c_wait_for_wake(o2c_db_conn(r->db), r->wake_fd, until_ms - o2c_monotonic_ms()))
         r->more = true;
 }
 
@@ -553,14 +548,14 @@ static o2c_db *connect_at_start(const struct o2c_runner_options *opt, volatile s
 {
     const char *conninfo = opt->database && *opt->database ? opt->database : getenv("DATABASE_URL");
     char err[512];
-    int64_t give_up = now_ms() + (int64_t)opt->db_wait_seconds * 1000;
+    int64_t give_up = o2c_monotonic_ms() + (int64_t)opt->db_wait_seconds * 1000;
     int delay_ms = 100;
     for (bool told = false;; told = true) {
         o2c_db *db = o2c_db_connect(opt->database, err, sizeof err);
         if (db)
             return db;
         PGPing ping = PQping(conninfo ? conninfo : "");
-        if ((ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT) || now_ms() >= give_up || *stop) {
+        if ((ping != PQPING_NO_RESPONSE && ping != PQPING_REJECT) || o2c_monotonic_ms() >= give_up || *stop) {
             o2c_log(O2C_LOG_ERROR, err, NULL);
             return NULL;
         }
@@ -682,7 +677,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
         /* Results kept back by a database outage still occupy r.finished: leave room for them. */
         if (want > r.finished_cap - r.nfinished - 3 * opt->concurrency)
             want = r.finished_cap - r.nfinished - 3 * opt->concurrency;
-        bool want_claim = !draining && want > 0 && (r.more || now_ms() >= r.next_poll_ms || frees_connection_slot(&r));
+        bool want_claim = !draining && want > 0 && (r.more || o2c_monotonic_ms() >= r.next_poll_ms || frees_connection_slot(&r));
         int got = -1;
         if (want_claim && r.nfinished > 0)
             got = complete_and_claim(&r, want);
@@ -714,7 +709,7 @@ int o2c_runner_run(const struct o2c_runner_options *opt, volatile sig_atomic_t *
             continue;
         /* With every slot busy (or while draining) only a finished step or a lease renewal
          * needs us; the workers' eventfd wakes the loop for the former. */
-        wait_for_something(&r, can_claim ? r.next_poll_ms : now_ms() + opt->poll_ms);
+        wait_for_something(&r, can_claim ? r.next_poll_ms : o2c_monotonic_ms() + opt->poll_ms);
     }
 
     f = json_object_new_object();

@@ -1,14 +1,14 @@
 #include "runner/sql_actions.h"
 
+#include "runner/clock.h"
+
 #include <json-c/json.h>
 #include <stdio.h>
-#include <time.h>
 
 void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
 {
     o2c_outcome_clear(&s->outcome);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t started = o2c_monotonic_ms();
     /* The context is read in the database, where it is kept: sending a big one back costs its
      * parse again (o2c.run_sql_action_for_workflow). */
     char workflow_id[24];
@@ -17,8 +17,7 @@ void o2c_sql_action_run(o2c_db *db, struct o2c_step *s)
     const char *pending = s->chain_patch ? json_object_to_json_string_ext(s->chain_patch, JSON_C_TO_STRING_PLAIN) : NULL;
     const char *params[] = {s->action + 4, workflow_id, s->params_json, pending};
     PGresult *res = o2c_db_run(db, "step", "run_sql_action", 4, params);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    s->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    s->duration_ms = o2c_monotonic_ms() - started;
     if (!res) {
         if (o2c_db_failure_passes(db))
             o2c_outcome_retry(&s->outcome, "%s did not run to the end, the database went away: %s", s->action,

@@ -1,12 +1,12 @@
 #include "runner/workers.h"
 
 #include "runner/action.h"
+#include "runner/clock.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct node {
@@ -61,14 +61,12 @@ static struct node *pop(struct queue *q)
 
 void o2c_run_action(struct o2c_step *step)
 {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t started = o2c_monotonic_ms();
     o2c_outcome_clear(&step->outcome);
     step->impl->run(step, &step->outcome);
     if (!step->outcome.name[0])
         o2c_outcome_failed(&step->outcome, O2C_FAIL_WORKFLOW_ERROR, "action %s reported no outcome", step->action);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    step->duration_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    step->duration_ms = o2c_monotonic_ms() - started;
 }
 
 static struct node *new_node(struct o2c_step *step)
@@ -78,13 +76,6 @@ static struct node *new_node(struct o2c_step *step)
         abort(); /* cannot even queue a step: the lease will expire and another runner redoes it */
     n->step = step;
     return n;
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* A refusal with Retry-After (the default when the detail does not say) holds its connection, as
@@ -123,7 +114,7 @@ static bool held(const o2c_workers *w, const char *connection, int64_t now)
  * its connection is held, nor once the runner is stopping. */
 static struct o2c_step *finish(o2c_workers *w, struct node *n, bool *run)
 {
-    int64_t now = monotonic_ms();
+    int64_t now = o2c_monotonic_ms();
     pthread_mutex_lock(&w->mu);
     struct o2c_step *done = n->step, *next = done->slot_next;
     bool refused = strcmp(done->outcome.name, "throttled") == 0;
