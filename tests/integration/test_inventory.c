@@ -481,7 +481,11 @@ static void test_a_fulfilment_counts_as_shipped_only_once_the_storefront_has_shi
  * units must be summed once for that, not once per target: joined in a nested loop, the sum over
  * every open order line ran again for each of the ~600 targets, and one open order of 10,000
  * lines made every round take 1.5 s (make bench, stock section). Counted as work, not time: no
- * node of the plan handles more than a few times the open lines. Rolled back. */
+ * node of the plan that reads order lines, itself or below it, handles over all its loops more
+ * than a few times the lines there are (summed again per target, the sort under the sum handled
+ * 2,014 rows 584 times). Only those nodes: how the planner joins the levels to their targets
+ * depends on statistics autovacuum may or may not have gathered yet, and is not this test's
+ * business. Rolled back. */
 static void test_a_big_open_order_is_summed_once_per_round_not_once_per_target(void)
 {
     CU_ASSERT_FATAL(tpg_ok(db, "begin", 0, NULL));
@@ -497,22 +501,26 @@ static void test_a_big_open_order_is_summed_once_per_round_not_once_per_target(v
     CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.erp_order (order_key, erp_connection, external_id, erp_order_id) "
                                "values ('centra:1:990888', 'netsuite', 'TEST-990888', '990888')", 0, NULL));
     CU_ASSERT_FATAL(tpg_ok(db,
-        "create function pg_temp.most_rows_in_a_node(q text) returns bigint language plpgsql as $$ "
+        "create function pg_temp.most_rows_over_order_lines(q text) returns bigint language plpgsql as $$ "
         "declare plan jsonb; begin "
         "  execute 'explain (analyze, timing off, format json) ' || q into plan; "
-        "  return (select max((n->>'Actual Rows')::bigint * (n->>'Actual Loops')::bigint) "
-        "            from jsonb_path_query(plan, 'strict $.**') n where jsonb_typeof(n) = 'object' and n ? 'Actual Loops'); "
+        "  return (select max((n->>'Actual Rows')::numeric * (n->>'Actual Loops')::numeric)::bigint "
+        "            from jsonb_path_query(plan, 'strict $.**') n "
+        "           where jsonb_typeof(n) = 'object' and n ? 'Actual Loops' "
+        "             and jsonb_path_exists(n, 'strict $.** ? (@.\"Relation Name\" == \"canonical_order_line\")')); "
         "end $$", 0, NULL));
     CU_ASSERT(tpg_number(db, "select count(*) from o2c.stock_targets", 0, NULL) >= 100);
     CU_ASSERT(tpg_number(db, "select units from o2c.storefront_open_units where sku = (select min(sku) from o2c.canonical_stock_level)",
                          0, NULL) == 2000);
     /* The form sql.stock_record uses: the recorded levels joined to their targets. */
-    long long most = tpg_number(db, "select pg_temp.most_rows_in_a_node($q$"
+    long long lines = tpg_number(db, "select count(*) from o2c.canonical_order_line", 0, NULL);
+    long long most = tpg_number(db, "select pg_temp.most_rows_over_order_lines($q$"
                                     "update o2c.canonical_stock_level c set committed = t.other_committed "
                                     "  from o2c.stock_targets t where t.erp_connection = 'netsuite' and t.storefront_connection = 'centra' "
                                     "   and (c.erp_connection, c.sku, c.location) = (t.erp_connection, t.sku, t.location) "
                                     "   and c.committed is distinct from t.other_committed$q$)", 0, NULL);
-    CU_ASSERT(most > 0 && most <= 5 * 2000);
+    CU_ASSERT(lines >= 2000);
+    CU_ASSERT(most >= 2000 && most <= 3 * lines);
     CU_ASSERT(tpg_ok(db, "rollback", 0, NULL));
 }
 
@@ -540,5 +548,5 @@ int main(void)
         {"inventory: NetSuite stock to Centra", set_up, tear_down, NULL, NULL, tests},
         CU_SUITE_INFO_NULL,
     };
-    return tsup_run_suites("test_inventory", suites);
+    return tsup_run_suites("integration/test_inventory", suites);
 }
