@@ -250,18 +250,19 @@ static void test_connection_limit_holds_for_the_fleet(void)
 
 static void test_a_slot_goes_straight_on_to_the_next_call(void)
 {
-    /* One slot, six steps of 100 ms, a runner that polls once a minute. The claim that starts a
+    /* One slot, six steps of 200 ms, a runner that polls once a minute. The claim that starts a
      * call also queues the next step behind it, and each completion's claim queues one behind
      * the call that took the slot over: every step but the first is claimed before the call
      * ahead of it has ended, and starts on the worker that ran that call, without waiting for
      * the database. The runner says how many it queued so. (A call shorter than a claim's round
      * trip could end before its successor is handed to its worker; that one would then start
-     * from the claim loop instead, which is why the calls here take 100 ms.) */
+     * from the claim loop instead. The calls here take 200 ms because a claim under ASan on a
+     * busy machine can take tens of milliseconds.) */
     CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.connection (name, system, max_concurrent) values ('one_slot', 'generic', 1)", 0, NULL));
     define("one_slot_bound", "{\"initial\":\"post\",\"states\":{"
                              "\"post\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"connection\":\"one_slot\",\"on\":{\"ok\":\"done\"}},"
                              "\"done\":{\"terminal\":true}}}");
-    tpg_ok(db, "select o2c.start('one_slot_bound', 's-' || g, '{\"ms\": 100}') from generate_series(1, 6) g", 0, NULL);
+    tpg_ok(db, "select o2c.start('one_slot_bound', 's-' || g, '{\"ms\": 200}') from generate_series(1, 6) g", 0, NULL);
     char path[300];
     const char *args[] = {"--until-idle", "--concurrency", "4", "--poll-ms", "60000", "--log-level", "info", NULL};
     CU_ASSERT_EQUAL(tproc_wait(tproc_runner(conninfo, log_path("one-slot", path, sizeof path), args)), 0);
