@@ -38,6 +38,9 @@ $$;
 -- p_relays) takes the slot over, under its own step lease, rather than the slot being freed and
 -- taken again: the calls in flight on the connection are counted the same either way. A
 -- successor no longer leased (completed in the same batch, or its runner gone) gets nothing.
+-- A successor may already have a row, expired: left behind by a runner that died holding the
+-- step an earlier time. That row is taken over, or the successor's call would run uncounted.
+-- A live one (the step holds a slot of its own already) is left as it is.
 create or replace function o2c.end_connection_leases(p_ids bigint[])
 returns void
 language sql
@@ -53,7 +56,9 @@ as $$
       from gone g
       join o2c.step s on s.instance_id = g.successor
      where s.leased_until > now()
-        on conflict (instance_id) do nothing;
+        on conflict (instance_id) do update
+       set connection = excluded.connection, leased_until = excluded.leased_until, successor = null
+     where o2c.connection_lease.leased_until <= now();
 $$;
 
 create or replace view o2c.connections as

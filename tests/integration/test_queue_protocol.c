@@ -269,6 +269,42 @@ static void test_steps_queued_behind_calls_take_over_their_slots(void)
     tpg_ok(db, "drop table got", 0, NULL);
 }
 
+static void test_a_queued_step_with_a_stale_slot_row_still_takes_the_slot_over(void)
+{
+    /* A runner dies holding calls: their connection_lease rows stay behind, expired. When such a
+     * step is claimed again to wait behind another call, the hand-over must count it: its stale
+     * row is replaced, not kept. Kept, the step's call ran uncounted until the next lease
+     * renewal, and the demo saw 12 calls in flight under a limit of 10 right after its runner
+     * was killed. */
+    clear_queue();
+    tpg_ok(db, "insert into o2c.connection (name, max_concurrent) values ('stale', 2)", 0, NULL);
+    define("stale_wf", "{\"initial\":\"a\",\"states\":{\"a\":{\"action\":\"core.noop\",\"lane\":\"orders\",\"connection\":\"stale\",\"on\":{\"ok\":\"b\"}},\"b\":{\"terminal\":true}}}");
+    tpg_ok(db, "select o2c.start('stale_wf', 's-' || g) from generate_series(1, 2) g", 0, NULL);
+    /* What a dead runner leaves: both steps' rows, expired. */
+    CU_ASSERT_FATAL(tpg_ok(db, "insert into o2c.connection_lease (instance_id, connection, leased_until) "
+                               "select s.instance_id, 'stale', now() - interval '1 minute' from o2c.step s "
+                               "  join o2c.instance i on i.id = s.instance_id where i.workflow = 'stale_wf'", 0, NULL));
+    CU_ASSERT_EQUAL(in_flight("stale"), 0);
+    tpg_ok(db, "create temp table got_stale (id bigint, follows bigint)", 0, NULL);
+    CU_ASSERT(tpg_ok(db, "insert into got_stale select workflow_id, follows from o2c.claim('r9', 1, 30, null, false, '{}')", 0, NULL));
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from got_stale where follows is not null", 0, NULL), 1);
+    CU_ASSERT_EQUAL(in_flight("stale"), 1);
+    char leader[32];
+    snprintf(leader, sizeof leader, "%lld", tpg_number(db, "select id from got_stale where follows is null", 0, NULL));
+    CU_ASSERT_EQUAL(complete_one("r9", leader, "ok"), 0);
+    /* The queued step's call is the one in flight now, counted. */
+    CU_ASSERT_EQUAL(in_flight("stale"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.connection_lease l join got_stale g on g.id = l.instance_id "
+                                   "where g.follows is not null and l.leased_until > now() and l.successor is null", 0, NULL), 1);
+    /* So another runner finds one slot free of the two, not both. */
+    tpg_ok(db, "select o2c.start('stale_wf', 's-' || g) from generate_series(3, 5) g", 0, NULL);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.claim('r10', 10, 30)", 0, NULL), 1);
+    CU_ASSERT_EQUAL(complete_all("r9", "stale_wf", "ok", NULL), 0);
+    CU_ASSERT_EQUAL(complete_all("r10", "stale_wf", "ok", NULL), 0);
+    CU_ASSERT_EQUAL(in_flight("stale"), 0);
+    tpg_ok(db, "drop table got_stale", 0, NULL);
+}
+
 static void test_connection_rate_limit(void)
 {
     clear_queue();
@@ -516,6 +552,8 @@ static CU_TestInfo tests[] = {
     {"higher lanes first, the oldest work on a fair claim", test_lanes_priority_and_fairness},
     {"connection concurrency holds across runners; waiting steps hold no slot", test_connection_concurrency_limit},
     {"a step queued behind a call takes its slot over when the call ends", test_steps_queued_behind_calls_take_over_their_slots},
+    {"a queued step whose slot row lingers from a dead runner still takes the slot over, counted",
+     test_a_queued_step_with_a_stale_slot_row_still_takes_the_slot_over},
     {"connection rate limit with burst", test_connection_rate_limit},
     {"throttled, locked, retry, failed and named outcomes", test_outcomes},
     {"a result starts children with its patch, once; ok can schedule the next round", test_results_start_children_and_schedule_rounds},
