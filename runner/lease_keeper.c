@@ -17,6 +17,12 @@ struct held {
     int64_t id, token;
 };
 
+/* A lease a renewal found taken while the claim loop still held it. */
+struct suspect {
+    int64_t id, token;
+    bool reported;
+};
+
 struct o2c_lease_keeper {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -27,8 +33,84 @@ struct o2c_lease_keeper {
     int lease_seconds;
     struct held *held;
     size_t n, cap;
+    struct suspect *suspects; /* the last renewal's, kept under lock */
+    size_t nsuspects;
     long lost;
 };
+
+static bool holds(const o2c_lease_keeper *k, int64_t id, int64_t token)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (k->held[i].id == id && k->held[i].token == token)
+            return true;
+    return false;
+}
+
+static const struct suspect *find_suspect(const struct suspect *list, size_t n, int64_t id, int64_t token)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i].id == id && list[i].token == token)
+            return &list[i];
+    return NULL;
+}
+
+/* The renewal's answer is the ids whose lease is no longer this runner's. A step whose result the
+ * claim loop has just committed is among them until the loop lets it go, a moment later: that is
+ * no loss. So an id counts as lost only when the loop still holds it under the same token in two
+ * renewals running, and it is reported once. A lease truly lost stays so until the step's result
+ * is refused, which the claim loop logs as well. Returns the ids newly reported, "{...}", or NULL
+ * when none (the caller frees it). */
+static char *confirm_lost(o2c_lease_keeper *k, const struct held *copy, size_t n, const char *answer)
+{
+    size_t cap = 0, count = 0;
+    struct suspect *next = NULL;
+    char *reported = NULL;
+    size_t used = 0, room = 0;
+    pthread_mutex_lock(&k->lock);
+    for (const char *p = answer; *p;) {
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        char *end;
+        int64_t id = strtoll(p, &end, 10);
+        p = end;
+        int64_t token = 0;
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++)
+            if (copy[i].id == id)
+                token = copy[i].token, known = true;
+        if (!known || !holds(k, id, token))
+            continue; /* let go meanwhile: its result was taken */
+        const struct suspect *before = find_suspect(k->suspects, k->nsuspects, id, token);
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            next = realloc(next, cap * sizeof *next);
+            if (!next)
+                abort();
+        }
+        next[count++] = (struct suspect){id, token, before != NULL};
+        if (before && !before->reported) {
+            if (used + 24 >= room) {
+                room = room ? room * 2 : 256;
+                reported = realloc(reported, room);
+                if (!reported)
+                    abort();
+            }
+            used += (size_t)snprintf(reported + used, room - used, "%s%" PRId64, used ? "," : "{", id);
+        }
+    }
+    free(k->suspects);
+    k->suspects = next;
+    k->nsuspects = count;
+    if (used) {
+        k->lost++;
+        reported[used++] = '}';
+        reported[used] = '\0';
+    }
+    pthread_mutex_unlock(&k->lock);
+    return reported;
+}
 
 /* Renews every lease held now; the steps whose lease another runner has taken are logged. */
 static void renew(o2c_lease_keeper *k, struct held *copy, size_t n)
@@ -58,17 +140,15 @@ static void renew(o2c_lease_keeper *k, struct held *copy, size_t n)
             o2c_db_reset(k->db);
         return;
     }
-    const char *lost = PQgetvalue(res, 0, 0);
-    if (strcmp(lost, "{}") != 0) {
+    char *lost = confirm_lost(k, copy, n, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (lost) {
         json_object *f = json_object_new_object();
         json_object_object_add(f, "workflow_ids", json_object_new_string(lost));
         o2c_log(O2C_LOG_WARN, "leases lost while steps were running; their results will be refused", f);
         atomic_fetch_add(&o2c_metrics.leases_lost, 1);
-        pthread_mutex_lock(&k->lock);
-        k->lost++;
-        pthread_mutex_unlock(&k->lock);
+        free(lost);
     }
-    PQclear(res);
 }
 
 static void *run(void *arg)
@@ -179,5 +259,6 @@ void o2c_lease_keeper_stop(o2c_lease_keeper *k)
     pthread_cond_destroy(&k->wake);
     pthread_mutex_destroy(&k->lock);
     free(k->held);
+    free(k->suspects);
     free(k);
 }

@@ -135,6 +135,37 @@ static void test_stalled_runner_late_completion_is_refused(void)
                                    "where i.workflow = 'stalled' and e.runner = 'runner-slow' and e.outcome = 'ok'", 0, NULL), 0);
 }
 
+static void test_a_lease_taken_over_is_reported_lost_once(void)
+{
+    /* The lease keeper renews every third of the lease. A step whose lease another runner has
+     * taken is reported once, not at every renewal, and its late result is refused. (Steps whose
+     * result was just committed are not losses; they are told apart by being let go.) */
+    define("taken", "{\"initial\":\"work\",\"states\":{"
+                    "\"work\":{\"action\":\"core.sleep\",\"lane\":\"orders\",\"on\":{\"ok\":\"done\"}},"
+                    "\"done\":{\"terminal\":true}}}");
+    CU_ASSERT_FATAL(tpg_ok(db, "select o2c.start('taken', 't-1', '{\"ms\": 3000}')", 0, NULL));
+    char a_log[300];
+    const char *a_args[] = {"--runner-id", "runner-robbed", "--lease-seconds", "1", NULL};
+    pid_t a = tproc_runner(conninfo, log_path("taken", a_log, sizeof a_log), a_args);
+    CU_ASSERT_FATAL(tpg_wait_for(db, "select count(*) from o2c.step s join o2c.instance i on i.id = s.instance_id "
+                                     "where i.workflow = 'taken' and s.leased_by = 'runner-robbed'", 1, 10000));
+    /* What another runner's claim of an expired lease does to the row. */
+    CU_ASSERT(tpg_ok(db, "update o2c.step s set leased_by = 'runner-other', lease_token = nextval('o2c.lease_token_seq'), "
+                         "       leased_at = now(), leased_until = now() + interval '1 hour' "
+                         "  from o2c.instance i where i.id = s.instance_id and i.workflow = 'taken'", 0, NULL));
+    /* Its call ends after three seconds; its result is refused; then it is stopped (a step
+     * leased to another runner keeps --until-idle waiting). */
+    for (int i = 0; i < 150 && tproc_count_lines(a_log, "completion refused") == 0; i++)
+        tproc_sleep_ms(100);
+    kill(a, SIGTERM);
+    CU_ASSERT_EQUAL(tproc_wait(a), 0);
+    CU_ASSERT_EQUAL(tproc_count_lines(a_log, "leases lost"), 1);
+    CU_ASSERT_EQUAL(tproc_count_lines(a_log, "completion refused"), 1);
+    CU_ASSERT_EQUAL(tpg_number(db, "select count(*) from o2c.events e join o2c.instance i on i.id = e.workflow_id "
+                                   "where i.workflow = 'taken' and e.outcome = 'ok'", 0, NULL), 0);
+    CU_ASSERT(tpg_ok(db, "select o2c.cancel(id, 'test over') from o2c.instance where workflow = 'taken'", 0, NULL));
+}
+
 static void test_sigterm_drains_in_flight_steps(void)
 {
     define("drain", "{\"initial\":\"work\",\"states\":{"
@@ -351,6 +382,7 @@ static void test_runner_gives_up_on_a_claim_the_database_refuses(void)
 static CU_TestInfo tests[] = {
     {"4 runners over 10,000 workflows: every step exactly once", test_racing_runners_complete_every_step_once},
     {"a runner killed mid-step: its steps finish on another after the lease", test_killed_runner_steps_finish_elsewhere},
+    {"a lease taken over is reported lost once, and the late result refused", test_a_lease_taken_over_is_reported_lost_once},
     {"a stalled runner's late completion is refused", test_stalled_runner_late_completion_is_refused},
     {"SIGTERM finishes the steps in flight and claims no more", test_sigterm_drains_in_flight_steps},
     {"retry, then exception, then redrive, then done", test_retry_exception_redrive_done},
