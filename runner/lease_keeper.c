@@ -85,17 +85,19 @@ static char *confirm_lost(o2c_lease_keeper *k, const struct held *copy, size_t n
         const struct suspect *before = find_suspect(k->suspects, k->nsuspects, id, token);
         if (count == cap) {
             cap = cap ? cap * 2 : 8;
-            next = realloc(next, cap * sizeof *next);
-            if (!next)
+            struct suspect *grown = realloc(next, cap * sizeof *grown);
+            if (!grown)
                 abort();
+            next = grown;
         }
         next[count++] = (struct suspect){id, token, before != NULL};
         if (before && !before->reported) {
-            if (used + 24 >= room) {
+            if (used + 24 >= room) { /* room for an id, its comma, and the closing brace */
                 room = room ? room * 2 : 256;
-                reported = realloc(reported, room);
-                if (!reported)
+                char *grown = realloc(reported, room);
+                if (!grown)
                     abort();
+                reported = grown;
             }
             used += (size_t)snprintf(reported + used, room - used, "%s%" PRId64, used ? "," : "{", id);
         }
