@@ -1,5 +1,4 @@
 #include "runner/runner.h"
-
 #include "runner/sql_actions.h"
 
 #include "runner/action.h"
